@@ -1,0 +1,232 @@
+"""The command line: argv -> Result -> one view. Wiring only; errors become exit codes here.
+
+Exit codes: 0 ok, 1 a failed check, 2 bad input or usage, 3 math domain error.
+"""
+from __future__ import annotations
+
+import shlex
+import sys
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+from .errors import CgError, InputError
+
+app = typer.Typer(
+    name="cg",
+    help="cg: differentiate an expression through its computational graph "
+         "(forward pass, backward pass, gradients).",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["--help"]},
+)
+
+# options cg eval itself takes; every other --NAME is a variable
+_VAR_OPTIONS = {"allow_extra_args": True, "ignore_unknown_options": True}
+FORMATS = ("table", "tree", "json", "both")
+
+
+def _version(value: bool):
+    if value:
+        print(f"cg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Show cg's version and exit.")):
+    pass
+
+
+def read_program(expr: str) -> str:
+    """EXPR, or the whole of stdin for '-' (multi-line programs, texts over argv's limit)."""
+    if expr == "-":
+        data = sys.stdin.buffer.read()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise InputError(f"cg: stdin is not UTF-8 text ({e.reason} at byte {e.start})") from None
+    return expr
+
+
+def constant_value(text: str, what: str) -> float:
+    """A value given on the command line: a number or a constant expression (pi/4, -1/3, e^-1)."""
+    from .parse import parse
+    from .passes import forward
+    try:
+        g = parse(text)
+    except CgError as e:
+        raise InputError(f"cg: {what} must be a number or a constant expression, got {text!r}",
+                         hint=e.render()) from None
+    if g.variables:
+        raise InputError(f"cg: {what} must be a number or a constant expression, got {text!r}"
+                         f" ({', '.join(g.variables)} is not a number)")
+    try:
+        value = forward(g, {})[g.output]
+    except CgError as e:
+        raise InputError(f"cg: {what} is not a finite number: {e.message.removeprefix('cg: ')}") from None
+    return value
+
+
+def split_args(args: List[str], sets: List[str]) -> tuple:
+    """EXPR and the --NAME VALUE pairs, in any order; --set NAME=VALUE for any name."""
+    expr = None
+    raw: dict = {}
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a.startswith("--") and len(a) > 2:
+            name, eq, val = a[2:].partition("=")
+            if not eq:
+                if i + 1 >= len(args) or (args[i + 1].startswith("--") and len(args[i + 1]) > 2):
+                    raise InputError(f"cg: --{name} needs a value, e.g. --{name} 2")
+                val = args[i + 1]
+                i += 1
+            _put(raw, name, val)
+        elif expr is None:
+            expr = a
+        else:
+            raise InputError(f"cg: unexpected argument {a!r}: give one expression, then --NAME VALUE "
+                             f"for each variable", hint="quote the expression: cg eval \"(x+y)*z\" --x 2 ...")
+        i += 1
+    for s in sets or []:
+        name, eq, val = s.partition("=")
+        if not eq or not name:
+            raise InputError(f"cg: --set takes NAME=VALUE, got {s!r}")
+        _put(raw, name.strip(), val)
+    return expr, raw
+
+
+def _put(raw: dict, name: str, val: str):
+    if not name.isidentifier():
+        raise InputError(f"cg: --{name} is not an option of cg eval nor a variable name")
+    if name in raw:
+        raise InputError(f"cg: {name} is given twice")
+    raw[name] = val
+
+
+def missing_hint(expr: str, graph, raw: dict) -> str:
+    parts = ["cg eval", shlex.quote(expr)]
+    for name in graph.variables:
+        parts.append(f"--{name} {raw.get(name, '<value>')}")
+    return "try: " + " ".join(parts)
+
+
+def load(args: List[str], sets: List[str]):
+    """argv pieces -> (program text, graph, inputs); raises CgError."""
+    from .parse import parse
+    expr, raw = split_args(args, sets)
+    if expr is None:
+        raise InputError("cg: no expression given", hint='example: cg eval "(x+y)*z" --x 2 --y 3 --z -4')
+    program = read_program(expr)
+    graph = parse(program)
+    missing = [n for n in graph.variables if n not in raw]
+    if missing:
+        s = "s" if len(missing) > 1 else ""
+        raise InputError(f"cg: missing value{s} for {', '.join(missing)}",
+                         hint=missing_hint(expr, graph, raw))
+    inputs = {name: constant_value(val, f"the value of {name}") for name, val in raw.items()}
+    return program, graph, inputs
+
+
+@app.command("eval", context_settings=_VAR_OPTIONS)
+def eval_cmd(
+    args: Optional[List[str]] = typer.Argument(
+        None, metavar="EXPR [--NAME VALUE]...",
+        help="The expression or program ('-' reads it from stdin), then a value for each variable."),
+    json_out: bool = typer.Option(False, "--json", help="Print one strict JSON object (same as --format json)."),
+    format: Optional[str] = typer.Option(None, "--format", metavar="table|tree|json",
+                                         help="What to show; the default shows the table and the tree."),
+    precision: Optional[int] = typer.Option(None, "--precision", min=1, max=17,
+                                            help="Significant digits in the table and tree."),
+    sets: Optional[List[str]] = typer.Option(None, "--set", metavar="NAME=VALUE",
+                                             help="A variable's value, for names that clash with cg's options."),
+):
+    """Evaluate EXPR and its gradients: forward pass, then backward pass.
+
+    \b
+    Examples:
+      cg eval "(x+y)*z" --x 2 --y 3 --z -4
+      cg eval "sigmoid(w0*x0 + w1*x1 + w2)" --w0 2 --x0 -1 --w1 -3 --x1 -2 --w2 -3
+      cg eval "q = x + y; f = q * z" --x 2 --y 3 --z -4 --json
+      cg eval "sin(x)^2" --x pi/4 --format tree
+      echo "x*x" | cg eval - --x 3
+    """
+    from .passes import run
+    view = "json" if json_out else (format or "both")
+    if view not in FORMATS:
+        raise InputError(f"cg: unknown format {view!r}: choose table, tree or json")
+    program, graph, inputs = load(args or [], sets or [])
+    result = run(graph, inputs)
+    if view == "json":
+        from .views import json as json_view
+        json_view.write(result, sys.stdout)
+        for w in result.warnings:
+            print(f"cg: warning: {w}", file=sys.stderr)
+    else:
+        from .views import rich as rich_view
+        rich_view.print_eval(result, view, precision)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """The `cg` entry point: never lets a traceback reach the user."""
+    try:
+        app(args=argv, prog_name="cg", standalone_mode=False)
+        return 0
+    except CgError as e:
+        _stderr(e.render())
+        return e.exit_code
+    except typer.Exit as e:
+        return e.exit_code
+    except KeyboardInterrupt:
+        _stderr("cg: interrupted")
+        return 130
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    except Exception as e:  # click's usage errors, and anything unforeseen
+        return _other(e)
+
+
+def _other(e: Exception) -> int:
+    import click
+    if isinstance(e, click.exceptions.ClickException):
+        e.show()
+        return e.exit_code
+    if isinstance(e, click.exceptions.Abort):
+        _stderr("cg: aborted")
+        return 130
+    if isinstance(e, MemoryError):
+        _stderr("cg: out of memory: the expression is too large for this machine")
+        return 2
+    if isinstance(e, RecursionError):
+        _stderr("cg: the expression nests too deeply")
+        return 2
+    _stderr(f"cg: internal error ({type(e).__name__}: {e}); this is a bug in cg, please report it")
+    return 4
+
+
+def _stderr(text: str):
+    try:
+        print(text, file=sys.stderr)
+    except Exception:
+        pass
+
+
+def _quiet_stdout():
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except Exception:
+        pass
+
+
+def run_main():
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run_main()

@@ -1,0 +1,207 @@
+"""The op table: the single source of truth for every operation cg knows.
+
+Each entry keeps an op's forward and its local partials side by side (as in
+micrograd's engine.py). Every other module looks ops up here: the parser (names,
+arity), the passes (forward, local), the views (symbol, precedence, gate text),
+symbolic differentiation (`partials`, written in cg's own language) and gate
+expansion (`expand`). Adding an op is adding one entry.
+
+Conventions at non-smooth points: relu'(0) = 0, abs'(0) = 0, and max/min route
+the whole gradient to the first argument when the arguments are equal.
+A `local` function never raises: where a derivative is infinite it returns inf.
+"""
+from __future__ import annotations
+
+import math
+import operator
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+inf = math.inf
+nan = math.nan
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str                 # as in JSON and the table ("mul")
+    symbol: str               # as printed: infix symbol, or the function name
+    arity: int                # 0 for leaves
+    forward: Optional[Callable]          # inputs -> value
+    local: Optional[Callable]            # (inputs..., out) -> d out / d input (tuple when binary)
+    partials: tuple = ()      # the same partials as cg expressions in a, b, out (symbolic diff)
+    gate: str = ""            # how the gate passes the gradient back (explain)
+    domain: Optional[Callable] = None    # (inputs...) -> why the forward failed (error path only)
+    prec: int = 9             # printing precedence: 1 +-, 2 */, 3 unary -, 4 ^, 9 atoms and calls
+    infix: bool = False
+    right_assoc: bool = False
+    expand: str = ""          # a composite's primitive gates, a cg expression in a (and b)
+    code: int = -1            # index in OPS, filled in below
+
+
+# --- forward functions that need more than the math module -----------------
+
+def _sigmoid(a):
+    # two forms so that exp never overflows: sigmoid(-1000) = 0, sigmoid(1000) = 1
+    if a >= 0:
+        return 1.0 / (1.0 + math.exp(-a))
+    z = math.exp(a)
+    return z / (1.0 + z)
+
+
+def _relu(a):
+    return a if a > 0.0 else 0.0
+
+
+def _max(a, b):
+    return a if a >= b else b
+
+
+def _min(a, b):
+    return a if a <= b else b
+
+
+def _pow(a, b):
+    # math.pow raises for a negative base to a non-integer power (no complex results)
+    return math.pow(a, b)
+
+
+# --- local partials that need care ------------------------------------------
+
+def _pow_local(a, b, out):
+    # d/da a^b = b*a^(b-1) = b*out/a: no log of the base, so (-3)^2 has gradient -6
+    if a != 0.0:
+        da = b * out / a
+    elif b == 1.0:
+        da = 1.0
+    elif b > 1.0 or b == 0.0:
+        da = 0.0
+    else:
+        da = inf          # 0 < b < 1: the slope at 0 is vertical
+    # d/db a^b = out*log(a): undefined for a negative base; 0^b is flat in b
+    if a > 0.0:
+        db = out * math.log(a)
+    elif a == 0.0:
+        db = 0.0
+    else:
+        db = nan
+    return da, db
+
+
+def _sqrt_local(a, out):
+    return 0.5 / out if out else inf
+
+
+# --- why a forward failed (only called on the error path) -------------------
+
+def _num(v):
+    from .fmt import fmt
+    return fmt(v)
+
+
+def _dom_log(a):
+    return f"argument is {_num(a)}, log needs a positive number"
+
+
+def _dom_sqrt(a):
+    return f"argument is {_num(a)}, sqrt needs a number >= 0"
+
+
+def _dom_div(a, b):
+    return "division by zero (the denominator is 0)"
+
+
+def _dom_overflow(*args):
+    return "the result is too large for a float (overflow)"
+
+
+def _dom_pow(a, b):
+    if a < 0 and b != int(b):
+        return f"negative base {_num(a)} to the non-integer power {_num(b)}"
+    if a == 0 and b < 0:
+        return f"zero to the negative power {_num(b)} (division by zero)"
+    return "the result is too large for a float (overflow)"
+
+
+def _dom_exp(a):
+    return f"argument is {_num(a)}, exp overflows above 709.78"
+
+
+def _dom_trig(a):
+    return f"argument is {_num(a)}, which is not finite"
+
+
+# --- the table ----------------------------------------------------------------
+
+OPS: list[Op] = [
+    Op("var", "", 0, None, None, gate="a variable: its gradient is the sum of what flows back to it"),
+    Op("const", "", 0, None, None, gate="a constant: no gradient"),
+    Op("add", "+", 2, operator.add, lambda a, b, out: (1.0, 1.0),
+       partials=("1", "1"), prec=1, infix=True,
+       gate="add distributes: each input gets the upstream gradient unchanged"),
+    Op("sub", "-", 2, operator.sub, lambda a, b, out: (1.0, -1.0),
+       partials=("1", "-1"), prec=1, infix=True,
+       gate="subtract: the left input gets the upstream gradient, the right input its negative"),
+    Op("mul", "*", 2, operator.mul, lambda a, b, out: (b, a),
+       partials=("b", "a"), prec=2, infix=True,
+       gate="multiply swaps: each input gets upstream × the other input"),
+    Op("div", "/", 2, operator.truediv, lambda a, b, out: (1.0 / b, -out / b),
+       partials=("1/b", "-a/b^2"), prec=2, infix=True, domain=_dom_div,
+       gate="divide: the numerator gets upstream / b, the denominator upstream × (-a/b²)"),
+    Op("neg", "-", 1, operator.neg, lambda a, out: -1.0,
+       partials=("-1",), prec=3,
+       gate="negate: the input gets minus the upstream gradient"),
+    Op("pow", "^", 2, _pow, _pow_local,
+       partials=("b*a^(b-1)", "out*log(a)"), prec=4, infix=True, right_assoc=True, domain=_dom_pow,
+       gate="power: the base gets upstream × b·a^(b-1), the exponent upstream × a^b·ln a"),
+    Op("sin", "sin", 1, math.sin, lambda a, out: math.cos(a),
+       partials=("cos(a)",), domain=_dom_trig, gate="sin: upstream × cos(a)"),
+    Op("cos", "cos", 1, math.cos, lambda a, out: -math.sin(a),
+       partials=("-sin(a)",), domain=_dom_trig, gate="cos: upstream × -sin(a)"),
+    Op("tan", "tan", 1, math.tan, lambda a, out: 1.0 + out * out,
+       partials=("1 + out^2",), domain=_dom_trig, gate="tan: upstream × (1 + tan(a)²)"),
+    Op("exp", "exp", 1, math.exp, lambda a, out: out,
+       partials=("out",), domain=_dom_exp, gate="exp: upstream × exp(a)"),
+    Op("log", "log", 1, math.log, lambda a, out: 1.0 / a,
+       partials=("1/a",), domain=_dom_log, gate="log: upstream × 1/a"),
+    Op("sqrt", "sqrt", 1, math.sqrt, _sqrt_local,
+       partials=("1/(2*out)",), domain=_dom_sqrt, gate="sqrt: upstream × 1/(2·sqrt(a))"),
+    Op("abs", "abs", 1, math.fabs, lambda a, out: 1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0),
+       partials=("sign(a)",), gate="abs: upstream × sign(a) (0 at 0)"),
+    Op("tanh", "tanh", 1, math.tanh, lambda a, out: 1.0 - out * out,
+       partials=("1 - out^2",), expand="(exp(2*a) - 1) / (exp(2*a) + 1)",
+       gate="tanh: upstream × (1 - tanh(a)²)"),
+    Op("sigmoid", "sigmoid", 1, _sigmoid, lambda a, out: out * (1.0 - out),
+       partials=("out*(1 - out)",), expand="1 / (1 + exp(-a))",
+       gate="sigmoid: upstream × sigmoid(a)·(1 - sigmoid(a))"),
+    Op("relu", "relu", 1, _relu, lambda a, out: 1.0 if a > 0.0 else 0.0,
+       partials=("step(a)",), gate="relu: passes the upstream gradient where a > 0, else 0"),
+    Op("sign", "sign", 1, lambda a: 1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0), lambda a, out: 0.0,
+       partials=("0",), gate="sign: flat, passes no gradient"),
+    Op("step", "step", 1, lambda a: 1.0 if a > 0.0 else 0.0, lambda a, out: 0.0,
+       partials=("0",), gate="step (1 where a > 0, else 0): flat, passes no gradient"),
+    Op("max", "max", 2, _max, lambda a, b, out: (1.0, 0.0) if a >= b else (0.0, 1.0),
+       partials=("1 - step(b - a)", "step(b - a)"),
+       gate="max routes: the larger input gets the whole upstream gradient, the other 0"),
+    Op("min", "min", 2, _min, lambda a, b, out: (1.0, 0.0) if a <= b else (0.0, 1.0),
+       partials=("1 - step(a - b)", "step(a - b)"),
+       gate="min routes: the smaller input gets the whole upstream gradient, the other 0"),
+]
+
+for _code, _op in enumerate(OPS):
+    object.__setattr__(_op, "code", _code)
+
+BY_NAME: dict[str, Op] = {op.name: op for op in OPS}
+VAR = BY_NAME["var"].code
+CONST = BY_NAME["const"].code
+
+# what a user may call by name: every op with a forward that is written f(...)
+FUNCTIONS: dict[str, Op] = {op.symbol: op for op in OPS if op.forward and not op.infix and op.name != "neg"}
+FUNCTIONS["ln"] = BY_NAME["log"]
+FUNCTIONS["pow"] = BY_NAME["pow"]
+
+# named constants of the language (not variables)
+CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
+
+# infix symbols the parser's rules map to
+INFIX: dict[str, Op] = {"add": BY_NAME["add"], "sub": BY_NAME["sub"], "mul": BY_NAME["mul"],
+                        "div": BY_NAME["div"], "pow": BY_NAME["pow"], "neg": BY_NAME["neg"]}

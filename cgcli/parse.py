@@ -1,0 +1,227 @@
+"""Text -> Graph: a table-driven LALR(1) parse with no parse tree and no recursion.
+
+The tables are Lark's, built from grammar/cg.lark (see cgcli/_build.py) and shipped as
+plain data. The loop below is Lark's LALR loop trimmed to what cg needs: each reduction
+calls the graph builder's method for that rule (`add`, `mul`, `call`, ...) with the rule's
+kept children, exactly as Lark's `transformer=` option would, so the nodes are created
+while parsing. Stacks are lists, so 10^5 nested parentheses are just a deep list.
+
+`parse(text, engine="lark")` runs the same grammar and the same builder through Lark's own
+parser instead; tests use it to check the two agree, and the benchmark to compare speed.
+"""
+from __future__ import annotations
+
+import re
+
+from . import _tables
+from .errors import CgSyntaxError
+from .graph import Builder, Graph
+
+_MASTER = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _tables.TERMINALS))
+_IGNORE = frozenset(_tables.IGNORE)
+_STATES = [_tables.STATES[i] for i in range(len(_tables.STATES))]
+_END = "$END"
+
+# per rule: (length, origin, callback name or None, kind, kept child indices, splice flags)
+# kind 0: a unit rule that passes its only child through unchanged (`?sum: product`)
+# kind 1: an inlined `?rule` that may pass a single kept child through
+# kind 2: a named rule with a builder callback
+# kind 3: an `_rule` whose children are spliced into the parent's (Lark's `_` convention)
+_RULES = []
+for _origin, _n, _cb, _inline, _keep in _tables.RULES:
+    _idx = tuple(i for i, _ in _keep)
+    _spl = tuple(s for _, s in _keep)
+    if _cb is None:
+        _kind = 3
+    elif _inline and _n == 1 and _idx == (0,) and not _spl[0]:
+        _kind = 0
+    elif _inline:
+        _kind = 1
+    else:
+        _kind = 2
+    _RULES.append((_n, _origin, _cb, _kind, _idx, _spl))
+
+_FRIENDLY = {"NUMBER": "a number", "NAME": "a name", "_POW": "'^'", "_SEP": "';' or a newline",
+             _END: "the end of the expression", **_tables.LITERALS}
+_OPERAND_END = ("NUMBER", "NAME", "RPAR")
+_OPERAND_START = ("NUMBER", "NAME", "LPAR")
+
+
+def parse(text: str, engine: str = "cg") -> Graph:
+    """Parse a cg program into its computational graph. Raises CgSyntaxError."""
+    builder = Builder(text)
+    if engine == "lark":
+        return _parse_with_lark(text, builder)
+    if not text.strip() or _only_comments(text):
+        raise CgSyntaxError("cg: the expression is empty", hint="example: cg eval \"(x+y)*z\" --x 2 --y 3 --z -4")
+    callbacks = [getattr(builder, cb, None) if cb else None for _, _, cb, _, _, _ in _RULES]
+    states_table = _STATES
+    rules = _RULES
+    match = _MASTER.match
+    ignore = _IGNORE
+    states = [_tables.START]
+    values: list = []
+    pos = 0
+    n = len(text)
+    depth = 0               # parentheses open: a newline inside them is white space
+    prev_tok = None
+    while True:
+        if pos < n:
+            m = match(text, pos)
+            if m is None:
+                _unexpected_char(text, pos)
+            ttype = m.lastgroup
+            end = m.end()
+            if ttype in ignore:
+                pos = end
+                continue
+            if ttype == "_SEP":
+                if depth and text[pos] == "\n":
+                    pos = end
+                    continue
+            elif ttype == "LPAR":
+                depth += 1
+            elif ttype == "RPAR":
+                depth -= 1
+            tok = (ttype, m.group(), pos)
+            pos = end
+        else:
+            ttype = _END
+            tok = (_END, "", n)
+        while True:
+            action = states_table[states[-1]].get(ttype)
+            if action is None:
+                _unexpected_token(text, tok, prev_tok, states_table[states[-1]], depth)
+            if action[0] == 0:                       # shift
+                states.append(action[1])
+                values.append(tok)
+                break
+            length, origin, cb, kind, idx, splice = rules[action[1]]
+            if kind == 0:                            # unit rule: the value stays where it is
+                states[-1] = states_table[states[-2]][origin][1]
+                continue
+            children = values[-length:]
+            del values[-length:]
+            del states[-length:]
+            if kind == 3:
+                value = _splice(children, idx, splice)
+            else:
+                args = _splice(children, idx, splice) if True in splice else [children[i] for i in idx]
+                if kind == 1 and len(args) == 1:
+                    value = args[0]
+                else:
+                    value = callbacks[action[1]](*args)
+            if ttype == _END and origin == "start":
+                return value
+            states.append(states_table[states[-1]][origin][1])
+            values.append(value)
+        prev_tok = tok
+
+
+def _splice(children, idx, splice):
+    out = None
+    for i, s in zip(idx, splice):
+        child = children[i]
+        if s:
+            if out is None:
+                out = child          # reuse the list: a 10^6-statement program stays linear
+            else:
+                out.extend(child)
+        else:
+            if out is None:
+                out = []
+            out.append(child)
+    return out if out is not None else []
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
+def _unexpected_char(text: str, pos: int):
+    ch = text[pos]
+    what = {"'": "a quote: cg has no strings", '"': "a quote: cg has no strings",
+            ".": "'.': cg has no attribute access (numbers are written 0.5 or .5)",
+            "[": "'[': cg has no indexing", "]": "']': cg has no indexing",
+            "{": "'{'", "}": "'}'"}.get(ch, repr(ch))
+    raise CgSyntaxError(f"cg: syntax error at {_where(text, pos)}: unexpected character {what}",
+                        source=text, pos=pos,
+                        hint="expected a number, a name, an operator (+ - * / ^), a parenthesis or a function call")
+
+
+def _unexpected_token(text: str, tok, prev_tok, row, depth: int):
+    ttype, value, pos = tok
+    # LALR reduces on any follower; ')' and ',' only make sense inside parentheses
+    outside = ("RPAR", "COMMA") if depth <= 0 else ()
+    expected = sorted({_FRIENDLY.get(t, t) for t in row if (t.isupper() or t == _END) and t not in outside})
+    if ttype == _END:
+        found = "end of the expression"
+    elif ttype in ("NUMBER", "NAME"):
+        found = f"{'number' if ttype == 'NUMBER' else 'name'} {value!r}"
+    else:
+        found = _FRIENDLY.get(ttype, repr(value))
+    hint = "expected " + (expected[0] if len(expected) == 1 else "one of: " + ", ".join(expected))
+    if prev_tok is not None and ttype in _OPERAND_START and prev_tok[0] in _OPERAND_END:
+        left = prev_tok[1]
+        right = value if ttype != "LPAR" else "(...)"
+        hint += (f"\nhint: cg has no implicit multiplication; to multiply, write {left}*{right}")
+    raise CgSyntaxError(f"cg: syntax error at {_where(text, pos)}: unexpected {found}",
+                        source=text, pos=pos, hint=hint)
+
+
+def _where(text: str, pos: int) -> str:
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return f"line {line}, column {col}" if "\n" in text.rstrip("\n") else f"column {col}"
+
+
+# --- the same grammar through Lark's own parser (tests and benchmarks) -------------------
+
+_lark = None
+
+
+def _parse_with_lark(text: str, builder: Builder) -> Graph:
+    global _lark
+    from lark import Transformer, Token
+    from lark.exceptions import UnexpectedInput
+    from ._build import lark_parser
+
+    class Parens:
+        """Lark post-lexer: a newline inside parentheses is white space (as in cg's loop)."""
+        always_accept = ()
+
+        def process(self, stream):
+            depth = 0
+            for t in stream:
+                if t.type == "LPAR":
+                    depth += 1
+                elif t.type == "RPAR":
+                    depth -= 1
+                elif t.type == "_SEP" and depth and t.value == "\n":
+                    continue
+                yield t
+
+    def adapt(name):
+        method = getattr(builder, name)
+
+        def call(*args):
+            return method(*[(a.type, str(a), a.start_pos) if isinstance(a, Token) else a for a in args])
+        return call
+
+    class ToGraph(Transformer):
+        pass
+
+    transformer = ToGraph()
+    for name in ("start", "assign", "add", "sub", "mul", "div", "neg", "pow", "number", "name", "call"):
+        setattr(transformer, name, lambda children, _f=adapt(name): _f(*children))
+    parser = lark_parser(transformer=transformer, postlex=Parens())
+    try:
+        return parser.parse(text)
+    except UnexpectedInput as e:
+        raise CgSyntaxError(f"cg: syntax error: {e.__class__.__name__}", source=text,
+                            pos=getattr(e, "pos_in_stream", None)) from None
+    except Exception as e:  # Lark wraps callback errors in VisitError
+        inner = getattr(e, "orig_exc", None)
+        if isinstance(inner, CgSyntaxError):
+            raise inner from None
+        raise

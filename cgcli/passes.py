@@ -1,0 +1,167 @@
+"""The forward and backward passes: plain loops over the graph's flat arrays.
+
+forward:  for i in 0..n-1, value[i] = op.forward(value of its inputs)
+backward: grad[output] = 1; for i in n-1..0, each input gets += grad[i] * op.local(...)
+No recursion anywhere, and no per-node objects.
+"""
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass, field
+
+from .errors import DomainError, InputError
+from .graph import Graph
+from .ops import CONST, OPS, VAR
+
+_FORWARD = [op.forward for op in OPS]
+_LOCAL = [op.local for op in OPS]
+_ARITY = [op.arity for op in OPS]
+
+
+def forward(graph: Graph, inputs: dict) -> array:
+    """Values of every node, inputs to output. Raises DomainError naming the failing node."""
+    values = array("d", graph.const)
+    for name, i in graph.variables.items():
+        values[i] = inputs[name]
+    ops, in0, in1 = graph.ops, graph.in0, graph.in1
+    fwd, arity = _FORWARD, _ARITY
+    i = 0
+    try:
+        for i in range(len(ops)):
+            k = arity[ops[i]]
+            if k == 2:
+                values[i] = fwd[ops[i]](values[in0[i]], values[in1[i]])
+            elif k == 1:
+                values[i] = fwd[ops[i]](values[in0[i]])
+    except (ValueError, ZeroDivisionError, OverflowError) as e:
+        first = _first_nonfinite(values, i)         # an earlier silent overflow is the real cause
+        raise _domain_error(graph, values, i if first is None else first, e) from None
+    if not math.isfinite(sum(values)):              # + - * overflow to inf without raising
+        first = _first_nonfinite(values, len(values))
+        if first is not None:
+            raise _domain_error(graph, values, first, OverflowError())
+    return values
+
+
+def backward(graph: Graph, values: array) -> array:
+    """d(output)/d(node) for every node, output to inputs."""
+    n = len(graph.ops)
+    grads = array("d", bytes(8 * n))
+    grads[graph.output] = 1.0
+    ops, in0, in1 = graph.ops, graph.in0, graph.in1
+    local, arity = _LOCAL, _ARITY
+    for i in range(graph.output, -1, -1):     # nodes after the output cannot reach it
+        upstream = grads[i]
+        if upstream == 0.0:        # nothing flows back (a zero upstream contributes zero)
+            continue
+        k = arity[ops[i]]
+        if k == 2:
+            a, b = in0[i], in1[i]
+            da, db = local[ops[i]](values[a], values[b], values[i])
+            grads[a] += upstream * da
+            grads[b] += upstream * db
+        elif k == 1:
+            a = in0[i]
+            grads[a] += upstream * local[ops[i]](values[a], values[i])
+    return grads
+
+
+@dataclass
+class Result:
+    """What every consumer reads: the graph, each node's value and gradient, warnings."""
+    graph: Graph
+    values: array
+    grads: array
+    inputs: dict
+    warnings: list = field(default_factory=list)
+
+    @property
+    def expression(self) -> str:
+        return self.graph.source
+
+    @property
+    def output(self) -> int:
+        return self.graph.output
+
+    @property
+    def value(self) -> float:
+        return self.values[self.graph.output]
+
+    @property
+    def gradients(self) -> dict:
+        """d(output)/d(variable) for every variable (0 where it does not reach the output)."""
+        return {name: self.grads[i] for name, i in self.graph.variables.items()}
+
+    def grad(self, i: int):
+        """A node's gradient, or None for a node that depends on no variable (a constant)."""
+        return self.grads[i] if self.graph.needs_grad[i] else None
+
+
+def run(graph: Graph, inputs: dict) -> Result:
+    """Forward then backward; checks the inputs first."""
+    check_inputs(graph, inputs)
+    values = forward(graph, inputs)
+    grads = backward(graph, values)
+    warnings = list(graph.warnings)
+    warnings += _nonfinite_grad_warnings(graph, values, grads)
+    return Result(graph, values, grads, dict(inputs), warnings)
+
+
+def check_inputs(graph: Graph, inputs: dict) -> None:
+    missing = [name for name in graph.variables if name not in inputs]
+    if missing:
+        raise InputError(f"cg: missing value{'s' if len(missing) > 1 else ''} for {', '.join(missing)}")
+    unknown = [name for name in inputs if name not in graph.variables]
+    if unknown:
+        import difflib
+        name = unknown[0]
+        close = difflib.get_close_matches(name, list(graph.variables), n=1)
+        have = ", ".join(graph.variables) or "none"
+        hint = (f"did you mean {close[0]}? " if close else "") + f"the expression's variables: {have}"
+        raise InputError(f"cg: {name} is not a variable of the expression", hint=hint)
+    for name, v in inputs.items():
+        if not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise InputError(f"cg: the value of {name} must be a finite number, got {v!r}")
+
+
+def _first_nonfinite(values, upto):
+    isfinite = math.isfinite
+    for j in range(upto):
+        if not isfinite(values[j]):
+            return j
+    return None
+
+
+def _domain_error(graph: Graph, values, i: int, exc: Exception) -> DomainError:
+    from .fmt import fmt
+    from .graph import labels
+    op = OPS[graph.ops[i]]
+    args = [values[a] for a in graph.inputs(i)]
+    label = labels(graph)[i]
+    if isinstance(exc, OverflowError) or not all(map(math.isfinite, args)):
+        why = "the result is too large for a float (overflow)"
+        if op.name == "exp":
+            why = f"argument is {fmt(args[0])}, exp overflows above 709.78"
+    elif op.domain is not None:
+        why = op.domain(*args)
+    else:
+        why = f"math domain error with input{'s' if len(args) > 1 else ''} {', '.join(map(fmt, args))}"
+    return DomainError(f"cg: math domain error in {label}: {why}", node=i)
+
+
+def _nonfinite_grad_warnings(graph: Graph, values, grads) -> list:
+    if math.isfinite(sum(grads)):
+        return []
+    from .graph import labels
+    lab = None
+    out = []
+    needs = graph.needs_grad
+    for i in range(len(grads)):
+        if needs[i] and not math.isfinite(grads[i]):
+            lab = lab or labels(graph)
+            out.append(f"the gradient at {lab[i]} is {grads[i]!r}: the derivative does not exist "
+                       f"(is infinite) at this point")
+            if len(out) >= 5:
+                break
+    return out

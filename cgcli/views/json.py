@@ -1,0 +1,51 @@
+"""The JSON view: a faithful, strict (RFC 8259) dump of a Result, streamed node by node.
+
+Schema "cg.eval/1" (documented in README.md): non-finite numbers are the strings
+"inf", "-inf", "nan"; a node that depends on no variable has "grad": null.
+"""
+from __future__ import annotations
+
+from json.encoder import encode_basestring as _q   # C-accelerated string escaping
+
+from ..fmt import json_number as _n
+from ..graph import labels
+from ..ops import OPS
+
+SCHEMA = "cg.eval/1"
+
+
+def _obj(d: dict) -> str:
+    return "{" + ", ".join(f"{_q(k)}: {_n(v)}" for k, v in d.items()) + "}"
+
+
+def write(result, out, nodes: bool = True) -> None:
+    g = result.graph
+    w = out.write
+    w("{" + f'"schema": "{SCHEMA}", "expression": {_q(g.source)}, ')
+    w(f'"inputs": {_obj(result.inputs)}, ')
+    w(f'"value": {_n(result.value)}, "gradients": {_obj(result.gradients)}, ')
+    w(f'"output": {g.output}, "warnings": [{", ".join(_q(x) for x in result.warnings)}]')
+    if nodes:
+        w(', "nodes": [')
+        lab = labels(g)
+        names = g.names
+        ops, in0, in1, needs = g.ops, g.in0, g.in1, g.needs_grad
+        values, grads = result.values, result.grads
+        variables, assigned = g.variables, g.assigned
+        opnames = [op.name for op in OPS]
+        buf = []
+        for i in range(len(ops)):
+            a, b = in0[i], in1[i]
+            ins = "" if a < 0 else (str(a) if b < 0 else f"{a}, {b}")
+            name = names.get(i)
+            named = f', "name": {_q(name)}' if name is not None and (name in variables or name in assigned) else ""
+            grad = _n(grads[i]) if needs[i] else "null"
+            buf.append(f'{"" if i == 0 else ", "}{{"id": {i}, "op": "{opnames[ops[i]]}", '
+                       f'"label": {_q(lab[i])}{named}, "inputs": [{ins}], '
+                       f'"value": {_n(values[i])}, "grad": {grad}}}')
+            if len(buf) >= 4096:
+                w("".join(buf))
+                buf.clear()
+        w("".join(buf))
+        w("]")
+    w("}\n")
