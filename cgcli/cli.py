@@ -4,7 +4,6 @@ Exit codes: 0 ok, 1 a failed check, 2 bad input or usage, 3 math domain error.
 """
 from __future__ import annotations
 
-import shlex
 import sys
 from typing import List, Optional
 
@@ -108,6 +107,7 @@ def _put(raw: dict, name: str, val: str):
 
 
 def missing_hint(expr: str, graph, raw: dict) -> str:
+    import shlex
     parts = ["cg eval", shlex.quote(expr)]
     for name in graph.variables:
         parts.append(f"--{name} {raw.get(name, '<value>')}")

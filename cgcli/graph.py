@@ -7,29 +7,31 @@ multivariate chain rule.
 """
 from __future__ import annotations
 
-import difflib
 import math
 from array import array
-from dataclasses import dataclass, field
 
 from .errors import CgSyntaxError
 from .fmt import fmt
 from .ops import CONST, CONSTANTS, FUNCTIONS, INFIX, OPS, VAR
 
 
-@dataclass
 class Graph:
-    ops: array                 # op code per node (an index into ops.OPS)
-    in0: array                 # first input's node id, -1 for leaves
-    in1: array                 # second input's node id, -1 unless binary
-    const: array               # a constant's value (0 for other nodes)
-    needs_grad: bytearray      # 1 where the node depends on a variable
-    variables: dict            # variable name -> node id, in order of first use
-    assigned: dict             # assigned name -> node id
-    names: dict                # node id -> the name shown for it (variable, constant, assignment)
-    output: int = -1
-    source: str = ""
-    warnings: list = field(default_factory=list)
+    __slots__ = ("ops", "in0", "in1", "const", "needs_grad", "variables", "assigned", "names",
+                 "output", "source", "warnings")
+
+    def __init__(self, ops, in0, in1, const, needs_grad, variables, assigned, names,
+                 output=-1, source="", warnings=None):
+        self.ops: array = ops                  # op code per node (an index into ops.OPS)
+        self.in0: array = in0                  # first input's node id, -1 for leaves
+        self.in1: array = in1                  # second input's node id, -1 unless binary
+        self.const: array = const              # a constant's value (0 for other nodes)
+        self.needs_grad: bytearray = needs_grad  # 1 where the node depends on a variable
+        self.variables: dict = variables       # variable name -> node id, in order of first use
+        self.assigned: dict = assigned         # assigned name -> node id
+        self.names: dict = names               # node id -> its name (variable, constant, assignment)
+        self.output: int = output
+        self.source: str = source
+        self.warnings: list = warnings if warnings is not None else []
 
     def __len__(self) -> int:
         return len(self.ops)
@@ -110,6 +112,7 @@ class Builder:
             if fname in self.variables or fname in self.assigned:
                 self._fail(f"{fname} is not a function", pos,
                            f"hint: cg has no implicit multiplication; to multiply, write {fname}*(...)")
+            import difflib
             close = difflib.get_close_matches(fname.lower(), list(FUNCTIONS), n=1, cutoff=0.6)
             hint = f"did you mean {close[0]}?" if close else None
             known = ", ".join(sorted(FUNCTIONS))

@@ -14,28 +14,35 @@ from __future__ import annotations
 
 import math
 import operator
-from dataclasses import dataclass
-from typing import Callable, Optional
 
 inf = math.inf
 nan = math.nan
 
 
-@dataclass(frozen=True)
 class Op:
-    name: str                 # as in JSON and the table ("mul")
-    symbol: str               # as printed: infix symbol, or the function name
-    arity: int                # 0 for leaves
-    forward: Optional[Callable]          # inputs -> value
-    local: Optional[Callable]            # (inputs..., out) -> d out / d input (tuple when binary)
-    partials: tuple = ()      # the same partials as cg expressions in a, b, out (symbolic diff)
-    gate: str = ""            # how the gate passes the gradient back (explain)
-    domain: Optional[Callable] = None    # (inputs...) -> why the forward failed (error path only)
-    prec: int = 9             # printing precedence: 1 +-, 2 */, 3 unary -, 4 ^, 9 atoms and calls
-    infix: bool = False
-    right_assoc: bool = False
-    expand: str = ""          # a composite's primitive gates, a cg expression in a (and b)
-    code: int = -1            # index in OPS, filled in below
+    """One operation. (A plain slotted class rather than a dataclass: start-up is paid on
+    every call from a shell loop, and dataclass creation costs about a millisecond.)"""
+    __slots__ = ("name", "symbol", "arity", "forward", "local", "partials", "gate", "domain",
+                 "prec", "infix", "right_assoc", "expand", "code")
+
+    def __init__(self, name, symbol, arity, forward, local, *, partials=(), gate="", domain=None,
+                 prec=9, infix=False, right_assoc=False, expand=""):
+        self.name = name              # as in JSON and the table ("mul")
+        self.symbol = symbol          # as printed: the infix symbol, or the function's name
+        self.arity = arity            # 0 for leaves
+        self.forward = forward        # inputs -> value
+        self.local = local            # (inputs..., out) -> d out / d input (a pair when binary)
+        self.partials = partials      # the same partials as cg expressions in a, b, out (symbolic)
+        self.gate = gate              # how the gate passes the gradient back (explain)
+        self.domain = domain          # (inputs...) -> why the forward failed (error path only)
+        self.prec = prec              # printing precedence: 1 + -, 2 * /, 3 unary -, 4 ^, 9 atoms
+        self.infix = infix
+        self.right_assoc = right_assoc
+        self.expand = expand          # a composite's primitive gates: a cg expression in a (and b)
+        self.code = -1                # index in OPS, set below
+
+    def __repr__(self):
+        return f"Op({self.name!r})"
 
 
 # --- forward functions that need more than the math module -----------------
@@ -188,7 +195,7 @@ OPS: list[Op] = [
 ]
 
 for _code, _op in enumerate(OPS):
-    object.__setattr__(_op, "code", _code)
+    _op.code = _code
 
 BY_NAME: dict[str, Op] = {op.name: op for op in OPS}
 VAR = BY_NAME["var"].code

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from array import array
-from dataclasses import dataclass, field
 
 from .errors import DomainError, InputError
 from .graph import Graph
@@ -67,14 +66,16 @@ def backward(graph: Graph, values: array) -> array:
     return grads
 
 
-@dataclass
 class Result:
     """What every consumer reads: the graph, each node's value and gradient, warnings."""
-    graph: Graph
-    values: array
-    grads: array
-    inputs: dict
-    warnings: list = field(default_factory=list)
+    __slots__ = ("graph", "values", "grads", "inputs", "warnings")
+
+    def __init__(self, graph: Graph, values: array, grads: array, inputs: dict, warnings=None):
+        self.graph = graph
+        self.values = values
+        self.grads = grads
+        self.inputs = inputs
+        self.warnings = warnings if warnings is not None else []
 
     @property
     def expression(self) -> str:

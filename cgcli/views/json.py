@@ -5,13 +5,27 @@ Schema "cg.eval/1" (documented in README.md): non-finite numbers are the strings
 """
 from __future__ import annotations
 
-from json.encoder import encode_basestring as _q   # C-accelerated string escaping
 
 from ..fmt import json_number as _n
 from ..graph import labels
 from ..ops import OPS
 
 SCHEMA = "cg.eval/1"
+
+# JSON string escaping without importing the json package (start-up is paid per call)
+_ESCAPES = {i: f"\\u{i:04x}" for i in range(32)}
+_ESCAPES.update({ord('"'): '\\"', ord("\\"): "\\\\", ord("\n"): "\\n", ord("\t"): "\\t",
+                 ord("\r"): "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def _q(s: str) -> str:
+    s = s.translate(_ESCAPES)
+    if not s.isascii():
+        try:
+            s.encode("utf-8")
+        except UnicodeEncodeError:      # lone surrogates (undecodable bytes in argv): escape them
+            s = "".join(c if not 0xD800 <= ord(c) <= 0xDFFF else f"\\u{ord(c):04x}" for c in s)
+    return '"' + s + '"'
 
 
 def _obj(d: dict) -> str:
