@@ -106,27 +106,37 @@ def _put(raw: dict, name: str, val: str):
     raw[name] = val
 
 
-def missing_hint(expr: str, graph, raw: dict) -> str:
+def missing_hint(expr: str, graph, raw: dict, command: str = "eval") -> str:
     import shlex
-    parts = ["cg eval", shlex.quote(expr)]
+    parts = [f"cg {command}", shlex.quote(expr)]
     for name in graph.variables:
         parts.append(f"--{name} {raw.get(name, '<value>')}")
     return "try: " + " ".join(parts)
 
 
-def load(args: List[str], sets: List[str]):
-    """argv pieces -> (program text, graph, inputs); raises CgError."""
+def load(args: List[str], sets: List[str], require_all: bool = True, command: str = "eval"):
+    """argv pieces -> (program text, graph, inputs); raises CgError. With require_all=False,
+    variables may be left without values (views that can draw the structure alone)."""
     from .parse import parse
     expr, raw = split_args(args, sets)
     if expr is None:
-        raise InputError("cg: no expression given", hint='example: cg eval "(x+y)*z" --x 2 --y 3 --z -4')
+        raise InputError("cg: no expression given",
+                         hint=f'example: cg {command} "(x+y)*z" --x 2 --y 3 --z -4')
     program = read_program(expr)
     graph = parse(program)
     missing = [n for n in graph.variables if n not in raw]
-    if missing:
+    unknown = [n for n in raw if n not in graph.variables]
+    if unknown:
+        import difflib
+        name = unknown[0]
+        close = difflib.get_close_matches(name, list(graph.variables), n=1)
+        have = ", ".join(graph.variables) or "none"
+        raise InputError(f"cg: --{name}: {name} is not a variable of the expression",
+                         hint=(f"did you mean --{close[0]}? " if close else "") + f"the expression's variables: {have}")
+    if missing and require_all:
         s = "s" if len(missing) > 1 else ""
         raise InputError(f"cg: missing value{s} for {', '.join(missing)}",
-                         hint=missing_hint(expr, graph, raw))
+                         hint=missing_hint(expr, graph, raw, command))
     inputs = {name: constant_value(val, f"the value of {name}") for name, val in raw.items()}
     return program, graph, inputs
 
@@ -168,6 +178,11 @@ def eval_cmd(
     else:
         from .views import rich as rich_view
         rich_view.print_eval(result, view, precision)
+
+
+# --- subcommands: each area keeps its commands in its own module, registered on `app` on import.
+# Keep these modules light (import heavy things inside the command functions): every `cg` call
+# imports them.
 
 
 def main(argv: Optional[List[str]] = None) -> int:

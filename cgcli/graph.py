@@ -229,3 +229,35 @@ def labels(graph: Graph, limit: int = LABEL_LIMIT) -> list[str]:
         text.append(label)
         prec.append(op.prec)
     return text
+
+
+# --- templates: small cg expressions spliced into a graph (gate expansion, symbolic partials) --
+
+_TEMPLATES: dict = {}
+
+
+def template(text: str) -> Graph:
+    """Parse a template such as the op table's "out*(1 - out)" once and keep it."""
+    g = _TEMPLATES.get(text)
+    if g is None:
+        from .parse import parse
+        g = _TEMPLATES[text] = parse(text)
+    return g
+
+
+def instantiate(builder: "Builder", text: str, bindings: dict) -> int:
+    """Add the nodes of template `text` to `builder`, its variables (a, b, out, ...) bound to
+    existing node ids; returns the id of the template's output node."""
+    t = template(text)
+    mapping: list[int] = []
+    names = {i: n for n, i in t.variables.items()}
+    for j in range(len(t.ops)):
+        op = t.ops[j]
+        if op == VAR:
+            mapping.append(bindings[names[j]])
+        elif op == CONST:
+            mapping.append(builder.constant(t.const[j], t.names.get(j)))
+        else:
+            a, b = t.in0[j], t.in1[j]
+            mapping.append(builder.node(op, mapping[a], mapping[b] if b >= 0 else -1))
+    return mapping[t.output]

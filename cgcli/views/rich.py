@@ -38,7 +38,7 @@ def table(result, precision=None, max_rows: int = 500) -> Table:
     g = result.graph
     names = display_names(g)
     lab = labels(g)
-    t = Table(title="nodes (forward values, backward gradients d out / d node)", title_justify="left")
+    t = Table()
     t.add_column("id", justify="right", no_wrap=True)
     t.add_column("name", no_wrap=True)
     t.add_column("op", no_wrap=True)
@@ -59,7 +59,7 @@ def table(result, precision=None, max_rows: int = 500) -> Table:
 
 
 def gradients_table(result, precision=None) -> Table:
-    t = Table(title="gradients d out / d variable", title_justify="left")
+    t = Table(title="gradients", title_justify="left")
     t.add_column("variable")
     t.add_column("value", justify="right", style=VALUE)
     t.add_column("grad", justify="right", style=GRAD)
