@@ -214,7 +214,10 @@ def labels(graph: Graph, limit: int = LABEL_LIMIT) -> list[str]:
             else:
                 t, p = text[a], prec[a]
             if op.infix:
-                tight = p < op.prec or (p == op.prec and (k == 0) == op.right_assoc)
+                if k == 0:
+                    tight = p < op.prec or (p == op.prec and op.right_assoc)
+                else:
+                    tight = p < op.right_prec or (p == op.prec and not op.right_assoc)
                 parts.append(f"({t})" if tight else t)
             elif op.arity == 1 and op.symbol == "-":
                 parts.append(f"({t})" if p < op.prec else t)

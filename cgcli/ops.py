@@ -23,10 +23,10 @@ class Op:
     """One operation. (A plain slotted class rather than a dataclass: start-up is paid on
     every call from a shell loop, and dataclass creation costs about a millisecond.)"""
     __slots__ = ("name", "symbol", "arity", "forward", "local", "partials", "gate", "domain",
-                 "prec", "infix", "right_assoc", "expand", "code")
+                 "prec", "right_prec", "infix", "right_assoc", "expand", "code")
 
     def __init__(self, name, symbol, arity, forward, local, *, partials=(), gate="", domain=None,
-                 prec=9, infix=False, right_assoc=False, expand=""):
+                 prec=9, right_prec=None, infix=False, right_assoc=False, expand=""):
         self.name = name              # as in JSON and the table ("mul")
         self.symbol = symbol          # as printed: the infix symbol, or the function's name
         self.arity = arity            # 0 for leaves
@@ -36,6 +36,8 @@ class Op:
         self.gate = gate              # how the gate passes the gradient back (explain)
         self.domain = domain          # (inputs...) -> why the forward failed (error path only)
         self.prec = prec              # printing precedence: 1 + -, 2 * /, 3 unary -, 4 ^, 9 atoms
+        # the loosest operand the right side takes unparenthesised (x^-1: ^ takes a unary minus)
+        self.right_prec = prec if right_prec is None else right_prec
         self.infix = infix
         self.right_assoc = right_assoc
         self.expand = expand          # a composite's primitive gates: a cg expression in a (and b)
@@ -158,7 +160,8 @@ OPS: list[Op] = [
        partials=("-1",), prec=3,
        gate="negate: the input gets minus the upstream gradient"),
     Op("pow", "^", 2, _pow, _pow_local,
-       partials=("b*a^(b-1)", "out*log(a)"), prec=4, infix=True, right_assoc=True, domain=_dom_pow,
+       partials=("b*a^(b-1)", "out*log(a)"), prec=4, right_prec=3, infix=True, right_assoc=True,
+       domain=_dom_pow,
        gate="power: the base gets upstream × b·a^(b-1), the exponent upstream × a^b·ln a"),
     Op("sin", "sin", 1, math.sin, lambda a, out: math.cos(a),
        partials=("cos(a)",), domain=_dom_trig, gate="sin: upstream × cos(a)"),

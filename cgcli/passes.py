@@ -35,7 +35,9 @@ def forward(graph: Graph, inputs: dict) -> array:
                 values[i] = fwd[ops[i]](values[in0[i]])
     except (ValueError, ZeroDivisionError, OverflowError) as e:
         first = _first_nonfinite(values, i)         # an earlier silent overflow is the real cause
-        raise _domain_error(graph, values, i if first is None else first, e) from None
+        if first is not None:
+            raise _domain_error(graph, values, first, OverflowError()) from None
+        raise _domain_error(graph, values, i, e) from None
     if not math.isfinite(sum(values)):              # + - * overflow to inf without raising
         first = _first_nonfinite(values, len(values))
         if first is not None:
@@ -152,17 +154,30 @@ def _domain_error(graph: Graph, values, i: int, exc: Exception) -> DomainError:
 
 
 def _nonfinite_grad_warnings(graph: Graph, values, grads) -> list:
+    """Name the nodes where a finite upstream gradient met a non-finite local derivative
+    (sqrt at 0, x^0.5 at 0, the exponent of a negative base)."""
     if math.isfinite(sum(grads)):
         return []
+    from .fmt import fmt
     from .graph import labels
-    lab = None
+    lab = labels(graph)
+    needs, ops, in0, in1 = graph.needs_grad, graph.ops, graph.in0, graph.in1
     out = []
-    needs = graph.needs_grad
     for i in range(len(grads)):
-        if needs[i] and not math.isfinite(grads[i]):
-            lab = lab or labels(graph)
-            out.append(f"the gradient at {lab[i]} is {grads[i]!r}: the derivative does not exist "
-                       f"(is infinite) at this point")
-            if len(out) >= 5:
-                break
+        upstream = grads[i]
+        if not needs[i] or upstream == 0.0 or not math.isfinite(upstream) or _ARITY[ops[i]] == 0:
+            continue
+        ins = graph.inputs(i)
+        local = _LOCAL[ops[i]](*[values[a] for a in ins], values[i])
+        local = local if isinstance(local, tuple) else (local,)
+        for a, d in zip(ins, local):
+            if needs[a] and not math.isfinite(d):
+                what = "infinite" if d == d else "undefined"
+                out.append(f"the derivative of {lab[i]} with respect to {lab[a]} is {what} at "
+                           f"{lab[a]} = {fmt(values[a])}: gradients through it are {fmt(upstream * d)}")
+        if len(out) >= 5:
+            break
+    bad = [name for name, v in graph.variables.items() if not math.isfinite(grads[v])]
+    if bad and not out:
+        out.append(f"the gradient of {', '.join(bad)} is not finite")
     return out

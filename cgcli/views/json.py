@@ -41,25 +41,34 @@ def write(result, out, nodes: bool = True) -> None:
     w(f'"output": {g.output}, "warnings": [{", ".join(_q(x) for x in result.warnings)}]')
     if nodes:
         w(', "nodes": [')
-        lab = labels(g)
-        names = g.names
-        ops, in0, in1, needs = g.ops, g.in0, g.in1, g.needs_grad
-        values, grads = result.values, result.grads
-        variables, assigned = g.variables, g.assigned
-        opnames = [op.name for op in OPS]
-        buf = []
-        for i in range(len(ops)):
-            a, b = in0[i], in1[i]
-            ins = "" if a < 0 else (str(a) if b < 0 else f"{a}, {b}")
-            name = names.get(i)
-            named = f', "name": {_q(name)}' if name is not None and (name in variables or name in assigned) else ""
-            grad = _n(grads[i]) if needs[i] else "null"
-            buf.append(f'{"" if i == 0 else ", "}{{"id": {i}, "op": "{opnames[ops[i]]}", '
-                       f'"label": {_q(lab[i])}{named}, "inputs": [{ins}], '
-                       f'"value": {_n(values[i])}, "grad": {grad}}}')
-            if len(buf) >= 4096:
-                w("".join(buf))
-                buf.clear()
-        w("".join(buf))
+        _write_nodes(result, w)
         w("]")
     w("}\n")
+
+
+def _write_nodes(result, w) -> None:
+    g = result.graph
+    lab = labels(g)              # identifiers, numbers and operators only: no escaping needed
+    named = {i: name for name, i in g.variables.items()}
+    named.update((i, name) for name, i in g.assigned.items() if i not in named)
+    ops, in0, in1, needs = g.ops, g.in0, g.in1, g.needs_grad
+    values, grads = result.values, result.grads
+    opnames = [f'"op": "{op.name}", "label": "' for op in OPS]
+    n = _n
+    buf = []
+    sep = ""
+    for i in range(len(ops)):
+        a = in0[i]
+        b = in1[i]
+        ins = "" if a < 0 else (str(a) if b < 0 else f"{a}, {b}")
+        name = named.get(i)
+        buf.append(f'{{"id": {i}, {opnames[ops[i]]}{lab[i]}"'
+                   f'{"" if name is None else f", {chr(34)}name{chr(34)}: {chr(34)}{name}{chr(34)}"}'
+                   f', "inputs": [{ins}], "value": {n(values[i])}, "grad": '
+                   f'{n(grads[i]) if needs[i] else "null"}}}')
+        if len(buf) >= 8192:
+            w(sep + ", ".join(buf))
+            sep = ", "
+            buf.clear()
+    if buf:
+        w(sep + ", ".join(buf))
