@@ -206,11 +206,11 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def _other(e: Exception) -> int:
-    import click
-    if isinstance(e, click.exceptions.ClickException):
+    # click's exceptions, duck-typed: Typer 0.28 vendors click as typer._click, older Typers use click
+    if callable(getattr(e, "show", None)) and isinstance(getattr(e, "exit_code", None), int):
         e.show()
         return e.exit_code
-    if isinstance(e, click.exceptions.Abort):
+    if type(e).__name__ == "Abort":
         _stderr("cg: aborted")
         return 130
     if isinstance(e, MemoryError):

@@ -17,7 +17,7 @@ from .ops import CONST, CONSTANTS, FUNCTIONS, INFIX, OPS, VAR
 
 class Graph:
     __slots__ = ("ops", "in0", "in1", "const", "needs_grad", "variables", "assigned", "names",
-                 "output", "source", "warnings")
+                 "output", "source", "warnings", "cache")
 
     def __init__(self, ops, in0, in1, const, needs_grad, variables, assigned, names,
                  output=-1, source="", warnings=None):
@@ -32,6 +32,7 @@ class Graph:
         self.output: int = output
         self.source: str = source
         self.warnings: list = warnings if warnings is not None else []
+        self.cache: dict = {}                  # derived text (labels, names), computed once
 
     def __len__(self) -> int:
         return len(self.ops)
@@ -175,6 +176,13 @@ class Builder:
 
 def display_names(graph: Graph) -> list[str]:
     """A short stable name per node: the user's name, a constant's value, or n<id>."""
+    cached = graph.cache.get("names")
+    if cached is None:
+        cached = graph.cache["names"] = _display_names(graph)
+    return cached
+
+
+def _display_names(graph: Graph) -> list[str]:
     prefix = "n"
     taken = set(graph.variables) | set(graph.assigned)
     while any(name.startswith(prefix) and name[len(prefix):].isdigit() for name in taken):
@@ -196,6 +204,14 @@ LABEL_LIMIT = 40
 def labels(graph: Graph, limit: int = LABEL_LIMIT) -> list[str]:
     """Each node's subexpression as infix text, kept short: an input whose own text would
     make the label long is referred to by its short name instead (so labels stay O(1))."""
+    key = ("labels", limit)
+    cached = graph.cache.get(key)
+    if cached is None:
+        cached = graph.cache[key] = _labels(graph, limit)
+    return cached
+
+
+def _labels(graph: Graph, limit: int) -> list[str]:
     short = display_names(graph)
     ops, in0, in1, const, names = graph.ops, graph.in0, graph.in1, graph.const, graph.names
     text: list[str] = []

@@ -28,7 +28,16 @@ def _grad(result, i, precision):
 
 def summary(result, precision=None) -> Text:
     t = Text()
-    t.append(result.expression.strip(), style="bold")
+    source = result.expression.strip()
+    if "\n" in source or len(source) > 80:      # a program: name its output, not all its text
+        g = result.graph
+        out = g.output
+        head = labels(g)[out]
+        if out in g.names:
+            head = f"{display_names(g)[out]} = {head}" if g.ops[out] not in (VAR, CONST) else head
+        lines = source.count("\n") + 1
+        source = f"{head}   ({lines} line{'s' if lines > 1 else ''}, {len(g)} nodes)"
+    t.append(source, style="bold")
     t.append("  =  ")
     t.append(fmt(result.value, precision), style=f"bold {VALUE}")
     return t
@@ -48,8 +57,9 @@ def table(result, precision=None, max_rows: int = 500) -> Table:
     n = len(g)
     rows = range(n)
     if n > max_rows:       # a huge graph: the variables and the output, not a million rows
-        rows = sorted(set(g.variables.values()) | set(g.assigned.values()) | {g.output})[:max_rows]
-        t.caption = f"{n} nodes: showing {len(rows)} (variables, named nodes, output); --format json lists all"
+        rows = sorted(set(g.variables.values()) | set(g.assigned.values()) | {g.output})
+        if len(rows) > max_rows:
+            rows = rows[:max_rows - 1] + [g.output]
     for i in rows:
         op = OPS[g.ops[i]]
         t.add_row(str(i), names[i] if (i in g.names) else "", op.name, lab[i],
@@ -115,11 +125,15 @@ def tree(result, precision=None, max_depth: int = 30, max_nodes: int = 300) -> T
     return root
 
 
-def print_eval(result, fmt_name: str, precision=None, file=None) -> None:
+def print_eval(result, fmt_name: str, precision=None, file=None, max_rows: int = 500) -> None:
     c = console(file)
     c.print(summary(result, precision))
     if fmt_name in ("table", "both"):
-        c.print(table(result, precision))
+        c.print(table(result, precision, max_rows))
+        n = len(result.graph)
+        if n > max_rows:
+            c.print(Text(f"{n} nodes: the table shows the variables, the named nodes and the output "
+                         f"(at most {max_rows} rows); --format json lists every node", style="dim"))
     if fmt_name in ("tree", "both"):
         c.print(tree(result, precision))
     if fmt_name == "both" and len(result.graph) > 12:
