@@ -69,7 +69,7 @@ def constant_value(text: str, what: str) -> float:
     return value
 
 
-def split_args(args: List[str], sets: List[str]) -> tuple:
+def split_args(args: List[str], sets: List[str], command: str = "eval") -> tuple:
     """EXPR and the --NAME VALUE pairs, in any order; --set NAME=VALUE for any name."""
     expr = None
     raw: dict = {}
@@ -78,6 +78,9 @@ def split_args(args: List[str], sets: List[str]) -> tuple:
         a = args[i]
         if a.startswith("--") and len(a) > 2:
             name, eq, val = a[2:].partition("=")
+            if not name.isidentifier():
+                raise InputError(f"cg: --{name} is not an option of cg {command} nor a variable name",
+                                 hint=f"see cg {command} --help")
             if not eq:
                 if i + 1 >= len(args) or (args[i + 1].startswith("--") and len(args[i + 1]) > 2):
                     raise InputError(f"cg: --{name} needs a value, e.g. --{name} 2")
@@ -100,7 +103,7 @@ def split_args(args: List[str], sets: List[str]) -> tuple:
 
 def _put(raw: dict, name: str, val: str):
     if not name.isidentifier():
-        raise InputError(f"cg: --{name} is not an option of cg eval nor a variable name")
+        raise InputError(f"cg: {name!r} is not a variable name")
     if name in raw:
         raise InputError(f"cg: {name} is given twice")
     raw[name] = val
@@ -118,7 +121,7 @@ def load(args: List[str], sets: List[str], require_all: bool = True, command: st
     """argv pieces -> (program text, graph, inputs); raises CgError. With require_all=False,
     variables may be left without values (views that can draw the structure alone)."""
     from .parse import parse
-    expr, raw = split_args(args, sets)
+    expr, raw = split_args(args, sets, command)
     if expr is None:
         raise InputError("cg: no expression given",
                          hint=f'example: cg {command} "(x+y)*z" --x 2 --y 3 --z -4')

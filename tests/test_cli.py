@@ -121,6 +121,7 @@ def test_version_and_help(cg):
     (["eval", "x", "--x", "1e999"], ["too large"]),
     (["eval", "x", "--x", "1/0"], ["not a finite number", "division by zero"]),
     (["eval", "x", "--x"], ["--x needs a value"]),
+    (["eval", "x", "--x", "1", "--bogus-opt"], ["--bogus-opt is not an option of cg eval"]),
     (["eval", "x", "--x", "1", "--x", "2"], ["given twice"]),
     (["eval", "x", "y", "--x", "1"], ["unexpected argument 'y'"]),
     (["eval"], ["no expression given"]),
