@@ -12,6 +12,7 @@ parser instead; tests use it to check the two agree, and the benchmark to compar
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 
 from . import _tables
 from .errors import CgSyntaxError
@@ -22,7 +23,8 @@ _IGNORE = frozenset(_tables.IGNORE)
 _STATES = [_tables.STATES[i] for i in range(len(_tables.STATES))]
 _END = "$END"
 
-# per rule: (length, origin, callback name or None, kind, kept child indices, splice flags)
+# per rule: (length, origin, callback name or None, kind, kept child indices, splice flags,
+#            a getter for the kept children when none is spliced)
 # kind 0: a unit rule that passes its only child through unchanged (`?sum: product`)
 # kind 1: an inlined `?rule` that may pass a single kept child through
 # kind 2: a named rule with a builder callback
@@ -39,7 +41,10 @@ for _origin, _n, _cb, _inline, _keep in _tables.RULES:
         _kind = 1
     else:
         _kind = 2
-    _RULES.append((_n, _origin, _cb, _kind, _idx, _spl))
+    _get = None
+    if not any(_spl) and _idx:
+        _get = itemgetter(*_idx) if len(_idx) > 1 else (lambda c, _i=_idx[0]: (c[_i],))
+    _RULES.append((_n, _origin, _cb, _kind, _idx, _spl, _get))
 
 _FRIENDLY = {"NUMBER": "a number", "NAME": "a name", "_POW": "'^'", "_SEP": "';' or a newline",
              _END: "the end of the expression", **_tables.LITERALS}
@@ -54,7 +59,7 @@ def parse(text: str, engine: str = "cg") -> Graph:
         return _parse_with_lark(text, builder)
     if not text.strip() or _only_comments(text):
         raise CgSyntaxError("cg: the expression is empty", hint="example: cg eval \"(x+y)*z\" --x 2 --y 3 --z -4")
-    callbacks = [getattr(builder, cb, None) if cb else None for _, _, cb, _, _, _ in _RULES]
+    callbacks = [getattr(builder, cb, None) if cb else None for _, _, cb, _, _, _, _ in _RULES]
     states_table = _STATES
     rules = _RULES
     match = _MASTER.match
@@ -96,7 +101,7 @@ def parse(text: str, engine: str = "cg") -> Graph:
                 states.append(action[1])
                 values.append(tok)
                 break
-            length, origin, cb, kind, idx, splice = rules[action[1]]
+            length, origin, cb, kind, idx, splice, kept = rules[action[1]]
             if kind == 0:                            # unit rule: the value stays where it is
                 states[-1] = states_table[states[-2]][origin][1]
                 continue
@@ -106,7 +111,7 @@ def parse(text: str, engine: str = "cg") -> Graph:
             if kind == 3:
                 value = _splice(children, idx, splice)
             else:
-                args = _splice(children, idx, splice) if True in splice else [children[i] for i in idx]
+                args = kept(children) if kept is not None else _splice(children, idx, splice)
                 if kind == 1 and len(args) == 1:
                     value = args[0]
                 else:
