@@ -130,12 +130,8 @@ def load(args: List[str], sets: List[str], require_all: bool = True, command: st
     missing = [n for n in graph.variables if n not in raw]
     unknown = [n for n in raw if n not in graph.variables]
     if unknown:
-        import difflib
-        name = unknown[0]
-        close = difflib.get_close_matches(name, list(graph.variables), n=1)
-        have = ", ".join(graph.variables) or "none"
-        raise InputError(f"cg: --{name}: {name} is not a variable of the expression",
-                         hint=(f"did you mean --{close[0]}? " if close else "") + f"the expression's variables: {have}")
+        from .passes import unknown_variable
+        raise unknown_variable(graph, unknown[0], option="--")
     if missing and require_all:
         s = "s" if len(missing) > 1 else ""
         raise InputError(f"cg: missing value{s} for {', '.join(missing)}",

@@ -117,15 +117,20 @@ def check_inputs(graph: Graph, inputs: dict) -> None:
         raise InputError(f"cg: missing value{'s' if len(missing) > 1 else ''} for {', '.join(missing)}")
     unknown = [name for name in inputs if name not in graph.variables]
     if unknown:
-        import difflib
-        name = unknown[0]
-        close = difflib.get_close_matches(name, list(graph.variables), n=1)
-        have = ", ".join(graph.variables) or "none"
-        hint = (f"did you mean {close[0]}? " if close else "") + f"the expression's variables: {have}"
-        raise InputError(f"cg: {name} is not a variable of the expression", hint=hint)
+        raise unknown_variable(graph, unknown[0])
     for name, v in inputs.items():
         if not isinstance(v, (int, float)) or not math.isfinite(v):
             raise InputError(f"cg: the value of {name} must be a finite number, got {v!r}")
+
+
+def unknown_variable(graph: Graph, name: str, option: str = "") -> InputError:
+    """A value for a name the expression does not use: say so, with a did-you-mean."""
+    import difflib
+    close = difflib.get_close_matches(name, list(graph.variables), n=1)
+    have = ", ".join(graph.variables) or "none"
+    hint = (f"did you mean {option}{close[0]}? " if close else "") + f"the expression's variables: {have}"
+    return InputError(f"cg: {option}{name}: {name} is not a variable of the expression"
+                      if option else f"cg: {name} is not a variable of the expression", hint=hint)
 
 
 def _first_nonfinite(values, upto):
