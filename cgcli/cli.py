@@ -24,7 +24,7 @@ app = typer.Typer(
 
 # options cg eval itself takes; every other --NAME is a variable
 _VAR_OPTIONS = {"allow_extra_args": True, "ignore_unknown_options": True}
-FORMATS = ("table", "tree", "json", "both")
+FORMATS = ("table", "tree", "json", "toml", "both")
 
 
 def _version(value: bool):
@@ -146,12 +146,19 @@ def eval_cmd(
         None, metavar="EXPR [--NAME VALUE]...",
         help="The expression or program ('-' reads it from stdin), then a value for each variable."),
     json_out: bool = typer.Option(False, "--json", help="Print one strict JSON object (same as --format json)."),
-    format: Optional[str] = typer.Option(None, "--format", metavar="table|tree|json",
-                                         help="What to show; the default shows the table and the tree."),
+    format: Optional[str] = typer.Option(None, "--format", metavar="table|tree|json|toml",
+                                         help="What to show; the default shows the table and the tree; "
+                                              "toml is an answer key (see cg key)."),
     precision: Optional[int] = typer.Option(None, "--precision", min=1, max=17,
                                             help="Significant digits in the table and tree."),
     sets: Optional[List[str]] = typer.Option(None, "--set", metavar="NAME=VALUE",
                                              help="A variable's value, for names that clash with cg's options."),
+    get: Optional[List[str]] = typer.Option(None, "--get", metavar="TARGET",
+                                            help="Print only this number: value, grad.NAME or node.NAME "
+                                                 "(repeatable: one per line)."),
+    points: Optional[str] = typer.Option(None, "--points", metavar="FILE",
+                                         help="JSON Lines: one object of variable values per line ('-' is "
+                                              "stdin); writes one JSON result per line."),
 ):
     """Evaluate EXPR and its gradients: forward pass, then backward pass.
 
@@ -162,14 +169,29 @@ def eval_cmd(
       cg eval "q = x + y; f = q * z" --x 2 --y 3 --z -4 --json
       cg eval "sin(x)^2" --x pi/4 --format tree
       echo "x*x" | cg eval - --x 3
+      cg eval "(x+y)*z" --x 2 --y 3 --z -4 --get grad.z
+      cg eval "sigmoid(w*x + b)" --w 2 --b -1 --points points.jsonl
     """
     from .passes import run
     view = "json" if json_out else (format or "both")
     if view not in FORMATS:
-        raise InputError(f"cg: unknown format {view!r}: choose table, tree or json")
+        raise InputError(f"cg: unknown format {view!r}: choose table, tree, json or toml")
+    if points is not None:                    # scripting outputs: cli_check.py
+        from .cli_check import eval_points
+        raise typer.Exit(eval_points(args or [], sets or [], points, get or [], view))
+    if get and (json_out or format):
+        raise InputError("cg: --get prints bare numbers; leave out --json and --format")
     program, graph, inputs = load(args or [], sets or [])
+    if get:
+        from .cli_check import get_targets, print_targets
+        targets = get_targets(graph, get)
     result = run(graph, inputs)
-    if view == "json":
+    if get:
+        print_targets(result, targets)
+    elif view == "toml":
+        from .cli_check import print_toml
+        print_toml(result)
+    elif view == "json":
         from .views import json as json_view
         json_view.write(result, sys.stdout)
         for w in result.warnings:
@@ -182,13 +204,15 @@ def eval_cmd(
 # --- subcommands: each area keeps its commands in its own module, registered on `app` on import.
 # Keep these modules light (import heavy things inside the command functions): every `cg` call
 # imports them.
+from . import cli_check  # noqa: E402,F401  cg check, cg key; eval's --get, --points, --format toml
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     """The `cg` entry point: never lets a traceback reach the user."""
     try:
-        app(args=argv, prog_name="cg", standalone_mode=False)
-        return 0
+        # with standalone_mode=False, click returns a typer.Exit's code instead of raising it
+        code = app(args=argv, prog_name="cg", standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except CgError as e:
         _stderr(e.render())
         return e.exit_code

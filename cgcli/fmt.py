@@ -1,6 +1,8 @@
 """Numbers as people and parsers read them: the shortest form that round-trips."""
 from __future__ import annotations
 
+import math
+
 
 def fmt(v: float, precision: int | None = None) -> str:
     """-20.0 -> '-20', 0.1 -> '0.1', inf -> 'inf'; with `precision`, that many significant digits."""
@@ -21,3 +23,14 @@ def json_number(v: float) -> str:
     if s.endswith(".0"):
         return "0" if s == "-0.0" else s[:-2]
     return s
+
+
+def json_numbers(col) -> list:
+    """json_number for a whole column of floats, fast: when no value is integral or
+    non-finite, json_number(v) is repr(v), which runs in C; otherwise value by value."""
+    try:
+        if math.isfinite(sum(col)) and not any(map(float.is_integer, col)):
+            return list(map(repr, col))
+    except TypeError:        # not all floats
+        pass
+    return list(map(json_number, col))

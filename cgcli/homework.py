@@ -1,0 +1,314 @@
+"""Homework files: a sheet of problems in TOML (read with the standard library's tomllib).
+
+    title = "Backprop, sheet 1"        # optional; so are the defaults below
+    rtol = 1e-6
+    atol = 1e-9
+    rounded = false
+
+    [[problem]]
+    id = "1a"                          # optional (default: the problem's position, 1, 2, ...)
+    expression = "(x+y)*z"             # or: program = '''...''' (a multi-line program)
+    inputs = { x = 2, y = 3, z = -4 }  # numbers, or strings with a constant expression ("pi/4")
+    value = -20                        # the answers: any of value, grad, node
+    grad = { x = -4, y = -4, z = 5 }   # d output / d NAME for variables and named nodes
+    node = { q = 5 }                   # values of named nodes
+    rounded = true                     # optional, per problem: rtol, atol, rounded
+
+Every problem is checked before anything is graded; each mistake is reported with the file
+name, the problem and the line (found by scanning the text, since tomllib gives no
+positions once a file parses).
+"""
+from __future__ import annotations
+
+from .check import Tolerance, make_answer
+from .errors import CgError, InputError
+
+TOP_KEYS = ("title", "rtol", "atol", "rounded", "problem")
+PROBLEM_KEYS = ("id", "title", "expression", "program", "inputs", "value", "grad", "node",
+                "rtol", "atol", "rounded")
+
+
+class Problem:
+    __slots__ = ("index", "id", "title", "program", "graph", "inputs", "answers", "rtol", "atol",
+                 "rounded", "line")
+
+    def __init__(self, index, line):
+        self.index = index            # 1-based position in the file
+        self.id = str(index)
+        self.title = None
+        self.program = None
+        self.graph = None
+        self.inputs = {}
+        self.answers = []
+        self.rtol = self.atol = self.rounded = None
+        self.line = line              # the [[problem]] header's line
+
+    def tolerance(self, cli: Tolerance | dict, sheet: dict) -> Tolerance:
+        """The command line wins, then the problem's own setting, then the sheet's, then the default."""
+        t = Tolerance()
+        for key in ("rtol", "atol", "rounded"):
+            for layer in (cli, {"rtol": self.rtol, "atol": self.atol, "rounded": self.rounded}, sheet):
+                v = layer.get(key)
+                if v is not None:
+                    setattr(t, key, v)
+                    break
+        return t
+
+
+class ProblemError(CgError):
+    """A problem that cannot be graded, located in the file."""
+
+    def __init__(self, path: str, line: int | None, problem: str | None, err: CgError):
+        where = path + (f":{line}" if line else "")
+        what = f"problem {problem}: " if problem else ""
+        super().__init__(f"cg: {where}: {what}{err.message.removeprefix('cg: ')}",
+                         source=err.source, pos=err.pos, hint=err.hint)
+        self.exit_code = err.exit_code
+        self.line = line
+        self.problem = problem
+        self.detail = err.message.removeprefix("cg: ")
+
+
+class Locator:
+    """Line numbers in the TOML text: the n-th [[problem]] header and keys inside it."""
+
+    def __init__(self, text: str):
+        import re
+        self.lines = text.splitlines()
+        self.headers = []          # line index of each [[problem]]
+        self.tables = []           # (line index, dotted name) of every table header
+        head = re.compile(r"\s*\[\[\s*problem\s*\]\]")
+        table = re.compile(r"\s*\[\[?\s*([^\]]+?)\s*\]\]?")
+        for k, line in enumerate(self.lines):
+            if head.match(line):
+                self.headers.append(k)
+            m = table.match(line)
+            if m:
+                self.tables.append((k, m.group(1).replace(" ", "")))
+
+    def problem_span(self, index: int) -> tuple:
+        if index - 1 >= len(self.headers):
+            return 0, len(self.lines)
+        start = self.headers[index - 1]
+        end = self.headers[index] if index < len(self.headers) else len(self.lines)
+        return start, end
+
+    def find(self, index: int | None, *path: str) -> int | None:
+        """1-based line of key `path` (e.g. ("grad", "w")) in problem `index` (None: top level)."""
+        import re
+        if index is None:
+            start = 0
+            end = self.headers[0] if self.headers else len(self.lines)
+        else:
+            start, end = self.problem_span(index)
+        if not path:
+            return start + 1 if index is not None else None
+        key = re.escape(path[0])
+        q = r"""["']?"""
+        # dotted key (grad.w = 3), then a [problem.grad] sub-table, then the key itself
+        if len(path) > 1:
+            dotted = re.compile(rf"\s*{q}{key}{q}\s*\.\s*{q}{re.escape(path[1])}{q}\s*=")
+            sub = re.compile(rf"\s*{q}{re.escape(path[1])}{q}\s*=")
+            for k in range(start, end):
+                if dotted.match(self.lines[k]):
+                    return k + 1
+            for k, name in self.tables:
+                if start <= k < end and name == f"problem.{path[0]}":
+                    stop = min([j for j, _ in self.tables if j > k] + [end])
+                    for j in range(k + 1, stop):
+                        if sub.match(self.lines[j]):
+                            return j + 1
+                    return k + 1
+        plain = re.compile(rf"\s*{q}{key}{q}\s*[=.]")
+        for k in range(start, end):
+            if plain.match(self.lines[k]):
+                return k + 1
+        for k, name in self.tables:
+            if start <= k < end and name == f"problem.{path[0]}":
+                return k + 1
+        return None
+
+
+def read(path: str):
+    """(sheet settings, problems, errors) of a homework file. Raises InputError when the
+    file cannot be read or is not TOML; problem-level mistakes come back in `errors`."""
+    import tomllib
+    from .check import Written
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise InputError(f"cg: cannot read {path}: {e.strerror or e}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"cg: {path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    try:
+        doc = tomllib.loads(text, parse_float=Written)
+    except tomllib.TOMLDecodeError as e:
+        msg = str(e)
+        line = None
+        import re
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        if m:
+            line = int(m.group(1))
+            msg = msg[:m.start()].rstrip()
+        raise InputError(f"cg: {path}{f':{line}' if line else ''}: not valid TOML: {msg}") from None
+    loc = Locator(text)
+    errors: list = []
+
+    def fail(index, problem, path_keys, err):
+        line = loc.find(index, *path_keys) if path_keys is not None else None
+        if line is None and index is not None:
+            line = loc.find(index)
+        errors.append(ProblemError(path, line, problem, err))
+
+    sheet = {}
+    for key, v in doc.items():
+        if key not in TOP_KEYS:
+            fail(None, None, (key,), _unknown(key, TOP_KEYS, "at the top of the file",
+                                             "a problem starts with a [[problem]] line"))
+            continue
+        if key == "problem":
+            continue
+        try:
+            sheet[key] = _setting(key, v)
+        except CgError as e:
+            fail(None, None, (key,), e)
+    raw_problems = doc.get("problem")
+    if raw_problems is None:
+        errors.append(InputError(f"cg: {path}: no problems: each problem starts with a [[problem]] line"))
+        return sheet, [], errors
+    if not isinstance(raw_problems, list):
+        errors.append(InputError(f"cg: {path}: 'problem' must be an array of tables: start each problem "
+                                 f"with [[problem]] (two brackets)"))
+        return sheet, [], errors
+    problems = []
+    seen = {}
+    for index, raw in enumerate(raw_problems, 1):
+        p = Problem(index, loc.find(index))
+        pid = raw.get("id", index) if isinstance(raw, dict) else index
+        name = str(pid) if isinstance(pid, (str, int)) and not isinstance(pid, bool) else str(index)
+        try:
+            _fill(p, raw, seen)
+        except _Located as e:
+            fail(index, name, e.path, e.err)
+            continue
+        problems.append(p)
+    return sheet, problems, errors
+
+
+class _Located(Exception):
+    def __init__(self, path, err):
+        self.path = path
+        self.err = err
+
+
+def _unknown(key: str, known: tuple, where: str, extra: str = "") -> InputError:
+    import difflib
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = (f"did you mean {close[0]}? " if close else "") + f"known keys: {', '.join(known)}"
+    if extra:
+        hint += f"\n{extra}"
+    return InputError(f"cg: unknown key {key!r} {where}", hint=hint)
+
+
+def _setting(key: str, v):
+    if key == "title":
+        if not isinstance(v, str):
+            raise InputError("cg: title must be a string")
+        return v
+    if key == "rounded":
+        if not isinstance(v, bool):
+            raise InputError(f"cg: rounded must be true or false, got {v!r}")
+        return v
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0 or v == float("inf"):
+        raise InputError(f"cg: {key} must be a number >= 0, got {v!r}")
+    return float(v)
+
+
+def _fill(p: Problem, raw, seen: dict) -> None:
+    """Check one [[problem]] table and fill `p`; raises _Located(key path, error)."""
+    from .parse import parse
+    if not isinstance(raw, dict):
+        raise _Located(None, InputError("cg: a problem must be a table"))
+    for key in raw:
+        if key not in PROBLEM_KEYS:
+            raise _Located((key,), _unknown(key, PROBLEM_KEYS, "in a problem"))
+    if "id" in raw:
+        pid = raw["id"]
+        if isinstance(pid, bool) or not isinstance(pid, (str, int)) or str(pid).strip() == "":
+            raise _Located(("id",), InputError("cg: id must be a non-empty string or an integer"))
+        p.id = str(pid)
+    if p.id in seen:
+        raise _Located(("id",), InputError(f"cg: the id {p.id!r} is used twice (also problem {seen[p.id]})"))
+    seen[p.id] = p.index
+    for key in ("title", "rtol", "atol", "rounded"):
+        if key in raw:
+            try:
+                setattr(p, key, _setting(key, raw[key]))
+            except CgError as e:
+                raise _Located((key,), e) from None
+    given = [k for k in ("expression", "program") if k in raw]
+    if not given:
+        raise _Located(None, InputError("cg: the problem has no expression (give expression = \"...\" "
+                                        "or a multi-line program = '''...''')"))
+    if len(given) > 1:
+        raise _Located(("program",), InputError("cg: give either expression or program, not both"))
+    key = given[0]
+    text = raw[key]
+    if not isinstance(text, str):
+        raise _Located((key,), InputError(f"cg: {key} must be a string"))
+    try:
+        p.graph = parse(text)
+    except CgError as e:
+        raise _Located((key,), e) from None
+    p.program = text
+    g = p.graph
+    inputs = raw.get("inputs", {})
+    if not isinstance(inputs, dict):
+        raise _Located(("inputs",), InputError("cg: inputs must be a table: inputs = { x = 2, y = 3 }"))
+    from .cli import constant_value
+    for name, v in inputs.items():
+        if name not in g.variables:
+            have = ", ".join(g.variables) or "none"
+            raise _Located(("inputs", name), InputError(f"cg: inputs: {name} is not a variable of the expression",
+                                                       hint=f"the expression's variables: {have}"))
+        if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+            raise _Located(("inputs", name), InputError(f"cg: inputs: the value of {name} must be a number, got {v!r}"))
+        if isinstance(v, str):
+            try:
+                v = constant_value(v, f"the value of {name}")
+            except CgError as e:
+                raise _Located(("inputs", name), e) from None
+        v = float(v)
+        if v != v or v in (float("inf"), float("-inf")):
+            raise _Located(("inputs", name), InputError(f"cg: inputs: the value of {name} must be finite"))
+        p.inputs[name] = v
+    missing = [n for n in g.variables if n not in p.inputs]
+    if missing:
+        s = "s" if len(missing) > 1 else ""
+        raise _Located(("inputs",) if "inputs" in raw else (key,),
+                       InputError(f"cg: inputs: missing value{s} for {', '.join(missing)}"))
+    from .check import node_names, resolve
+    names = node_names(g)
+    if "value" in raw:
+        try:
+            p.answers.append(make_answer("value", None, raw["value"], ("value",)))
+        except CgError as e:
+            raise _Located(("value",), e) from None
+    for kind in ("node", "grad"):
+        if kind not in raw:
+            continue
+        table = raw[kind]
+        if not isinstance(table, dict):
+            raise _Located((kind,), InputError(f"cg: {kind} must be a table: {kind} = {{ x = 1 }}"))
+        for name, v in table.items():
+            try:
+                resolve(g, kind, name, names)
+                p.answers.append(make_answer(kind, name, v, (kind, name)))
+            except CgError as e:
+                raise _Located((kind, name), InputError(f"cg: {kind}.{name}: {e.message.removeprefix('cg: ')}",
+                                                        hint=e.hint)) from None
+    if not p.answers:
+        raise _Located(None, InputError("cg: the problem has no answers to check (give value, grad or node)"))

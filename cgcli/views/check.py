@@ -1,0 +1,156 @@
+"""Views of graded answers (cgcli.check.Report): a Rich table per problem, and the strict
+JSON report, schema "cg.check/1" (README). They read finished Reports and never compute."""
+from __future__ import annotations
+
+from ..fmt import fmt, json_number as _n
+from .json import _q
+
+SCHEMA = "cg.check/1"
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+def _answer_json(row) -> str:
+    a = row.answer
+    tol = row.tolerance
+    t = f'"mode": "{row.mode}", "rtol": {_n(tol.rtol)}, "atol": {_n(tol.atol)}'
+    if row.mode == "rounded":
+        t += f', "decimals": {-a.exponent}'
+    t += f', "allowed": {_n(row.allowed)}'
+    msg = _q(row.message) if row.message else "null"
+    return (f'{{"target": {_q(a.target)}, "label": {_q(row.label)}, "answer": {_q(a.text)}, '
+            f'"expected": {_n(a.number)}, "got": {_n(row.got)}, "ok": {"true" if row.ok else "false"}, '
+            f'"tolerance": {{{t}}}, "message": {msg}}}')
+
+
+def _counts(total: int, correct: int, passed: bool) -> str:
+    return (f'"passed": {"true" if passed else "false"}, "total": {total}, "correct": {correct}, '
+            f'"wrong": {total - correct}')
+
+
+def _inputs(inputs: dict) -> str:
+    return "{" + ", ".join(f"{_q(k)}: {_n(v)}" for k, v in inputs.items()) + "}"
+
+
+def problem_fields(rep) -> str:
+    """The keys of one graded problem (shared by the one-problem report and homework)."""
+    r = rep.result
+    return (f'"expression": {_q(r.graph.source)}, "inputs": {_inputs(r.inputs)}, '
+            f'"value": {_n(r.value)}, {_counts(len(rep.rows), rep.correct, rep.passed)}, '
+            f'"answers": [{", ".join(_answer_json(row) for row in rep.rows)}]')
+
+
+def problem_json(rep) -> str:
+    return f'{{"schema": "{SCHEMA}", {problem_fields(rep)}}}\n'
+
+
+def homework_json(path: str, sheet: dict, reports: list, errors: list) -> str:
+    total = sum(len(r.rows) for r in reports)
+    correct = sum(r.correct for r in reports)
+    passed = not errors and all(r.passed for r in reports)
+    probs = []
+    for rep in reports:
+        title = f', "title": {_q(rep.title)}' if rep.title else ""
+        probs.append(f'{{"id": {_q(rep.id)}{title}, {problem_fields(rep)}}}')
+    errs = []
+    for e in errors:
+        problem = getattr(e, "problem", None)
+        line = getattr(e, "line", None)
+        errs.append(f'{{"problem": {_q(problem) if problem is not None else "null"}, '
+                    f'"line": {line if line is not None else "null"}, '
+                    f'"message": {_q(getattr(e, "detail", e.message.removeprefix("cg: ")))}, '
+                    f'"exit_code": {e.exit_code}}}')
+    title = f'"title": {_q(sheet["title"])}, ' if sheet.get("title") else ""
+    return (f'{{"schema": "{SCHEMA}", "file": {_q(path)}, {title}{_counts(total, correct, passed)}, '
+            f'"problems_total": {len(reports) + len(errors)}, '
+            f'"problems_passed": {sum(1 for r in reports if r.passed)}, '
+            f'"problems": [{", ".join(probs)}], "errors": [{", ".join(errs)}]}}\n')
+
+
+def submission_json(lineno: int, sid, rep) -> str:
+    """One verdict line for a submission in a JSON Lines batch (cg check --points)."""
+    idpart = f', "id": {_id(sid)}' if sid is not None else ""
+    return (f'{{"schema": "{SCHEMA}", "line": {lineno}{idpart}, '
+            f'"value": {_n(rep.result.value)}, {_counts(len(rep.rows), rep.correct, rep.passed)}, '
+            f'"answers": [{", ".join(_answer_json(row) for row in rep.rows)}]}}\n')
+
+
+def _id(sid) -> str:
+    return _q(sid) if isinstance(sid, str) else _n(sid)
+
+
+# --- Rich ------------------------------------------------------------------------------------
+
+def _heading(rep, precision=None):
+    from rich.text import Text
+    r = rep.result
+    t = Text()
+    if rep.id is not None:
+        t.append(f"problem {rep.id}", style="bold")
+        if rep.title:
+            t.append(f" ({rep.title})")
+        t.append(": ")
+    src = "; ".join(line.strip() for line in r.graph.source.strip().splitlines() if line.strip())
+    t.append(src if len(src) <= 200 else src[:197] + "...", style="bold")
+    if r.inputs:
+        t.append("  at  ")
+        t.append(", ".join(f"{k} = {fmt(v, precision)}" for k, v in r.inputs.items()))
+    return t
+
+
+def problem_table(rep, precision=None):
+    from rich.table import Table
+    from rich.text import Text
+    t = Table()
+    t.add_column("answer", no_wrap=True)
+    t.add_column("expected", justify="right", no_wrap=True)
+    t.add_column("cg's value", justify="right", style="green", no_wrap=True)
+    t.add_column("verdict", no_wrap=True)
+    for row in rep.rows:
+        if row.ok:
+            how = " (rounded)" if row.mode == "rounded" and not row.close else ""
+            verdict = Text("✓ right" + how, style="green")
+        else:
+            verdict = Text("✗ wrong", style="bold red")
+        t.add_row(row.label, row.answer.text, fmt(row.got, precision), verdict)
+    return t
+
+
+def print_problem(rep, console, precision=None, summary: bool = True) -> None:
+    from rich.text import Text
+    console.print(_heading(rep, precision))
+    console.print(problem_table(rep, precision))
+    for row in rep.rows:
+        if not row.ok:
+            console.print(Text(f"wrong: {row.message}", style="red"))
+    for w in rep.result.warnings:
+        console.print(Text(f"warning: {w}", style="yellow"))
+    if summary:
+        console.print(_summary(len(rep.rows), rep.correct))
+
+
+def _summary(total: int, correct: int, extra: str = ""):
+    from rich.text import Text
+    style = "bold green" if correct == total else "bold red"
+    return Text(f"{correct}/{total} answer{'s' if total != 1 else ''} correct{extra}", style=style)
+
+
+def print_homework(path: str, sheet: dict, reports: list, errors: list, console, precision=None) -> None:
+    from rich.text import Text
+    if sheet.get("title"):
+        console.print(Text(sheet["title"], style="bold underline"))
+    for k, rep in enumerate(reports):
+        if k:
+            console.print()
+        print_problem(rep, console, precision, summary=False)
+    total = sum(len(r.rows) for r in reports)
+    correct = sum(r.correct for r in reports)
+    n = len(reports) + len(errors)
+    extra = f" in {len(reports)} problem{'s' if len(reports) != 1 else ''}"
+    extra += f"; {sum(1 for r in reports if r.passed)}/{n} problems passed"
+    if errors:
+        extra += f"; {len(errors)} could not be graded"
+    if reports:
+        console.print()
+    console.print(_summary(total, correct, extra) if not errors else
+                  Text(f"{correct}/{total} answers correct{extra}", style="bold red"))
