@@ -23,7 +23,7 @@ from itertools import repeat
 from operator import add, itemgetter, mul
 
 from .graph import Graph
-from .ops import CONST, OPS, VAR
+from .ops import CONST, OPS
 
 _isfinite = math.isfinite
 

@@ -176,20 +176,20 @@ def eval_cmd(
     view = "json" if json_out else (format or "both")
     if view not in FORMATS:
         raise InputError(f"cg: unknown format {view!r}: choose table, tree, json or toml")
-    if points is not None:                    # scripting outputs: cli_check.py
-        from .cli_check import eval_points
+    if points is not None:                    # scripting outputs: check_run.py
+        from .check_run import eval_points
         raise typer.Exit(eval_points(args or [], sets or [], points, get or [], view))
     if get and (json_out or format):
         raise InputError("cg: --get prints bare numbers; leave out --json and --format")
     program, graph, inputs = load(args or [], sets or [])
     if get:
-        from .cli_check import get_targets, print_targets
+        from .check_run import get_targets, print_targets
         targets = get_targets(graph, get)
     result = run(graph, inputs)
     if get:
         print_targets(result, targets)
     elif view == "toml":
-        from .cli_check import print_toml
+        from .check_run import print_toml
         print_toml(result)
     elif view == "json":
         from .views import json as json_view
@@ -267,4 +267,6 @@ def run_main():
 
 
 if __name__ == "__main__":
-    run_main()
+    # `python -m cgcli.cli`: run the package's own module, whose `app` the subcommands registered on
+    from cgcli.cli import run_main as _run_main
+    _run_main()

@@ -76,7 +76,9 @@ def submission_json(lineno: int, sid, rep) -> str:
 
 
 def _id(sid) -> str:
-    return _q(sid) if isinstance(sid, str) else _n(sid)
+    if isinstance(sid, str):
+        return _q(sid)
+    return str(sid) if isinstance(sid, int) else _n(sid)
 
 
 # --- Rich ------------------------------------------------------------------------------------
