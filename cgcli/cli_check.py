@@ -29,9 +29,9 @@ def check_cmd(
     nodes: Optional[List[str]] = typer.Option(None, "--node", metavar="NAME=ANSWER",
                                               help="Your answer for the value of a named node."),
     rtol: Optional[float] = typer.Option(None, "--rtol", min=0.0,
-                                         help="Relative tolerance, cg's value as reference [default: 1e-6]."),
+                                         help="Relative tolerance, cg's value as the reference (default 1e-6)."),
     atol: Optional[float] = typer.Option(None, "--atol", min=0.0,
-                                         help="Absolute tolerance [default: 1e-9]."),
+                                         help="Absolute tolerance (default 1e-9)."),
     rounded: Optional[bool] = typer.Option(None, "--rounded/--no-rounded",
                                            help="Also accept an answer that is cg's value correctly rounded "
                                                 "to the answer's last written digit (0.73 for 0.7310...)."),
@@ -79,8 +79,9 @@ def key_cmd(
     sets: Optional[List[str]] = typer.Option(None, "--set", metavar="NAME=VALUE",
                                              help="A variable's value, for names that clash with cg's options."),
 ):
-    """Print the answer key: the problem as a homework [[problem]] block (TOML) with the value,
-    named nodes and every gradient filled in, ready for `cg check FILE.toml`.
+    """Print the answer key: the problem as a homework TOML block, every value and gradient filled in.
+
+    The block is ready for `cg check FILE.toml`.
 
     \b
     Examples:
