@@ -158,8 +158,8 @@ def main() -> None:
         wall, cpu = bench_cli_points(path, args.runs)
         out = subprocess.run([cg_exe(), "eval", EXPR, "--points", path], capture_output=True, check=True).stdout
     first = [json.loads(line) for line in out.splitlines()[:len(sample)]]
-    rows.append((f"cg eval --points (CLI end to end, wall)", wall / len(points), f"{len(points)} points"))
-    rows.append((f"cg eval --points (CLI end to end, per CPU s)", cpu / len(points), "user+sys time"))
+    rows.append(("cg eval --points (CLI end to end, wall)", wall / len(points), f"{len(points)} points"))
+    rows.append(("cg eval --points (CLI end to end, per CPU s)", cpu / len(points), "user+sys time"))
     per_call = bench_cli_per_call(points, args.calls)
     rows.append(("cg eval once per point (--json)", per_call, f"{args.calls} calls, extrapolated"))
 

@@ -215,9 +215,11 @@ def test_keep_going_grades_every_valid_problem(cg, tmp_path):
     assert d["passed"] is False and d["problems_total"] == 4
 
 
-def test_domain_error_alone_exits_3(tmp_path):
+def test_domain_error_alone_exits_3(cg, tmp_path):
     path = write(tmp_path, '[[problem]]\nexpression = "log(x)"\ninputs = { x = -1 }\nvalue = 0\n')
-    assert invoke("check", path).returncode == 3
+    p = cg("check", path)
+    assert p.returncode == 3 and p.out == ""
+    assert f"{path}:1: problem 1: math domain error in log(x)" in p.err
 
 
 def test_a_file_takes_no_inline_values(cg):
