@@ -12,6 +12,9 @@ import typer
 from . import __version__
 from .errors import CgError, InputError
 
+if __name__ == "__main__":     # `python -m cgcli.cli`: the subcommand modules import this module
+    sys.modules.setdefault("cgcli.cli", sys.modules[__name__])
+
 app = typer.Typer(
     name="cg",
     help="cg: differentiate an expression through its computational graph "
@@ -159,6 +162,11 @@ def eval_cmd(
     points: Optional[str] = typer.Option(None, "--points", metavar="FILE",
                                          help="JSON Lines: one object of variable values per line ('-' is "
                                               "stdin); writes one JSON result per line."),
+    expand: bool = typer.Option(False, "--expand",
+                                help="Lower composite functions (sigmoid, tanh) to primitive gates."),
+    sort: Optional[str] = typer.Option(None, "--sort", metavar="grad",
+                                       help="Table rows by |gradient|, largest first."),
+    depth: Optional[int] = typer.Option(None, "--depth", min=1, help="Tree levels shown (default 30)."),
 ):
     """Evaluate EXPR and its gradients: forward pass, then backward pass.
 
@@ -172,20 +180,25 @@ def eval_cmd(
       cg eval "(x+y)*z" --x 2 --y 3 --z -4 --get grad.z
       cg eval "sigmoid(w*x + b)" --w 2 --b -1 --points points.jsonl
     """
-    from .passes import run
+    from .cli_teach import lowered, run_with_diagnostics
     view = "json" if json_out else (format or "both")
     if view not in FORMATS:
         raise InputError(f"cg: unknown format {view!r}: choose table, tree, json or toml")
+    if sort not in (None, "grad"):
+        raise InputError(f"cg: unknown sort {sort!r}: --sort grad orders the table by |gradient|")
     if points is not None:                    # scripting outputs: check_run.py
+        if expand or sort or depth:
+            raise InputError("cg: --expand, --sort and --depth do not apply to --points (JSON Lines)")
         from .check_run import eval_points
         raise typer.Exit(eval_points(args or [], sets or [], points, get or [], view))
     if get and (json_out or format):
         raise InputError("cg: --get prints bare numbers; leave out --json and --format")
     program, graph, inputs = load(args or [], sets or [])
+    graph = lowered(graph, expand)
     if get:
         from .check_run import get_targets, print_targets
         targets = get_targets(graph, get)
-    result = run(graph, inputs)
+    result = run_with_diagnostics(graph, inputs)
     if get:
         print_targets(result, targets)
     elif view == "toml":
@@ -198,13 +211,14 @@ def eval_cmd(
             print(f"cg: warning: {w}", file=sys.stderr)
     else:
         from .views import rich as rich_view
-        rich_view.print_eval(result, view, precision)
+        rich_view.print_eval(result, view, precision, sort=sort, depth=depth)
 
 
 # --- subcommands: each area keeps its commands in its own module, registered on `app` on import.
 # Keep these modules light (import heavy things inside the command functions): every `cg` call
 # imports them.
 from . import cli_check  # noqa: E402,F401  cg check, cg key; eval's --get, --points, --format toml
+from . import cli_teach  # noqa: E402,F401  cg explain, cg graph (issue 4)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

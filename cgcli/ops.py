@@ -23,10 +23,12 @@ class Op:
     """One operation. (A plain slotted class rather than a dataclass: start-up is paid on
     every call from a shell loop, and dataclass creation costs about a millisecond.)"""
     __slots__ = ("name", "symbol", "arity", "forward", "local", "partials", "gate", "domain",
-                 "prec", "right_prec", "infix", "right_assoc", "expand", "code")
+                 "prec", "right_prec", "infix", "right_assoc", "expand", "code", "pattern", "latex",
+                 "dead", "saturates")
 
     def __init__(self, name, symbol, arity, forward, local, *, partials=(), gate="", domain=None,
-                 prec=9, right_prec=None, infix=False, right_assoc=False, expand=""):
+                 prec=9, right_prec=None, infix=False, right_assoc=False, expand="", pattern="",
+                 latex="", dead=None, saturates=False):
         self.name = name              # as in JSON and the table ("mul")
         self.symbol = symbol          # as printed: the infix symbol, or the function's name
         self.arity = arity            # 0 for leaves
@@ -42,9 +44,28 @@ class Op:
         self.right_assoc = right_assoc
         self.expand = expand          # a composite's primitive gates: a cg expression in a (and b)
         self.code = -1                # index in OPS, set below
+        # teaching views (explain, table, pictures, diagnostics):
+        self.pattern = pattern or gate.partition(": ")[2]   # the gate pattern in a few words
+        self.latex = latex or _latex_default(symbol, arity, infix)  # #1, #2 stand for the inputs
+        self.dead = dead              # (a) -> True where the gate passes no gradient at all
+        self.saturates = saturates    # its local derivative vanishes in the tails (sigmoid, tanh)
 
     def __repr__(self):
         return f"Op({self.name!r})"
+
+
+_TEX_FUNCTIONS = {"sin", "cos", "tan", "exp", "log", "tanh", "max", "min"}
+
+
+def _latex_default(symbol, arity, infix):
+    if arity == 0:
+        return ""
+    if infix:
+        return "#1 " + {"*": "\\cdot"}.get(symbol, symbol) + " #2"
+    if symbol == "-":
+        return "-#1"
+    head = f"\\{symbol}" if symbol in _TEX_FUNCTIONS else f"\\operatorname{{{symbol}}}"
+    return head + ("(#1)" if arity == 1 else "(#1, #2)")
 
 
 # --- forward functions that need more than the math module -----------------
@@ -115,7 +136,7 @@ def _dom_sqrt(a):
     return f"argument is {_num(a)}, sqrt needs a number >= 0"
 
 
-def _dom_div(a, b):
+def _dom_div(a, b=None):
     return "division by zero (the denominator is 0)"
 
 
@@ -142,27 +163,34 @@ def _dom_trig(a):
 # --- the table ----------------------------------------------------------------
 
 OPS: list[Op] = [
-    Op("var", "", 0, None, None, gate="a variable: its gradient is the sum of what flows back to it"),
-    Op("const", "", 0, None, None, gate="a constant: no gradient"),
+    Op("var", "", 0, None, None, gate="a variable: its gradient is the sum of what flows back to it",
+       pattern="sums"),
+    Op("const", "", 0, None, None, gate="a constant: no gradient", pattern="—"),
     Op("add", "+", 2, operator.add, lambda a, b, out: (1.0, 1.0),
        partials=("1", "1"), prec=1, infix=True,
-       gate="add distributes: each input gets the upstream gradient unchanged"),
+       gate="add distributes: each input gets the upstream gradient unchanged",
+       pattern="distributes"),
     Op("sub", "-", 2, operator.sub, lambda a, b, out: (1.0, -1.0),
        partials=("1", "-1"), prec=1, infix=True,
-       gate="subtract: the left input gets the upstream gradient, the right input its negative"),
+       gate="subtract: the left input gets the upstream gradient, the right input its negative",
+       pattern="distributes, negates right"),
     Op("mul", "*", 2, operator.mul, lambda a, b, out: (b, a),
        partials=("b", "a"), prec=2, infix=True,
-       gate="multiply swaps: each input gets upstream × the other input"),
+       gate="multiply swaps: each input gets upstream × the other input",
+       pattern="swaps"),
     Op("div", "/", 2, operator.truediv, lambda a, b, out: (1.0 / b, -out / b),
        partials=("1/b", "-a/b^2"), prec=2, infix=True, domain=_dom_div,
-       gate="divide: the numerator gets upstream / b, the denominator upstream × (-a/b²)"),
+       gate="divide: the numerator gets upstream / b, the denominator upstream × (-a/b²)",
+       pattern="× 1/b and × -a/b²", latex="\\frac{#1}{#2}"),
     Op("neg", "-", 1, operator.neg, lambda a, out: -1.0,
        partials=("-1",), prec=3,
-       gate="negate: the input gets minus the upstream gradient"),
+       gate="negate: the input gets minus the upstream gradient",
+       pattern="negates"),
     Op("pow", "^", 2, _pow, _pow_local,
        partials=("b*a^(b-1)", "out*log(a)"), prec=4, right_prec=3, infix=True, right_assoc=True,
        domain=_dom_pow,
-       gate="power: the base gets upstream × b·a^(b-1), the exponent upstream × a^b·ln a"),
+       gate="power: the base gets upstream × b·a^(b-1), the exponent upstream × a^b·ln a",
+       pattern="× b·a^(b-1) and × a^b·ln a", latex="#1^{#2}"),
     Op("sin", "sin", 1, math.sin, lambda a, out: math.cos(a),
        partials=("cos(a)",), domain=_dom_trig, gate="sin: upstream × cos(a)"),
     Op("cos", "cos", 1, math.cos, lambda a, out: -math.sin(a),
@@ -174,27 +202,34 @@ OPS: list[Op] = [
     Op("log", "log", 1, math.log, lambda a, out: 1.0 / a,
        partials=("1/a",), domain=_dom_log, gate="log: upstream × 1/a"),
     Op("sqrt", "sqrt", 1, math.sqrt, _sqrt_local,
-       partials=("1/(2*out)",), domain=_dom_sqrt, gate="sqrt: upstream × 1/(2·sqrt(a))"),
+       partials=("1/(2*out)",), domain=_dom_sqrt, gate="sqrt: upstream × 1/(2·sqrt(a))",
+       latex="\\sqrt{#1}"),
     Op("abs", "abs", 1, math.fabs, lambda a, out: 1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0),
-       partials=("sign(a)",), gate="abs: upstream × sign(a) (0 at 0)"),
+       partials=("sign(a)",), gate="abs: upstream × sign(a) (0 at 0)", latex="\\left|#1\\right|"),
     Op("tanh", "tanh", 1, math.tanh, lambda a, out: 1.0 - out * out,
-       partials=("1 - out^2",), expand="(exp(2*a) - 1) / (exp(2*a) + 1)",
-       gate="tanh: upstream × (1 - tanh(a)²)"),
+       partials=("1 - out^2",), expand="2 * recip(exp(a * -2) + 1) - 1",
+       gate="tanh: upstream × (1 - tanh(a)²)", saturates=True),
     Op("sigmoid", "sigmoid", 1, _sigmoid, lambda a, out: out * (1.0 - out),
-       partials=("out*(1 - out)",), expand="1 / (1 + exp(-a))",
-       gate="sigmoid: upstream × sigmoid(a)·(1 - sigmoid(a))"),
+       partials=("out*(1 - out)",), expand="recip(exp(a * -1) + 1)",
+       gate="sigmoid: upstream × sigmoid(a)·(1 - sigmoid(a))", saturates=True, latex="\\sigma(#1)"),
     Op("relu", "relu", 1, _relu, lambda a, out: 1.0 if a > 0.0 else 0.0,
-       partials=("step(a)",), gate="relu: passes the upstream gradient where a > 0, else 0"),
+       partials=("step(a)",), gate="relu: passes the upstream gradient where a > 0, else 0",
+       pattern="passes where a > 0", dead=lambda a: a <= 0.0),
     Op("sign", "sign", 1, lambda a: 1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0), lambda a, out: 0.0,
        partials=("0",), gate="sign: flat, passes no gradient"),
     Op("step", "step", 1, lambda a: 1.0 if a > 0.0 else 0.0, lambda a, out: 0.0,
        partials=("0",), gate="step (1 where a > 0, else 0): flat, passes no gradient"),
+    Op("recip", "recip", 1, lambda a: 1.0 / a, lambda a, out: -out * out,
+       partials=("-1/a^2",), domain=_dom_div, latex="\\frac{1}{#1}",
+       gate="reciprocal 1/x: upstream × -1/a²"),
     Op("max", "max", 2, _max, lambda a, b, out: (1.0, 0.0) if a >= b else (0.0, 1.0),
        partials=("1 - step(b - a)", "step(b - a)"),
-       gate="max routes: the larger input gets the whole upstream gradient, the other 0"),
+       gate="max routes: the larger input gets the whole upstream gradient, the other 0",
+       pattern="routes"),
     Op("min", "min", 2, _min, lambda a, b, out: (1.0, 0.0) if a <= b else (0.0, 1.0),
        partials=("1 - step(a - b)", "step(a - b)"),
-       gate="min routes: the smaller input gets the whole upstream gradient, the other 0"),
+       gate="min routes: the smaller input gets the whole upstream gradient, the other 0",
+       pattern="routes"),
 ]
 
 for _code, _op in enumerate(OPS):

@@ -43,7 +43,9 @@ def summary(result, precision=None) -> Text:
     return t
 
 
-def table(result, precision=None, max_rows: int = 500) -> Table:
+def table(result, precision=None, max_rows: int = 500, sort: str | None = None) -> Table:
+    """One row per node: id, name, op, the subexpression, value, grad and the gate pattern
+    (how the node passes the gradient back). sort="grad": largest |grad| first."""
     g = result.graph
     names = display_names(g)
     lab = labels(g)
@@ -54,16 +56,21 @@ def table(result, precision=None, max_rows: int = 500) -> Table:
     t.add_column("computes", overflow="fold")
     t.add_column("value", justify="right", style=VALUE, no_wrap=True)
     t.add_column("grad", justify="right", style=GRAD, no_wrap=True)
+    t.add_column("gate", overflow="fold")
     n = len(g)
     rows = range(n)
     if n > max_rows:       # a huge graph: the variables and the output, not a million rows
         rows = sorted(set(g.variables.values()) | set(g.assigned.values()) | {g.output})
         if len(rows) > max_rows:
             rows = rows[:max_rows - 1] + [g.output]
+    if sort == "grad":     # largest |gradient| first; constants (no gradient) last
+        grads, needs = result.grads, g.needs_grad
+        rows = sorted(rows, key=lambda i: (0, -abs(grads[i])) if needs[i] else (1, 0.0))
     for i in rows:
         op = OPS[g.ops[i]]
         t.add_row(str(i), names[i] if (i in g.names) else "", op.name, lab[i],
                   fmt(result.values[i], precision), _grad(result, i, precision),
+                  op.pattern if g.needs_grad[i] or g.ops[i] == CONST else "",
                   style="bold" if i == g.output else None)
     return t
 
@@ -78,64 +85,148 @@ def gradients_table(result, precision=None) -> Table:
     return t
 
 
-def tree(result, precision=None, max_depth: int = 30, max_nodes: int = 300) -> Tree:
-    """The expression as a tree, output at the root. A node reached again through fan-out
-    is shown once in full and afterwards as a reference, so the tree stays as small as the graph."""
+CHAIN = 12             # a chain of more nodes than this (each with one gate input) is collapsed
+FLAT = 3               # a left-deep run of this many same-op gates (a + b + c + d) reads as one
+
+
+def _op_text(g, i) -> str:
+    op = OPS[g.ops[i]]
+    return op.symbol if op.infix or op.symbol == "-" else op.name
+
+
+def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 300) -> Tree:
+    """The expression as a tree, output at the root, each node as `op name = value  grad g`
+    (values green, gradients red). A node reached again through fan-out is shown once in full
+    and afterwards as a reference; a constant subexpression is one line with its node count;
+    a chain of more than CHAIN nodes that each have a single gate input is collapsed to its
+    ends and a count; `max_depth` levels at most (default 30)."""
     g = result.graph
     names = display_names(g)
-    lab = labels(g)
+    ops, in0, in1, needs = g.ops, g.in0, g.in1, g.needs_grad
+    max_depth = 30 if max_depth is None else max_depth
+    n = len(ops)
+    # per node: the size of its constant subtree, and its only gate input (-1 if not exactly one)
+    size = [1] * n
+    only = [-1] * n
+    run = [0] * n                       # how many nodes follow in a chain of single gate inputs
+    uses = [0] * n
+    for i in range(n):
+        a, b = in0[i], in1[i]
+        if a < 0:
+            continue
+        uses[a] += 1
+        if b >= 0:
+            uses[b] += 1
+        if not needs[i]:
+            size[i] = 1 + size[a] + (size[b] if b >= 0 else 0)
+        gates = [k for k in ((a, b) if b >= 0 else (a,)) if needs[k] and ops[k] not in (VAR, CONST)]
+        if len(gates) == 1:
+            only[i] = gates[0]
+            run[i] = 1 + run[gates[0]]
+
+    def operands(i):
+        """A left-deep run of the same binary op (a + b + c + d: unnamed, single-use inner
+        nodes) reads as one gate with all its operands; returns them and the hidden count."""
+        code, j, rights = ops[i], i, []
+        if OPS[code].arity != 2 or OPS[code].right_assoc:
+            return g.inputs(i), 0
+        while True:
+            a = in0[j]
+            if ops[a] != code or a in g.names or uses[a] != 1 or not needs[a]:
+                break
+            rights.append(in1[j])
+            j = a
+        if len(rights) < FLAT:
+            return g.inputs(i), 0
+        return (in0[j], in1[j], *reversed(rights)), len(rights)
 
     def line(i):
-        op = OPS[g.ops[i]]
         t = Text()
-        if g.ops[i] in (VAR, CONST):
+        code = ops[i]
+        if code in (VAR, CONST):
             t.append(names[i], style="bold")
+            if code == CONST:
+                if i in g.names:
+                    t.append(" = ")
+                    t.append(fmt(result.values[i], precision), style=VALUE)
+                return t
         else:
-            if i in g.names:
-                t.append(f"{names[i]} = ", style="bold")
-            t.append(op.symbol if op.infix or op.symbol == "-" else op.name, style="bold")
-            t.append(f"  {lab[i]}", style="dim")
-        t.append("  value ")
+            t.append(_op_text(g, i), style="bold cyan")
+            t.append(" ")
+            t.append(names[i], style="bold" if i in g.names else "")
+            if not needs[i]:
+                t.append(" = ")
+                t.append(fmt(result.values[i], precision), style=VALUE)
+                t.append(f"  constant: {size[i]} node{'s' if size[i] > 1 else ''} collapsed", style="dim")
+                return t
+        t.append(" = ")
         t.append(fmt(result.values[i], precision), style=VALUE)
-        t.append("  grad ")
+        t.append("  grad ", style="dim")
         t.append(_grad(result, i, precision), style=GRAD)
         return t
 
     root = Tree(line(g.output))
     shown = {g.output}
+    collapsed: set = set()
     count = 1
     stack = [(g.output, root, 0)]
     while stack:                         # explicit stack: no recursion over the expression
         i, branch, depth = stack.pop()
-        kids = g.inputs(i)
+        if not needs[i] and ops[i] != CONST and i != g.output:
+            continue                     # a constant subexpression: already one line
+        kids, flat = operands(i)
         if not kids:
             continue
+        if flat:
+            branch.label.append(f"  ({flat + 1} {_op_text(g, i)} gates in a row, shown as one with "
+                                f"{len(kids)} inputs)", style="dim")
         if depth >= max_depth or count >= max_nodes:
-            branch.add(Text("… (deeper nodes not shown)", style="dim"))
+            why = f"--depth {max_depth}" if depth >= max_depth else f"{max_nodes} nodes shown"
+            branch.add(Text(f"… deeper nodes not shown ({why})", style="dim"))
             continue
         pending = []
         for k in kids:
-            if k in shown and g.ops[k] not in (VAR, CONST):
-                branch.add(Text(f"{names[k]} (shown above)", style="dim"))
+            if k in shown and ops[k] not in (VAR, CONST):
+                where = "in a collapsed chain above" if k in collapsed else "shown above"
+                branch.add(Text(f"{names[k]} ({where})", style="dim"))
                 continue
             shown.add(k)
             count += 1
+            if k == only[i] and run[k] > CHAIN:
+                # a long chain starts at k: show k, a count of the hidden middle, then go on
+                # from the chain's last two nodes
+                sub = branch.add(line(k))
+                j, hidden = only[k], 0
+                first = j
+                while run[j] > 1:
+                    collapsed.add(j)
+                    shown.add(j)
+                    hidden += 1
+                    last = j
+                    j = only[j]
+                sub = sub.add(Text(f"… {hidden} nodes in a chain collapsed ({names[first]} … {names[last]}), "
+                                   f"each with one gate input (their other inputs not shown)", style="dim"))
+                shown.add(j)
+                count += 2
+                pending.append((j, sub.add(line(j)), depth + 3))
+                continue
             pending.append((k, branch.add(line(k)), depth + 1))
         stack.extend(reversed(pending))
     return root
 
 
-def print_eval(result, fmt_name: str, precision=None, file=None, max_rows: int = 500) -> None:
+def print_eval(result, fmt_name: str, precision=None, file=None, max_rows: int = 500, sort=None,
+               depth=None) -> None:
     c = console(file)
     c.print(summary(result, precision))
     if fmt_name in ("table", "both"):
-        c.print(table(result, precision, max_rows))
+        c.print(table(result, precision, max_rows, sort=sort))
         n = len(result.graph)
         if n > max_rows:
             c.print(Text(f"{n} nodes: the table shows the variables, the named nodes and the output "
                          f"(at most {max_rows} rows); --format json lists every node", style="dim"))
     if fmt_name in ("tree", "both"):
-        c.print(tree(result, precision))
+        c.print(tree(result, precision, max_depth=depth))
     if fmt_name == "both" and len(result.graph) > 12:
         c.print(gradients_table(result, precision))
     for w in result.warnings:

@@ -1,0 +1,480 @@
+"""`cg explain`: the forward and backward passes of a finished Result, step by step, as plain
+text, Markdown, LaTeX or JSON (schema "cg.explain/1").
+
+It renders what the passes recorded (values, grads) and the per-edge steps of
+`cgcli.steps.walk`; it computes no value or gradient of its own. Node names are
+`graph.display_names` (n<id> for unnamed nodes), the same as in every other view.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+from ..fmt import fmt, json_number
+from ..graph import display_names, template
+from ..ops import CONST, OPS, VAR
+
+SCHEMA = "cg.explain/1"
+SUM_TERMS = 12            # a fan-out sum with more terms is shortened in the text views
+
+
+# --- numbers -----------------------------------------------------------------------------
+
+def number(v: float, precision: int | None = 3, decimals: int | None = None) -> str:
+    """A number for reading: integers exactly; otherwise `decimals` fixed places (as the
+    seeds write 0.73), or `precision` significant digits in positional notation where that
+    is short (0.000123, 12346), else scientific; precision None is the shortest round trip."""
+    if not math.isfinite(v):
+        return fmt(v)
+    if v == 0.0:
+        v = 0.0                                  # no "-0"
+    if v == int(v) and abs(v) < 1e15:
+        return str(int(v)) if decimals is None else f"{v:.{decimals}f}"
+    if decimals is not None:
+        if abs(v) >= 0.5 * 10.0 ** -decimals and abs(v) < 1e15:
+            return f"{v:.{decimals}f}"
+        return format(v, ".2g")
+    if precision is None:
+        return fmt(v)
+    exp = math.floor(math.log10(abs(v)))
+    if -5 <= exp < 15:
+        places = max(0, precision - 1 - exp)
+        s = f"{v:.{places}f}"
+        if "." in s:
+            s = s.rstrip("0").rstrip(".")
+        return "0" if s in ("-0", "") else s
+    return format(v, f".{precision}g")
+
+
+# --- printing an op over its operands (plain cg syntax or LaTeX) ---------------------------
+
+class Piece:
+    """Printed text with its precedence (9 atom, 4 ^, 3 unary minus or a negative number,
+    2 * /, 1 + -) and whether it is a negative number."""
+    __slots__ = ("text", "prec", "negative")
+
+    def __init__(self, text, prec=9, negative=False):
+        self.text, self.prec, self.negative = text, prec, negative
+
+
+def _grouped(tpl: str, k: int) -> bool:
+    """In a LaTeX template, is slot #k already delimited ({#1}, (#1), \\left|#1\\right|)?"""
+    at = tpl.find(f"#{k}")
+    rest = tpl[at + 2:]
+    return rest[:1] in ("}", ")", ",") or rest.startswith("\\right")
+
+
+def apply(op, parts: list, latex: bool = False) -> Piece:
+    """op applied to printed operands, parenthesised by precedence."""
+    texts = []
+    for k, p in enumerate(parts):
+        t = p.text
+        if op.infix:
+            tight = p.prec < op.prec or (p.prec == op.prec and (k == 0) == op.right_assoc)
+            # a negative number after an operator other than * and / reads better in parentheses
+            if p.negative and (k == 1 and op.prec != 2 or latex and k == 1 or op.right_assoc):
+                tight = True
+            if latex and _grouped(op.latex, k + 1):
+                tight = False
+            if tight:
+                t = f"({t})"
+        elif op.arity == 1 and op.symbol == "-":
+            if p.prec < op.prec or p.negative:
+                t = f"({t})"
+        texts.append(t)
+    if latex:
+        out = op.latex
+        for k in range(len(texts), 0, -1):
+            out = out.replace(f"#{k}", texts[k - 1])
+        return Piece(out, op.prec)
+    if op.infix:
+        text = f"{texts[0]}^{texts[1]}" if op.symbol == "^" else f"{texts[0]} {op.symbol} {texts[1]}"
+    elif op.symbol == "-":
+        text = "-" + texts[0]
+    else:
+        text = f"{op.symbol}({', '.join(texts)})"
+    return Piece(text, op.prec)
+
+
+_TEX_NAME = re.compile(r"^([A-Za-z]+)_?([0-9]+)$")
+_TEX_CONSTANTS = {"pi": "\\pi", "e": "e"}
+
+
+def tex_name(name: str) -> str:
+    """w0 -> w_{0}, x_1 -> x_{1}, n12 -> n_{12}, alpha -> \\mathit{alpha}."""
+    m = _TEX_NAME.match(name)
+    if m:
+        head, digits = m.groups()
+        head = head if len(head) == 1 else f"\\mathit{{{head}}}"
+        return f"{head}_{{{digits}}}"
+    if len(name) == 1:
+        return name
+    return "\\mathit{" + name.replace("_", "\\_") + "}"
+
+
+def tex_number(s: str) -> str:
+    """A number as printed by `number`, in LaTeX: 1.5e-07 -> 1.5 \\cdot 10^{-7}."""
+    if s in ("inf", "-inf"):
+        return s.replace("inf", "\\infty")
+    if s == "nan":
+        return "\\text{nan}"
+    if "e" in s:
+        mant, _, ex = s.partition("e")
+        return f"{mant} \\cdot 10^{{{int(ex)}}}"
+    return s
+
+
+_TEX_TEXT = {"\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "$": "\\$", "&": "\\&", "#": "\\#",
+             "%": "\\%", "_": "\\_", "^": "\\^{}", "~": "\\~{}", "<": "$<$", ">": "$>$",
+             "×": "$\\times$", "·": "$\\cdot$", "²": "$^2$", "—": "---", "∂": "$\\partial$",
+             "≤": "$\\le$", "→": "$\\to$"}
+
+
+def tex_text(s: str) -> str:
+    """Running text for LaTeX: special characters escaped, × · ² as math."""
+    return "".join(_TEX_TEXT.get(c, c) for c in s.replace("<=", "≤"))
+
+
+# --- the document: every view below reads the same pieces --------------------------------
+
+class Explainer:
+    """Printed pieces of one Result and its walk, in plain cg syntax or in LaTeX."""
+
+    def __init__(self, result, walk, latex=False, precision=3, decimals=None):
+        self.r, self.w, self.latex = result, walk, latex
+        self.precision, self.decimals = precision, decimals
+        self.g = result.graph
+        self.names = display_names(self.g)
+
+    def num(self, v) -> Piece:
+        s = number(v, self.precision, self.decimals)
+        return self._piece(s)
+
+    def _piece(self, s: str) -> Piece:
+        neg = s.startswith("-")
+        if self.latex and "e" in s and s not in ("inf", "-inf"):   # 1.5 \cdot 10^{-7}: a product
+            return Piece(tex_number(s), 1, neg)
+        return Piece(tex_number(s) if self.latex else s, 3 if neg else 9, neg)
+
+    def node(self, i) -> Piece:
+        """A node as an operand: its name (a constant's value, or pi)."""
+        g = self.g
+        if g.ops[i] == CONST and i not in g.names:         # a literal, as written
+            return self.literal(g.const[i])
+        name = self.names[i]
+        if self.latex:
+            name = _TEX_CONSTANTS.get(name, name) if g.ops[i] == CONST else tex_name(name)
+        return Piece(name)
+
+    def literal(self, v) -> Piece:
+        return self._piece(fmt(v))
+
+    def name(self, i) -> str:
+        return self.node(i).text
+
+    def formula(self, i) -> str:
+        """n4 = n2 * z's right-hand side: the op over its inputs' names."""
+        return apply(self.g.op(i), [self.node(a) for a in self.g.inputs(i)], self.latex).text
+
+    def numbers(self, i) -> str:
+        """The same with the inputs' values: 5 * -4."""
+        vals = self.r.values
+        return apply(self.g.op(i), [self.num(vals[a]) for a in self.g.inputs(i)], self.latex).text
+
+    def value(self, i) -> str:
+        return self.num(self.r.values[i]).text
+
+    def grad(self, i) -> str:
+        return self.num(self.r.grads[i]).text
+
+    def d(self, top: int, of: int) -> str:
+        f, x = self.name(top), self.name(of)
+        if self.latex:
+            return f"\\frac{{\\partial {f}}}{{\\partial {x}}}"
+        return f"∂{f}/∂{x}"
+
+    def times(self) -> str:
+        return " \\times " if self.latex else " × "
+
+    def product(self, e) -> str:
+        """upstream × local = product, with the numbers."""
+        up, loc = self.num(self.r.grads[e.node]), self.num(e.local)
+        if self.latex:
+            up = Piece(f"({up.text})") if up.prec < 3 else up
+            loc = Piece(f"({loc.text})") if loc.prec < 9 else loc
+        return f"{up.text}{self.times()}{loc.text} = {self.num(e.product).text}"
+
+    def local(self, e) -> str:
+        """∂n9/∂n8 = sigmoid(n8) * (1 - sigmoid(n8)) = 0.731 * 0.269 = 0.197"""
+        return " = ".join([self.d(e.node, e.to), *self.local_parts(e), self.num(e.local).text])
+
+    def local_parts(self, e) -> list:
+        """The local derivative's formula in the nodes' names, then its top operation with
+        numbers, each left out where it would repeat what is already there."""
+        g = self.g
+        parts = []
+        value = self.num(e.local).text
+        if e.partial:
+            t = template(e.partial)
+            if t.variables:
+                own = apply(g.op(e.node), [self.node(a) for a in g.inputs(e.node)], self.latex)
+                leaves = {"a": self.node(g.in0[e.node]), "out": own}
+                if g.in1[e.node] >= 0:
+                    leaves["b"] = self.node(g.in1[e.node])
+                text = self._print_template(t, leaves)
+                top = t.output
+                bound = {"a": g.in0[e.node], "b": g.in1[e.node]}.get(
+                    next((n for n, j in t.variables.items() if j == top), ""), -1)
+                if text != value and not (bound >= 0 and g.ops[bound] == CONST):
+                    parts.append(text)
+                if e.parts is not None:
+                    tt, vals = e.parts
+                    one = apply(tt.op(tt.output), [self.num(v) for v in vals], self.latex).text
+                    if one not in (text, value):
+                        parts.append(one)
+        return parts
+
+    def _print_template(self, t, leaves: dict) -> str:
+        """A template (cg expression in a, b, out) printed with its variables replaced by the
+        pieces in `leaves`; a loop over its nodes in topological order, no recursion."""
+        var_name = {i: n for n, i in t.variables.items()}
+        printed: list = []
+        for j in range(len(t.ops)):
+            code = t.ops[j]
+            if code == VAR:
+                printed.append(leaves.get(var_name[j], Piece(var_name[j])))
+            elif code == CONST:
+                name = t.names.get(j)
+                if name:
+                    printed.append(Piece(_TEX_CONSTANTS.get(name, name) if self.latex else name))
+                else:
+                    printed.append(self.literal(t.const[j]))
+            else:
+                printed.append(apply(OPS[code], [printed[a] for a in t.inputs(j)], self.latex))
+        return printed[t.output].text
+
+    def target(self, e, code=lambda s: s) -> str:
+        """What an edge's product is: the input's whole gradient, or one of its contributions."""
+        uses = len(self.w.incoming.get(e.to, ()))
+        if uses == 1:
+            return code(self.d(self.g.output, e.to))
+        k = next(n for n, c in enumerate(self.w.incoming[e.to], 1) if c is e)
+        return f"contribution {k} of {uses} to {code(self.d(self.g.output, e.to))}"
+
+    def fan_in(self, j) -> str:
+        """∂f/∂x = 2 + 3 = 5 (the terms shortened past SUM_TERMS)."""
+        terms = [self.num(e.product) for e in self.w.incoming.get(j, [])]
+        shown = []
+        for k, p in enumerate(terms[:SUM_TERMS]):
+            shown.append(p.text if k == 0 or not p.negative else f"({p.text})")
+        more = len(terms) - len(shown)
+        if more:
+            shown.append(f"\\dots ({more} more)" if self.latex else f"… ({more} more)")
+        return f"{self.d(self.g.output, j)} = {' + '.join(shown)} = {self.grad(j)}"
+
+
+def _inputs_text(result, ex: Explainer) -> list:
+    return [f"{name} = {ex.value(i)}" for name, i in result.graph.variables.items()]
+
+
+def _fan(ex, i, uses, m=lambda s: s) -> str:
+    return f"{m(ex.name(i))} is used {uses} times: the contributions add up"
+
+
+def _uses(walk, j) -> int:
+    return len(walk.incoming.get(j, ()))
+
+
+# --- plain text and Markdown ---------------------------------------------------------------
+
+def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
+    ex = Explainer(result, walk, False, precision, decimals)
+    g = result.graph
+    out_i = g.output
+    L: list[str] = []
+    code = (lambda s: f"`{s}`") if markdown else (lambda s: s)
+    bold = (lambda s: f"**{s}**") if markdown else (lambda s: s)
+    inputs = ", ".join(_inputs_text(result, ex)) or "no variables"
+    source = " ".join(g.source.split())
+    unnamed = any(g.ops[i] not in (VAR, CONST) and i not in g.names for i in walk.forward)
+    note = "Nodes without a name are called n<id> (their position in the graph)." if unnamed else ""
+    if markdown:
+        L += [f"# Backpropagation through `{source}`", "", f"Inputs: {code(inputs)}." + (" " + note if note else ""), ""]
+        L += ["## Forward pass", "", "Each gate computes its value from its inputs, from the inputs to the output.", ""]
+    else:
+        L += [f"Backpropagation through {source}", f"Inputs: {inputs}."]
+        if note:
+            L.append(note)
+        L += ["", "Forward pass: each gate computes its value from its inputs, from the inputs to the output."]
+    for k, i in enumerate(walk.forward, 1):
+        step = f"{ex.name(i)} = {ex.formula(i)} = {ex.numbers(i)} = {ex.value(i)}"
+        L.append(f"{k}. {code(step)}" if markdown else f"  {step}")
+    if markdown:
+        L.append("")
+    L.append(f"{'' if markdown else '  '}The output is {code(f'{ex.name(out_i)} = {ex.value(out_i)}')}.")
+    L.append("")
+    if markdown:
+        L += ["## Backward pass", "",
+              "From the output back to the inputs, in reverse topological order. Each gate sends "
+              "upstream × local back along each of its input edges; where a node is used more than once, "
+              "the contributions add up.", ""]
+    else:
+        L += ["Backward pass: from the output back to the inputs. Each gate sends upstream × local",
+              "back along each input edge; where a node is used more than once, the contributions add up."]
+    k = 0
+    for i in walk.backward:
+        op = g.op(i)
+        uses = _uses(walk, i)
+        if op.arity == 0:
+            if uses > 1:          # a variable that fans out: the sum
+                k += 1
+                line = f"{code(ex.fan_in(i))} ({_fan(ex, i, uses)})"
+                L.append(f"{k}. {line}" if markdown else f"  {line}")
+            continue
+        k += 1
+        if i == out_i:
+            grad = f"{ex.d(out_i, i)} = 1 (the output)"
+        elif uses > 1:
+            grad = f"{code(ex.fan_in(i))} ({_fan(ex, i, uses)})"
+        else:
+            grad = f"{ex.d(out_i, i)} = {ex.grad(i)}"
+        head = f"{ex.name(i)} = {ex.formula(i)}"
+        edges = walk.edges.get(i, [])
+        if markdown:
+            L.append(f"{k}. {bold(code(head))}, upstream {grad if uses > 1 else code(grad)}  ")
+            L.append(f"   {op.gate}")
+            for e in edges:
+                L.append(f"   - to {code(ex.name(e.to))}: local {code(ex.local(e))}, so "
+                         f"{ex.target(e, code)} = upstream × local = {code(ex.product(e))}")
+            if not edges:
+                L.append("   - no input needs a gradient (its inputs are constants)")
+        else:
+            L.append(f"  {head}    upstream {grad}")
+            L.append(f"    {op.gate}")
+            for e in edges:
+                L.append(f"    to {ex.name(e.to)}: local {ex.local(e)}, so {ex.target(e)} = upstream × local "
+                         f"= {ex.product(e)}")
+    L.append("")
+    L += _gradients_text(result, ex, markdown)
+    for w in result.warnings:
+        L.append(f"warning: {w}" if not markdown else f"> **warning:** {w}")
+    return "\n".join(L) + "\n"
+
+
+def _gradients_text(result, ex, markdown) -> list:
+    g = result.graph
+    rows = [(name, ex.value(i), ex.grad(i)) for name, i in g.variables.items()]
+    head = ("variable", "value", f"∂{ex.name(g.output)}/∂variable")
+    if markdown:
+        L = ["## Gradients", "", f"| {head[0]} | {head[1]} | {head[2]} |", "|---|---:|---:|"]
+        L += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+        return L
+    if not rows:
+        return ["Gradients: the expression has no variables."]
+    w = [max(len(r[c]) for r in rows + [head]) for c in range(3)]
+    L = ["Gradients:",
+         f"  {head[0]:<{w[0]}}  {head[1]:>{w[1]}}  {head[2]:>{w[2]}}"]
+    L += [f"  {a:<{w[0]}}  {b:>{w[1]}}  {c:>{w[2]}}" for a, b, c in rows]
+    return L
+
+
+# --- LaTeX ---------------------------------------------------------------------------------
+
+def latex(result, walk, precision=3, decimals=None) -> str:
+    ex = Explainer(result, walk, True, precision, decimals)
+    g = result.graph
+    out_i = g.output
+    m = lambda s: f"${s}$"
+    L = [r"\documentclass{article}", r"\usepackage[utf8]{inputenc}", r"\usepackage[T1]{fontenc}",
+         r"\usepackage{amsmath}", r"\begin{document}", ""]
+    source = " ".join(g.source.split())
+    L.append(r"\section*{Backpropagation through \texttt{" + tex_text(source) + "}}")
+    inputs = ", ".join(m(f"{tex_name(n)} = {ex.value(i)}") for n, i in g.variables.items()) or "no variables"
+    L.append(f"Inputs: {inputs}.")
+    if any(g.ops[i] not in (VAR, CONST) and i not in g.names for i in walk.forward):
+        L.append(r"Nodes without a name are called $n_{\mathit{id}}$ (their position in the graph).")
+    L += ["", r"\subsection*{Forward pass}",
+          "Each gate computes its value from its inputs, from the inputs to the output."]
+    if walk.forward:
+        L.append(r"\begin{align*}")
+        rows = [f"{ex.name(i)} &= {ex.formula(i)} = {ex.numbers(i)} = {ex.value(i)}" for i in walk.forward]
+        L.append((" \\\\\n").join(rows))
+        L.append(r"\end{align*}")
+    L.append(f"The output is {m(f'{ex.name(out_i)} = {ex.value(out_i)}')}.")
+    L += ["", r"\subsection*{Backward pass}",
+          r"From the output back to the inputs. Each gate sends upstream $\times$ local back along "
+          r"each input edge; where a node is used more than once, the contributions add up."]
+    items = []
+    for i in walk.backward:
+        op = g.op(i)
+        uses = _uses(walk, i)
+        if op.arity == 0:
+            if uses > 1:
+                items.append(rf"\item {m(ex.fan_in(i))} ({_fan(ex, i, uses, m)})")
+            continue
+        if i == out_i:
+            grad = m(f"{ex.d(out_i, i)} = 1") + " (the output)"
+        elif uses > 1:
+            grad = m(ex.fan_in(i)) + f" ({_fan(ex, i, uses, m)})"
+        else:
+            grad = m(f"{ex.d(out_i, i)} = {ex.grad(i)}")
+        item = [rf"\item {m(f'{ex.name(i)} = {ex.formula(i)}')}, upstream {grad}. {tex_text(op.gate)}."]
+        edges = walk.edges.get(i, [])
+        if edges:
+            item.append(r"  \begin{itemize}")
+            for e in edges:
+                item.append(rf"  \item to {m(ex.name(e.to))}: local {m(ex.local(e))}, so "
+                            rf"{ex.target(e, m)} $=$ upstream $\times$ local {m('= ' + ex.product(e))}")
+            item.append(r"  \end{itemize}")
+        items.append("\n".join(item))
+    if items:
+        L += [r"\begin{enumerate}", *items, r"\end{enumerate}"]
+    L += ["", r"\subsection*{Gradients}"]
+    if g.variables:
+        L += [r"\begin{tabular}{lrr}", r"variable & value & "
+              + m(f"\\partial {ex.name(out_i)} / \\partial \\text{{variable}}") + r" \\ \hline"]
+        L += [f"{m(tex_name(n))} & {m(ex.value(i))} & {m(ex.grad(i))} \\\\" for n, i in g.variables.items()]
+        L.append(r"\end{tabular}")
+    else:
+        L.append("The expression has no variables.")
+    if result.warnings:
+        L += ["", r"\subsection*{Warnings}", r"\begin{itemize}"]
+        L += [r"\item " + tex_text(w) for w in result.warnings]
+        L.append(r"\end{itemize}")
+    L += ["", r"\end{document}"]
+    return "\n".join(L) + "\n"
+
+
+# --- JSON ----------------------------------------------------------------------------------
+
+def write_json(result, walk, out) -> None:
+    """Schema cg.explain/1 (README): the steps as data, numbers at full precision."""
+    from .json import _obj, _q
+    ex = Explainer(result, walk, False, None, None)
+    g = result.graph
+    n = json_number
+    w = out.write
+    w("{" + f'"schema": "{SCHEMA}", "expression": {_q(g.source)}, "inputs": {_obj(result.inputs)}, ')
+    w(f'"value": {n(result.value)}, "output": {g.output}, "output_name": {_q(ex.name(g.output))}, ')
+    w('"forward": [')
+    w(", ".join(
+        f'{{"node": {i}, "name": {_q(ex.name(i))}, "op": "{g.op(i).name}", '
+        f'"inputs": [{", ".join(str(a) for a in g.inputs(i))}], "formula": {_q(ex.formula(i))}, '
+        f'"numbers": {_q(ex.numbers(i))}, "value": {n(result.values[i])}}}' for i in walk.forward))
+    w('], "backward": [')
+    steps = []
+    for i in walk.backward:
+        op = g.op(i)
+        contrib = ", ".join(f'{{"from": {e.node}, "value": {n(e.product)}}}' for e in walk.incoming.get(i, []))
+        edges = ", ".join(
+            f'{{"to": {e.to}, "to_name": {_q(ex.name(e.to))}, "input": {e.k}, '
+            f'"local": {n(e.local)}, "local_formula": {_q((ex.local_parts(e) or [fmt(e.local)])[0])}, '
+            f'"local_text": {_q(ex.local(e))}, '
+            f'"upstream": {n(result.grads[i])}, "product": {n(e.product)}}}' for e in walk.edges.get(i, []))
+        gate = _q(op.gate) if op.arity else "null"
+        steps.append(f'{{"node": {i}, "name": {_q(ex.name(i))}, "op": "{op.name}", '
+                     f'"grad": {n(result.grads[i])}, "contributions": [{contrib}], '
+                     f'"gate": {gate}, "pattern": {_q(op.pattern)}, "edges": [{edges}]}}')
+    w(", ".join(steps))
+    w(f'], "gradients": {_obj(result.gradients)}, ')
+    w(f'"warnings": [{", ".join(_q(x) for x in result.warnings)}]}}\n')

@@ -1,0 +1,105 @@
+"""Pictures of the computational graph: Graphviz DOT and Mermaid text (`cg graph`).
+
+Left to right, one box per node (its name, what it computes from its inputs' names, its
+value and its gradient, as micrograd's draw_dot shows them), edges from inputs to consumers,
+the output drawn bold. Given only a Graph (no values), the boxes show the structure alone.
+Values and gradients come from a finished Result; nothing is computed here.
+"""
+from __future__ import annotations
+
+from ..graph import display_names
+from ..ops import CONST, OPS, VAR
+from .explain import Piece, apply, number
+
+
+def _boxes(graph, result, precision):
+    """Per node: (title, formula or "", value text or None, grad text or None)."""
+    names = display_names(graph)
+    ops = graph.ops
+    num = (lambda v: number(v, precision))
+    out = []
+    for i in range(len(ops)):
+        code = ops[i]
+        if code == VAR or code == CONST:
+            formula = ""
+        else:
+            formula = apply(OPS[code], [Piece(names[a]) for a in graph.inputs(i)]).text
+        value = grad = None
+        if result is not None:
+            value = num(result.values[i])
+            g = result.grad(i)
+            grad = None if g is None else num(g)
+        elif code == CONST:
+            value = names[i] if i not in graph.names else num(graph.const[i])
+        out.append((names[i], formula, value, grad))
+    return out
+
+
+def _edges(graph):
+    for i in range(len(graph.ops)):
+        for a in graph.inputs(i):
+            yield a, i
+
+
+def _dot_escape(s: str) -> str:
+    """Text inside a record label: \\ { } | < > " and spaces at the ends are special."""
+    out = []
+    for c in s:
+        if c in '\\{}|<>"':
+            out.append("\\" + c)
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def dot(graph, result=None, precision=4) -> str:
+    """Graphviz DOT: `dot -Tsvg` draws it."""
+    L = ["digraph cg {", "  rankdir=LR;", '  node [shape=record, fontname="Helvetica", fontsize=11];',
+         '  edge [color="#555555"];']
+    ops = graph.ops
+    for i, (title, formula, value, grad) in enumerate(_boxes(graph, result, precision)):
+        fields = [_dot_escape(title)]
+        if formula:
+            fields[0] += " = " + _dot_escape(formula)
+        if ops[i] != CONST or result is not None:
+            if value is not None:
+                fields.append("value " + _dot_escape(value))
+            if grad is not None:
+                fields.append("grad " + _dot_escape(grad))
+        elif value is not None and value != title:
+            fields.append(_dot_escape(value))
+        attrs = [f'label="{{ {" | ".join(fields)} }}"']
+        if ops[i] == VAR:
+            attrs.append('style=filled, fillcolor="#e8f0fe"')
+        elif ops[i] == CONST:
+            attrs.append('style=filled, fillcolor="#f1f1f1", fontcolor="#555555"')
+        if i == graph.output:
+            attrs.append('penwidth=2.5, xlabel="output"')
+        L.append(f"  v{i} [{', '.join(attrs)}];")
+    for a, i in _edges(graph):
+        L.append(f"  v{a} -> v{i};")
+    L.append("}")
+    return "\n".join(L) + "\n"
+
+
+def _mermaid_escape(s: str) -> str:
+    return s.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+
+
+def mermaid(graph, result=None, precision=4) -> str:
+    """A Mermaid flowchart (GitHub and many editors render it in a ```mermaid block)."""
+    L = ["flowchart LR"]
+    ops = graph.ops
+    for i, (title, formula, value, grad) in enumerate(_boxes(graph, result, precision)):
+        parts = [_mermaid_escape(title + (" = " + formula if formula else ""))]
+        if value is not None and (result is not None or value != title):
+            parts.append(("value " if result is not None else "") + _mermaid_escape(value))
+        if grad is not None:
+            parts.append("grad " + _mermaid_escape(grad))
+        shape = ('(["', '"])') if ops[i] == VAR else (('[/"', '"/]') if ops[i] == CONST else ('["', '"]'))
+        L.append(f"  v{i}{shape[0]}{'<br/>'.join(parts)}{shape[1]}")
+    for a, i in _edges(graph):
+        L.append(f"  v{a} --> v{i}")
+    L.append("  classDef output stroke-width:3px")
+    L.append(f"  class v{graph.output} output")
+    return "\n".join(L) + "\n"
