@@ -179,7 +179,11 @@ class Explainer:
     def numbers(self, i) -> str:
         """The same with the inputs' values: 5 * -4."""
         vals = self.r.values
-        return apply(self.g.op(i), [self.num(vals[a]) for a in self.g.inputs(i)], self.latex).text
+        op = self.g.op(i)
+        parts = [self.num(vals[a]) for a in self.g.inputs(i)]
+        if op.arity == 1 and op.symbol == "-":       # -(1) rather than -1: show the negation
+            parts = [Piece(f"({parts[0].text})")]
+        return apply(op, parts, self.latex).text
 
     def value(self, i) -> str:
         return self.num(self.r.values[i]).text
@@ -333,7 +337,7 @@ def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
             continue
         k += 1
         if i == out_i:
-            grad = f"{ex.d(out_i, i)} = 1 (the output)"
+            grad = f"{ex.d(out_i, i)} = {ex.grad(i)} (the output)"
         elif uses > 1:
             grad = f"{code(ex.fan_in(i))} ({_fan(ex, i, uses)})"
         else:
@@ -413,7 +417,7 @@ def latex(result, walk, precision=3, decimals=None) -> str:
                 items.append(rf"\item {m(ex.fan_in(i))} ({_fan(ex, i, uses, m)})")
             continue
         if i == out_i:
-            grad = m(f"{ex.d(out_i, i)} = 1") + " (the output)"
+            grad = m(f"{ex.d(out_i, i)} = {ex.grad(i)}") + " (the output)"
         elif uses > 1:
             grad = m(ex.fan_in(i)) + f" ({_fan(ex, i, uses, m)})"
         else:
