@@ -15,7 +15,7 @@ from .ops import CONST, OPS, VAR
 
 class Edge:
     """One edge of the backward pass: gate `node` sends upstream × local to its input `to`."""
-    __slots__ = ("node", "k", "to", "local", "product", "partial", "parts")
+    __slots__ = ("node", "k", "to", "local", "product", "partial", "parts", "index")
 
     def __init__(self, node, k, to, local, product, partial, parts):
         self.node = node          # the gate
@@ -25,6 +25,7 @@ class Edge:
         self.product = product    # upstream × local (0 where upstream is 0, as in the pass)
         self.partial = partial    # the op table's symbolic partial, e.g. "out*(1 - out)"
         self.parts = parts        # (template, values of its output node's inputs) or None
+        self.index = 0            # its place among the contributions into `to` (1, 2, ...)
 
 
 class Walk:
@@ -72,7 +73,9 @@ def walk(result) -> Walk:
             partial = op.partials[k] if k < len(op.partials) else ""
             e = Edge(i, k, a, local[k], product, partial, _one_level(partial, xs, values[i]))
             mine.append(e)
-            incoming.setdefault(a, []).append(e)
+            into = incoming.setdefault(a, [])
+            into.append(e)
+            e.index = len(into)
         edges[i] = mine
     return Walk(forward, backward, edges, incoming)
 

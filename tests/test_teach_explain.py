@@ -265,3 +265,22 @@ def test_deep_expression_does_not_recurse():
     w = walk(r)
     text = ex.text(r, w)
     assert text.count("add distributes") == depth
+
+
+def test_readme_examples_are_real_output():
+    """The README's `$ cg explain ...` and `$ cg graph ...` blocks show what cg prints."""
+    import shlex
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    checked = 0
+    for block in re.findall(r"```\n(\$ cg (?:explain|graph) .*?)```", readme, re.S):
+        for cmd in re.split(r"^(?=\$ cg )", block, flags=re.M):
+            if not cmd.strip():
+                continue
+            first, _, expected = cmd.partition("\n")
+            if "  ..." in expected:
+                continue                                  # an excerpt, not the whole output
+            p = invoke(*shlex.split(first[2:])[1:])
+            assert p.returncode == 0, p.err
+            assert p.out == expected, first
+            checked += 1
+    assert checked >= 3

@@ -257,13 +257,23 @@ class Explainer:
                 printed.append(apply(OPS[code], [printed[a] for a in t.inputs(j)], self.latex))
         return printed[t.output].text
 
+    def no_gates(self) -> str:
+        i = self.g.output
+        if self.g.needs_grad[i]:
+            return f"There is no gate: the output is the variable {self.name(i)} itself, so its gradient is 1."
+        return "There is no gradient to pass back: the output depends on no variable."
+
+    def output(self) -> str:
+        i = self.g.output
+        name, value = self.name(i), self.value(i)
+        return value if name == value else f"{name} = {value}"
+
     def target(self, e, code=lambda s: s) -> str:
         """What an edge's product is: the input's whole gradient, or one of its contributions."""
         uses = len(self.w.incoming.get(e.to, ()))
         if uses == 1:
             return code(self.d(self.g.output, e.to))
-        k = next(n for n, c in enumerate(self.w.incoming[e.to], 1) if c is e)
-        return f"contribution {k} of {uses} to {code(self.d(self.g.output, e.to))}"
+        return f"contribution {e.index} of {uses} to {code(self.d(self.g.output, e.to))}"
 
     def fan_in(self, j) -> str:
         """∂f/∂x = 2 + 3 = 5 (the terms shortened past SUM_TERMS)."""
@@ -315,7 +325,7 @@ def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
         L.append(f"{k}. {code(step)}" if markdown else f"  {step}")
     if markdown:
         L.append("")
-    L.append(f"{'' if markdown else '  '}The output is {code(f'{ex.name(out_i)} = {ex.value(out_i)}')}.")
+    L.append(f"{'' if markdown else '  '}The output is {code(ex.output())}.")
     L.append("")
     if markdown:
         L += ["## Backward pass", "",
@@ -350,14 +360,14 @@ def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
             for e in edges:
                 L.append(f"   - to {code(ex.name(e.to))}: local {code(ex.local(e))}, so "
                          f"{ex.target(e, code)} = upstream × local = {code(ex.product(e))}")
-            if not edges:
-                L.append("   - no input needs a gradient (its inputs are constants)")
         else:
             L.append(f"  {head}    upstream {grad}")
             L.append(f"    {op.gate}")
             for e in edges:
                 L.append(f"    to {ex.name(e.to)}: local {ex.local(e)}, so {ex.target(e)} = upstream × local "
                          f"= {ex.product(e)}")
+    if k == 0:
+        L.append(f"{'' if markdown else '  '}{ex.no_gates()}")
     L.append("")
     L += _gradients_text(result, ex, markdown)
     for w in result.warnings:
@@ -404,7 +414,7 @@ def latex(result, walk, precision=3, decimals=None) -> str:
         rows = [f"{ex.name(i)} &= {ex.formula(i)} = {ex.numbers(i)} = {ex.value(i)}" for i in walk.forward]
         L.append((" \\\\\n").join(rows))
         L.append(r"\end{align*}")
-    L.append(f"The output is {m(f'{ex.name(out_i)} = {ex.value(out_i)}')}.")
+    L.append(f"The output is {m(ex.output())}.")
     L += ["", r"\subsection*{Backward pass}",
           r"From the output back to the inputs. Each gate sends upstream $\times$ local back along "
           r"each input edge; where a node is used more than once, the contributions add up."]
@@ -433,6 +443,8 @@ def latex(result, walk, precision=3, decimals=None) -> str:
         items.append("\n".join(item))
     if items:
         L += [r"\begin{enumerate}", *items, r"\end{enumerate}"]
+    else:
+        L.append(tex_text(ex.no_gates()))
     L += ["", r"\subsection*{Gradients}"]
     if g.variables:
         L += [r"\begin{tabular}{lrr}", r"variable & value & "
