@@ -78,4 +78,4 @@ def test_a_million_node_program_through_the_installed_cg():
     rows = [[c.strip() for c in line.split("│")[1:-1]] for line in lines if line.startswith("│")]
     assert len(rows) == 500                     # not 10^6 rows
     expected_grad = sum(i % 5 + 1 for i in range(0, 250_000, 1000))
-    assert rows[0] == ["0", "x", "var", "x", "2", str(expected_grad)]
+    assert rows[0] == ["0", "x", "var", "sums", "x", "2", str(expected_grad)]

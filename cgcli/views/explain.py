@@ -70,7 +70,10 @@ def apply(op, parts: list, latex: bool = False) -> Piece:
     for k, p in enumerate(parts):
         t = p.text
         if op.infix:
-            tight = p.prec < op.prec or (p.prec == op.prec and (k == 0) == op.right_assoc)
+            if k == 0:
+                tight = p.prec < op.prec or (p.prec == op.prec and op.right_assoc)
+            else:
+                tight = p.prec < op.right_prec or (p.prec == op.prec and not op.right_assoc)
             # a negative number after an operator other than * and / reads better in parentheses
             if p.negative and (k == 1 and op.prec != 2 or latex and k == 1 or op.right_assoc):
                 tight = True

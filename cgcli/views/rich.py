@@ -44,8 +44,8 @@ def summary(result, precision=None) -> Text:
 
 
 def table(result, precision=None, max_rows: int = 500, sort: str | None = None) -> Table:
-    """One row per node: id, name, op, the subexpression, value, grad and the gate pattern
-    (how the node passes the gradient back). sort="grad": largest |grad| first."""
+    """One row per node: id, name, op, its gate pattern (how it passes the gradient back), the
+    subexpression, value and grad. sort="grad": largest |grad| first."""
     g = result.graph
     names = display_names(g)
     lab = labels(g)
@@ -53,10 +53,10 @@ def table(result, precision=None, max_rows: int = 500, sort: str | None = None) 
     t.add_column("id", justify="right", no_wrap=True)
     t.add_column("name", no_wrap=True)
     t.add_column("op", no_wrap=True)
+    t.add_column("gate", overflow="fold")
     t.add_column("computes", overflow="fold")
     t.add_column("value", justify="right", style=VALUE, no_wrap=True)
     t.add_column("grad", justify="right", style=GRAD, no_wrap=True)
-    t.add_column("gate", overflow="fold")
     n = len(g)
     rows = range(n)
     if n > max_rows:       # a huge graph: the variables and the output, not a million rows
@@ -68,9 +68,9 @@ def table(result, precision=None, max_rows: int = 500, sort: str | None = None) 
         rows = sorted(rows, key=lambda i: (0, -abs(grads[i])) if needs[i] else (1, 0.0))
     for i in rows:
         op = OPS[g.ops[i]]
-        t.add_row(str(i), names[i] if (i in g.names) else "", op.name, lab[i],
+        t.add_row(str(i), names[i] if (i in g.names) else "", op.name,
+                  op.pattern if g.needs_grad[i] or g.ops[i] == CONST else "", lab[i],
                   fmt(result.values[i], precision), _grad(result, i, precision),
-                  op.pattern if g.needs_grad[i] or g.ops[i] == CONST else "",
                   style="bold" if i == g.output else None)
     return t
 
@@ -95,7 +95,7 @@ def _op_text(g, i) -> str:
 
 
 def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 300) -> Tree:
-    """The expression as a tree, output at the root, each node as `op name = value  grad g`
+    """The expression as a tree, output at the root, each node as `op name  value v  grad g`
     (values green, gradients red). A node reached again through fan-out is shown once in full
     and afterwards as a reference; a constant subexpression is one line with its node count;
     a chain of more than CHAIN nodes that each have a single gate input is collapsed to its
@@ -147,7 +147,7 @@ def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 
             t.append(names[i], style="bold")
             if code == CONST:
                 if i in g.names:
-                    t.append(" = ")
+                    t.append("  value ", style="dim")
                     t.append(fmt(result.values[i], precision), style=VALUE)
                 return t
         else:
@@ -155,11 +155,11 @@ def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 
             t.append(" ")
             t.append(names[i], style="bold" if i in g.names else "")
             if not needs[i]:
-                t.append(" = ")
+                t.append("  value ", style="dim")
                 t.append(fmt(result.values[i], precision), style=VALUE)
                 t.append(f"  constant: {size[i]} node{'s' if size[i] > 1 else ''} collapsed", style="dim")
                 return t
-        t.append(" = ")
+        t.append("  value ", style="dim")
         t.append(fmt(result.values[i], precision), style=VALUE)
         t.append("  grad ", style="dim")
         t.append(_grad(result, i, precision), style=GRAD)
