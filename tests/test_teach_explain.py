@@ -284,3 +284,44 @@ def test_readme_examples_are_real_output():
             assert p.out == expected, first
             checked += 1
     assert checked >= 3
+
+
+# --- robustness: every op, every format, random points ---------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_FUNCS = sorted({op.symbol for op in OPS if op.arity == 1 and op.forward and op.symbol != "-"})
+_BINARY = ["+", "-", "*", "/", "^", "max", "min"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_FUNCS + _BINARY), st.integers(0, 9)), min_size=1, max_size=8),
+       st.floats(-3, 3), st.floats(-3, 3))
+def test_every_view_renders_any_expression(recipe, x, y):
+    from cgcli import CgError
+    from cgcli.views import picture
+    text = "x"
+    for op, k in recipe:
+        other = ("y", "x", "2", "0.5", "-1", "pi", "y*x", "(x - y)", "3", "e")[k]
+        if op in _BINARY:
+            text = f"{op}({text}, {other})" if op in ("max", "min") else f"({text}) {op} {other}"
+        else:
+            text = f"{op}({text})"
+    g = parse(text)
+    try:
+        r = run(g, {k: v for k, v in {"x": x, "y": y}.items() if k in g.variables})
+    except CgError:
+        return
+    import io
+    w = walk(r)
+    ex.text(r, w)
+    ex.text(r, w, markdown=True, decimals=2)
+    _well_formed(ex.latex(r, w))
+    buf = io.StringIO()
+    ex.write_json(r, w, buf)
+    d = strict_json(buf.getvalue())
+    assert d["value"] == r.value and d["gradients"] == {k: (v if math.isfinite(v) else d["gradients"][k])
+                                                        for k, v in r.gradients.items()}
+    picture.dot(g, r)
+    picture.mermaid(g, r)
