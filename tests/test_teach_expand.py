@@ -104,3 +104,11 @@ def test_expanded_tails_overflow_is_a_domain_error(cg):
     assert cg("eval", "sigmoid(x)", "--x", "-1000").returncode == 0
     p = cg("eval", "sigmoid(x)", "--x", "-1000", "--expand")
     assert p.returncode == 3 and "exp" in p.err
+
+
+def test_expand_with_get_and_points(cg):
+    p = cg("eval", "sigmoid(w*x)", "--w", "2", "--x", "1", "--expand", "--get", "grad.w")
+    assert p.returncode == 0, p.err
+    assert math.isclose(float(p.out), strict_json(cg("eval", "sigmoid(w*x)", "--w", "2", "--x", "1", "--json").out)["gradients"]["w"], rel_tol=1e-12)
+    q = cg("eval", "sigmoid(w*x)", "--points", "-", "--expand", input='{"w": 1, "x": 2}\n')
+    assert q.returncode == 2 and "do not apply to --points" in q.err
