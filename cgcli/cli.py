@@ -219,6 +219,7 @@ def eval_cmd(
 # imports them.
 from . import cli_check  # noqa: E402,F401  cg check, cg key; eval's --get, --points, --format toml
 from . import cli_teach  # noqa: E402,F401  cg explain, cg graph (issue 4)
+from . import cli_train  # noqa: E402,F401  (cg descend, cg fit)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -60,6 +60,17 @@ class Builder:
         self.names: dict[int, str] = {}
         self.assigned_nodes: set[int] = set()
 
+    @classmethod
+    def extending(cls, graph: Graph) -> "Builder":
+        """A builder holding a copy of `graph`'s nodes, so more can be spliced on after them
+        (e.g. a loss on a model's output: one graph, the ordinary passes)."""
+        b = cls(graph.source)
+        b.ops, b.in0, b.in1 = array("B", graph.ops), array("i", graph.in0), array("i", graph.in1)
+        b.const, b.needs = array("d", graph.const), bytearray(graph.needs_grad)
+        b.variables, b.assigned, b.names = dict(graph.variables), dict(graph.assigned), dict(graph.names)
+        b.assigned_nodes = set(graph.assigned.values())
+        return b
+
     # -- node creation ------------------------------------------------------------------
     def node(self, op: int, a: int = -1, b: int = -1) -> int:
         i = len(self.ops)

@@ -24,11 +24,11 @@ class Op:
     every call from a shell loop, and dataclass creation costs about a millisecond.)"""
     __slots__ = ("name", "symbol", "arity", "forward", "local", "partials", "gate", "domain",
                  "prec", "right_prec", "infix", "right_assoc", "expand", "code", "pattern", "latex",
-                 "dead", "saturates")
+                 "dead", "saturates", "vec")
 
     def __init__(self, name, symbol, arity, forward, local, *, partials=(), gate="", domain=None,
                  prec=9, right_prec=None, infix=False, right_assoc=False, expand="", pattern="",
-                 latex="", dead=None, saturates=False):
+                 latex="", dead=None, saturates=False, vec=None):
         self.name = name              # as in JSON and the table ("mul")
         self.symbol = symbol          # as printed: the infix symbol, or the function's name
         self.arity = arity            # 0 for leaves
@@ -44,6 +44,11 @@ class Op:
         self.right_assoc = right_assoc
         self.expand = expand          # a composite's primitive gates: a cg expression in a (and b)
         self.code = -1                # index in OPS, set below
+        # optional (forward, local) over whole columns: the same functions written with NumPy,
+        # called as f(np, a[, b]) and l(np, a[, b], out); NumPy's floating-point errors stand
+        # for the scalar path's domain errors. None: cg fit's NumPy engine is not used for
+        # graphs with this op (the per-point and pure-Python column-wise passes still are).
+        self.vec = vec
         # teaching views (explain, table, pictures, diagnostics):
         self.pattern = pattern or gate.partition(": ")[2]   # the gate pattern in a few words
         self.latex = latex or _latex_default(symbol, arity, infix)  # #1, #2 stand for the inputs
@@ -121,6 +126,36 @@ def _sqrt_local(a, out):
     return 0.5 / out if out else inf
 
 
+# --- column-wise forms (NumPy arrays; `np` is passed in, so this module never imports it) ---
+
+def _vpow_local(np, a, b, out):
+    # the scalar rules of _pow_local, elementwise
+    nz = a != 0.0
+    da = np.where(nz, b * out / np.where(nz, a, 1.0),
+                  np.where(b == 1.0, 1.0, np.where((b > 1.0) | (b == 0.0), 0.0, inf)))
+    pos = a > 0.0
+    db = np.where(pos, out * np.log(np.where(pos, a, 1.0)), np.where(a == 0.0, 0.0, nan))
+    return da, db
+
+
+def _vsqrt_local(np, a, out):
+    nz = out != 0.0
+    return np.where(nz, 0.5 / np.where(nz, out, 1.0), inf)
+
+
+def _vsigmoid(np, a):
+    z = np.exp(-np.abs(a))            # never overflows, as in _sigmoid
+    return np.where(a >= 0.0, 1.0 / (1.0 + z), z / (1.0 + z))
+
+
+def _vstep(np, a):
+    return np.where(a > 0.0, 1.0, 0.0)
+
+
+def _vzero(np, a, out):
+    return 0.0
+
+
 # --- why a forward failed (only called on the error path) -------------------
 
 def _num(v):
@@ -169,67 +204,90 @@ OPS: list[Op] = [
     Op("add", "+", 2, operator.add, lambda a, b, out: (1.0, 1.0),
        partials=("1", "1"), prec=1, infix=True,
        gate="add distributes: each input gets the upstream gradient unchanged",
-       pattern="distributes"),
+       pattern="distributes",
+       vec=(lambda np, a, b: a + b, lambda np, a, b, out: (1.0, 1.0))),
     Op("sub", "-", 2, operator.sub, lambda a, b, out: (1.0, -1.0),
        partials=("1", "-1"), prec=1, infix=True,
        gate="subtract: the left input gets the upstream gradient, the right input its negative",
-       pattern="distributes, negates right"),
+       pattern="distributes, negates right",
+       vec=(lambda np, a, b: a - b, lambda np, a, b, out: (1.0, -1.0))),
     Op("mul", "*", 2, operator.mul, lambda a, b, out: (b, a),
        partials=("b", "a"), prec=2, infix=True,
        gate="multiply swaps: each input gets upstream × the other input",
-       pattern="swaps"),
+       pattern="swaps",
+       vec=(lambda np, a, b: a * b, lambda np, a, b, out: (b, a))),
     Op("div", "/", 2, operator.truediv, lambda a, b, out: (1.0 / b, -out / b),
        partials=("1/b", "-a/b^2"), prec=2, infix=True, domain=_dom_div,
        gate="divide: the numerator gets upstream / b, the denominator upstream × (-a/b²)",
-       pattern="× 1/b and × -a/b²", latex="\\frac{#1}{#2}"),
+       pattern="× 1/b and × -a/b²", latex="\\frac{#1}{#2}",
+       vec=(lambda np, a, b: a / b, lambda np, a, b, out: (1.0 / b, -out / b))),
     Op("neg", "-", 1, operator.neg, lambda a, out: -1.0,
        partials=("-1",), prec=3,
        gate="negate: the input gets minus the upstream gradient",
-       pattern="negates"),
+       pattern="negates",
+       vec=(lambda np, a: -a, lambda np, a, out: -1.0)),
     Op("pow", "^", 2, _pow, _pow_local,
        partials=("b*a^(b-1)", "out*log(a)"), prec=4, right_prec=3, infix=True, right_assoc=True,
        domain=_dom_pow,
        gate="power: the base gets upstream × b·a^(b-1), the exponent upstream × a^b·ln a",
-       pattern="× b·a^(b-1) and × a^b·ln a", latex="#1^{#2}"),
+       pattern="× b·a^(b-1) and × a^b·ln a", latex="#1^{#2}",
+       vec=(lambda np, a, b: np.power(a, b), _vpow_local)),
     Op("sin", "sin", 1, math.sin, lambda a, out: math.cos(a),
-       partials=("cos(a)",), domain=_dom_trig, gate="sin: upstream × cos(a)"),
+       partials=("cos(a)",), domain=_dom_trig, gate="sin: upstream × cos(a)",
+       vec=(lambda np, a: np.sin(a), lambda np, a, out: np.cos(a))),
     Op("cos", "cos", 1, math.cos, lambda a, out: -math.sin(a),
-       partials=("-sin(a)",), domain=_dom_trig, gate="cos: upstream × -sin(a)"),
+       partials=("-sin(a)",), domain=_dom_trig, gate="cos: upstream × -sin(a)",
+       vec=(lambda np, a: np.cos(a), lambda np, a, out: -np.sin(a))),
     Op("tan", "tan", 1, math.tan, lambda a, out: 1.0 + out * out,
-       partials=("1 + out^2",), domain=_dom_trig, gate="tan: upstream × (1 + tan(a)²)"),
+       partials=("1 + out^2",), domain=_dom_trig, gate="tan: upstream × (1 + tan(a)²)",
+       vec=(lambda np, a: np.tan(a), lambda np, a, out: 1.0 + out * out)),
     Op("exp", "exp", 1, math.exp, lambda a, out: out,
-       partials=("out",), domain=_dom_exp, gate="exp: upstream × exp(a)"),
+       partials=("out",), domain=_dom_exp, gate="exp: upstream × exp(a)",
+       vec=(lambda np, a: np.exp(a), lambda np, a, out: out)),
     Op("log", "log", 1, math.log, lambda a, out: 1.0 / a,
-       partials=("1/a",), domain=_dom_log, gate="log: upstream × 1/a"),
+       partials=("1/a",), domain=_dom_log, gate="log: upstream × 1/a",
+       vec=(lambda np, a: np.log(a), lambda np, a, out: 1.0 / a)),
     Op("sqrt", "sqrt", 1, math.sqrt, _sqrt_local,
        partials=("1/(2*out)",), domain=_dom_sqrt, gate="sqrt: upstream × 1/(2·sqrt(a))",
-       latex="\\sqrt{#1}"),
+       latex="\\sqrt{#1}",
+       vec=(lambda np, a: np.sqrt(a), _vsqrt_local)),
     Op("abs", "abs", 1, math.fabs, lambda a, out: 1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0),
-       partials=("sign(a)",), gate="abs: upstream × sign(a) (0 at 0)", latex="\\left|#1\\right|"),
+       partials=("sign(a)",), gate="abs: upstream × sign(a) (0 at 0)", latex="\\left|#1\\right|",
+       vec=(lambda np, a: np.abs(a), lambda np, a, out: np.sign(a))),
     Op("tanh", "tanh", 1, math.tanh, lambda a, out: 1.0 - out * out,
        partials=("1 - out^2",), expand="2 * recip(exp(a * -2) + 1) - 1",
-       gate="tanh: upstream × (1 - tanh(a)²)", saturates=True),
+       gate="tanh: upstream × (1 - tanh(a)²)", saturates=True,
+       vec=(lambda np, a: np.tanh(a), lambda np, a, out: 1.0 - out * out)),
     Op("sigmoid", "sigmoid", 1, _sigmoid, lambda a, out: out * (1.0 - out),
        partials=("out*(1 - out)",), expand="recip(exp(a * -1) + 1)",
-       gate="sigmoid: upstream × sigmoid(a)·(1 - sigmoid(a))", saturates=True, latex="\\sigma(#1)"),
+       gate="sigmoid: upstream × sigmoid(a)·(1 - sigmoid(a))", saturates=True, latex="\\sigma(#1)",
+       vec=(_vsigmoid, lambda np, a, out: out * (1.0 - out))),
     Op("relu", "relu", 1, _relu, lambda a, out: 1.0 if a > 0.0 else 0.0,
        partials=("step(a)",), gate="relu: passes the upstream gradient where a > 0, else 0",
-       pattern="passes where a > 0", dead=lambda a: a <= 0.0),
+       pattern="passes where a > 0", dead=lambda a: a <= 0.0,
+       vec=(lambda np, a: np.where(a > 0.0, a, 0.0), lambda np, a, out: _vstep(np, a))),
     Op("sign", "sign", 1, lambda a: 1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0), lambda a, out: 0.0,
-       partials=("0",), gate="sign: flat, passes no gradient"),
+       partials=("0",), gate="sign: flat, passes no gradient",
+       vec=(lambda np, a: np.sign(a), _vzero)),
     Op("step", "step", 1, lambda a: 1.0 if a > 0.0 else 0.0, lambda a, out: 0.0,
-       partials=("0",), gate="step (1 where a > 0, else 0): flat, passes no gradient"),
+       partials=("0",), gate="step (1 where a > 0, else 0): flat, passes no gradient",
+       vec=(_vstep, _vzero)),
     Op("recip", "recip", 1, lambda a: 1.0 / a, lambda a, out: -out * out,
        partials=("-1/a^2",), domain=_dom_div, latex="\\frac{1}{#1}",
-       gate="reciprocal 1/x: upstream × -1/a²"),
+       gate="reciprocal 1/x: upstream × -1/a²",
+       vec=(lambda np, a: 1.0 / a, lambda np, a, out: -out * out)),
     Op("max", "max", 2, _max, lambda a, b, out: (1.0, 0.0) if a >= b else (0.0, 1.0),
        partials=("1 - step(b - a)", "step(b - a)"),
        gate="max routes: the larger input gets the whole upstream gradient, the other 0",
-       pattern="routes"),
+       pattern="routes",
+       vec=(lambda np, a, b: np.where(a >= b, a, b),
+            lambda np, a, b, out: (np.where(a >= b, 1.0, 0.0), np.where(a >= b, 0.0, 1.0)))),
     Op("min", "min", 2, _min, lambda a, b, out: (1.0, 0.0) if a <= b else (0.0, 1.0),
        partials=("1 - step(a - b)", "step(a - b)"),
        gate="min routes: the smaller input gets the whole upstream gradient, the other 0",
-       pattern="routes"),
+       pattern="routes",
+       vec=(lambda np, a, b: np.where(a <= b, a, b),
+            lambda np, a, b, out: (np.where(a <= b, 1.0, 0.0), np.where(a <= b, 0.0, 1.0)))),
 ]
 
 for _code, _op in enumerate(OPS):
