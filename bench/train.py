@@ -155,6 +155,7 @@ def main() -> None:
     ap.add_argument("--points", type=int, default=10_000)
     ap.add_argument("--batch", type=int, default=100)
     ap.add_argument("--seconds", type=float, default=1.5, help="time per variant")
+    ap.add_argument("--only", default="", help="run only the variants whose name contains this")
     args = ap.parse_args()
     from make_blobs import blobs
     rows = blobs(args.points // 2, seed=1)
@@ -163,6 +164,8 @@ def main() -> None:
         "cg, per point (batch 1)": lambda: cg_variant(rows, 1, "python"),
         f"cg, batch {B}, per-point passes": lambda: cg_variant(rows, B, "python"),
         f"cg, batch {B}, NumPy column-wise": lambda: cg_variant(rows, B, "numpy"),
+        "cg, batch 8, per-point passes": lambda: cg_variant(rows, 8, "python"),
+        "cg, batch 8, NumPy column-wise": lambda: cg_variant(rows, 8, "numpy"),
         "cg, batch 16, per-point passes": lambda: cg_variant(rows, 16, "python"),
         "cg, batch 16, NumPy column-wise": lambda: cg_variant(rows, 16, "numpy"),
         f"cg, full batch ({len(rows)}), NumPy": lambda: cg_variant(rows, len(rows), "numpy"),
@@ -189,6 +192,8 @@ def main() -> None:
     print(f"{'variant':40} {'epochs/s':>10} {'ms/epoch':>10} {'x cg/pt':>8}  {'loss after 1 epoch':>22}")
     base = None
     for name, make in variants.items():
+        if args.only not in name:
+            continue
         try:
             epoch, final = make()
         except ImportError as e:

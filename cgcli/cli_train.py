@@ -86,7 +86,9 @@ _DIV = typer.Option(1e6, "--diverge", metavar="FACTOR",
                     help="Stop (exit 3) when the loss rises above its lowest value so far by more "
                          "than FACTOR × max(1, |lowest|).")
 _JSON = typer.Option(False, "--json", help="Print the run as one strict JSON object, with every step.")
+_JSON_FIT = typer.Option(False, "--json", help="Print the run as one strict JSON object, with every epoch.")
 _JSONL = typer.Option(False, "--jsonl", help="Stream one JSON line per step, then one for the result.")
+_JSONL_FIT = typer.Option(False, "--jsonl", help="Stream one JSON line per epoch, then one for the result.")
 _PLOT = typer.Option(None, "--plot", metavar="FILE.svg|FILE.png", help="Write the loss curve to a file.")
 _CURVE = typer.Option(None, "--curve/--no-curve",
                       help="Show the loss curve in the terminal (default: when stdout is a terminal).")
@@ -180,7 +182,7 @@ def fit_cmd(
                                     f"auto: numpy for --batch {AUTO_NUMPY_BATCH} or more when installed."),
     optimizer: str = _OPT, momentum: float = _MOM, beta1: float = _B1, beta2: float = _B2,
     eps: float = _EPS, diverge: float = _DIV,
-    json_out: bool = _JSON, jsonl: bool = _JSONL, plot: Optional[str] = _PLOT,
+    json_out: bool = _JSON_FIT, jsonl: bool = _JSONL_FIT, plot: Optional[str] = _PLOT,
     curve: Optional[bool] = _CURVE, precision: Optional[int] = _PREC,
     sets: Optional[List[str]] = _SETS,
 ):
@@ -212,9 +214,9 @@ def fit_cmd(
     data_vars = [v for v in model.variables if v not in names and v not in fixed]
     for v in data_vars:
         if v not in columns:
-            raise InputError(f"cg: {v} is neither a column of {table.source} nor a parameter",
-                             hint=f"the columns: {', '.join(table.columns)}; give it a value with "
-                                  f"--{v} VALUE, or list it in --params")
+            e = table.missing(v, f", and {v} is not a parameter")
+            e.hint += f"\nlist {v} in --params to train it, or hold it fixed with --{v} VALUE"
+            raise e
     if not names:
         raise InputError(f"cg: nothing to train: every variable of the model is a column of {table.source}",
                          hint="name the parameters with --params")

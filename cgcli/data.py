@@ -35,14 +35,21 @@ class Data:
         """'points.csv, line 7' for data row `row` (0-based)."""
         return f"{self.source}, line {self.lines[row]}"
 
+    def missing(self, name: str, why: str = "") -> InputError:
+        """The error for a column the file lacks, naming the header line (CSV) or the first line."""
+        if self._json:
+            return InputError(f"cg: {self.where(0)}: no value for {name}{why}",
+                              hint=f"the keys in the file: {', '.join(self.columns)}")
+        return InputError(f"cg: {self.source}, line {self.header_line}: the header has no column {name}{why}",
+                          hint=f"its columns: {', '.join(self.columns)}")
+
     def column(self, name: str) -> array:
         """The column as floats; an InputError names the first bad cell's line."""
         col = self._cache.get(name)
         if col is not None:
             return col
-        if name not in self._index and not self._json:   # JSON Lines: the first line without it
-            raise InputError(f"cg: {self.source}, line {self.header_line}: the header has no column {name}",
-                             hint=f"its columns: {', '.join(self.columns)}")
+        if name not in self._index:
+            raise self.missing(name)
         col = array("d")
         isfinite = math.isfinite
         if self._json:

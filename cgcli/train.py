@@ -273,8 +273,9 @@ def loss_graph(model: Graph, loss: str, target: str) -> tuple:
     text = spec.text
     bindings = {"pred": pred, "target": t}
     if spec.logits and model.ops[pred] == BY_NAME["sigmoid"].code:
-        text = spec.logits
+        text = spec.logits            # what is spliced is what the JSON reports
         bindings["z"] = model.in0[pred]
+        spec = Loss(spec.name, text, spec.help, spec.classification)
     out = instantiate(b, text, bindings)
     if out == t:
         raise InputError("cg: the loss does not use pred: its gradient would be 0")
@@ -335,6 +336,8 @@ class Trainer:
     def _batch_numpy(self, rows):
         vec = self.vec
         np = vec.np
+        if not math.isfinite(math.fsum(self.point.values())):
+            return None                 # the scalar pass names the overflowed value
         sel = np.asarray(rows)
         inputs = {name: col[sel] for name, col in self.np_columns}
         for name in self.point:

@@ -5,11 +5,12 @@ Used by `cg fit --batch N` (a mini-batch in one pass) when NumPy is installed; N
 optional dependency (the `fast` extra) and is imported only here. Each op's column-wise
 forward and local partials are the `vec` field of its entry in cgcli/ops.py.
 
-These passes never raise a domain error: a non-finite value where the scalar pass would
-raise (log(0), 1/0, exp(1000), ...) is reported back, and the caller redoes that batch with
-the scalar passes, which raise the error with its exact row and subexpression. The same
-goes for a non-finite gradient (the scalar backward skips a zero upstream gradient, which
-matters only at an infinite local derivative).
+These passes never raise a domain error: where the scalar pass would raise (log(0), 1/0,
+exp(1000), ...) NumPy's floating-point flag is caught and reported back as None, and the
+caller redoes that batch with the scalar passes, which raise the error with its exact row
+and subexpression. The same goes for a non-finite gradient (the scalar backward skips a zero
+upstream gradient, which matters only at an infinite local derivative). Inputs must be
+finite (the caller checks the parameters; data files are checked when read).
 """
 from __future__ import annotations
 
@@ -45,29 +46,28 @@ class Columns:
 
     def forward(self, inputs: dict):
         """Each node's values: an array over the batch, or a plain number where the node
-        depends on no column. Returns None if any value is not finite."""
+        depends on no column. Returns None where the scalar pass would raise a domain error
+        (NumPy's floating-point flags for overflow, division by zero and invalid operations
+        are raised as errors here, so no value needs checking afterwards)."""
         g, np = self.graph, self.np
         ops, in0, in1, const = g.ops, g.in0, g.in1, g.const
         fwd, arity, var_of = self.fwd, self.arity, self.var_of
         values: list = [0.0] * len(ops)
-        isfinite = np.isfinite
-        with np.errstate(all="ignore"):
-            for i in range(len(ops)):
-                op = ops[i]
-                k = arity[op]
-                if k == 2:
-                    v = fwd[op](np, values[in0[i]], values[in1[i]])
-                elif k == 1:
-                    v = fwd[op](np, values[in0[i]])
-                elif op == CONST:
-                    values[i] = const[i]
-                    continue
-                else:
-                    values[i] = inputs[var_of[i]]
-                    continue
-                if not isfinite(v).all():
-                    return None
-                values[i] = v
+        with np.errstate(all="raise", under="ignore"):
+            try:
+                for i in range(len(ops)):
+                    op = ops[i]
+                    k = arity[op]
+                    if k == 2:
+                        values[i] = fwd[op](np, values[in0[i]], values[in1[i]])
+                    elif k == 1:
+                        values[i] = fwd[op](np, values[in0[i]])
+                    elif op == CONST:
+                        values[i] = const[i]
+                    else:
+                        values[i] = inputs[var_of[i]]
+            except FloatingPointError:
+                return None
         return values
 
     def total(self, values: list, i: int, n: int) -> float:
@@ -83,22 +83,25 @@ class Columns:
         local, arity = self.local, self.arity
         grads: list = [None] * len(ops)
         grads[g.output] = 1.0
-        with np.errstate(all="ignore"):
-            for i in range(g.output, -1, -1):
-                up = grads[i]
-                if up is None:
-                    continue
-                k = arity[ops[i]]
-                if k == 2:
-                    a, b = in0[i], in1[i]
-                    da, db = local[ops[i]](np, values[a], values[b], values[i])
-                    ga, gb = up * da, up * db
-                    grads[a] = ga if grads[a] is None else grads[a] + ga
-                    grads[b] = gb if grads[b] is None else grads[b] + gb
-                elif k == 1:
-                    a = in0[i]
-                    ga = up * local[ops[i]](np, values[a], values[i])
-                    grads[a] = ga if grads[a] is None else grads[a] + ga
+        with np.errstate(all="raise", under="ignore"):
+            try:
+                for i in range(g.output, -1, -1):
+                    up = grads[i]
+                    if up is None:
+                        continue
+                    k = arity[ops[i]]
+                    if k == 2:
+                        a, b = in0[i], in1[i]
+                        da, db = local[ops[i]](np, values[a], values[b], values[i])
+                        ga, gb = up * da, up * db
+                        grads[a] = ga if grads[a] is None else grads[a] + ga
+                        grads[b] = gb if grads[b] is None else grads[b] + gb
+                    elif k == 1:
+                        a = in0[i]
+                        ga = up * local[ops[i]](np, values[a], values[i])
+                        grads[a] = ga if grads[a] is None else grads[a] + ga
+            except FloatingPointError:
+                return None
         out = []
         for i in wanted:
             v = grads[i]

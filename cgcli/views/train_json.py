@@ -69,7 +69,8 @@ def summary(run) -> dict:
         d["updates"] = run.updates
         d["accuracy"] = run.accuracy
     d["stopped"] = run.stopped
-    d["converged"] = run.converged
+    if run.kind == "descend":
+        d["converged"] = run.converged
     d["message"] = run.message or None
     return d
 

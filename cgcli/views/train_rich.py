@@ -119,7 +119,7 @@ def table(run, precision=None) -> Table:
             right = round(run.accuracy * rows)
             t.add_row("accuracy", "", f"{run.accuracy * 100:.1f}% ({right}/{rows})", "", style="bold")
         if first is not None:
-            t.caption = "¹ mean over the first epoch, each point's loss taken before its batch's update"
+            t.caption = "¹ mean over epoch 1, as the losses came during it"
     if run.fixed:
         fixed = "fixed: " + ", ".join(f"{k} = {fmt(v, precision)}" for k, v in run.fixed.items())
         t.caption = fixed if not t.caption else t.caption + "\n" + fixed
