@@ -299,7 +299,6 @@ class Trainer:
             np = numpy()
             self.vec = Columns(graph, np)
             self.np_columns = [(name, np.asarray(col)) for name, col in self.columns]
-            self.fixed = dict(fixed)
 
     def set_params(self, p: list):
         for name, v in zip(self.params, p):

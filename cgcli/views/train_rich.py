@@ -51,7 +51,8 @@ class Progress:
 
 def _title(run, precision) -> Text:
     t = Text()
-    t.append(run.source.strip(), style="bold")
+    text = " ".join(run.source.split())          # one line; a long program is cut short
+    t.append(text if len(text) <= 80 else text[:77] + "...", style="bold")
     opt = run.optimizer
     extra = ", ".join(f"{k} {fmt(v)}" for k, v in opt.items() if k not in ("name", "lr"))
     how = f"{opt['name']}, lr {fmt(opt['lr'])}" + (f", {extra}" if extra else "")
