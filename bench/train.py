@@ -10,8 +10,9 @@ side by side in one run:
     python bench/train.py [--points 10000] [--batch 100] [--seconds 1.5]
 
 Every variant walks the rows in the same fixed order (no shuffling) from zero weights with the
-same learning rate, so their final losses agree; each prints it as a check. Ratios are
-epochs/s relative to cg per point.
+same learning rate, so their losses after one epoch agree; each prints it as a check. The
+variants are timed in interleaved rounds (the median is shown), so a drift in the machine's
+load hits them all alike. Ratios are epochs/s relative to cg per point.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import argparse
 import io
 import math
 import os
+import statistics
 import sys
 import time
 
@@ -154,7 +156,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--points", type=int, default=10_000)
     ap.add_argument("--batch", type=int, default=100)
-    ap.add_argument("--seconds", type=float, default=1.5, help="time per variant")
+    ap.add_argument("--seconds", type=float, default=1.5, help="time per variant (over all rounds)")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the median is shown")
     ap.add_argument("--only", default="", help="run only the variants whose name contains this")
     args = ap.parse_args()
     from make_blobs import blobs
@@ -190,7 +193,7 @@ def main() -> None:
     print(f"sigmoid neuron + BCE, {len(rows)} points, gd lr {LR}, Python {sys.version.split()[0]}; "
           + "; ".join(notes))
     print(f"{'variant':40} {'epochs/s':>10} {'ms/epoch':>10} {'x cg/pt':>8}  {'loss after 1 epoch':>22}")
-    base = None
+    ready = {}
     for name, make in variants.items():
         if args.only not in name:
             continue
@@ -200,12 +203,16 @@ def main() -> None:
             print(f"{name:40} skipped: {e}")
             continue
         epoch()                          # the check: the loss after one epoch from zero
-        check = final()
-        rate, n = timed(epoch, args.seconds)
+        ready[name] = (epoch, final())
+    rates = {name: [] for name in ready}
+    for _ in range(args.rounds):         # interleaved rounds: load drifts hit every variant
+        for name, (epoch, _) in ready.items():
+            rates[name].append(timed(epoch, args.seconds / args.rounds)[0])
+    base = None
+    for name, (_, check) in ready.items():
+        rate = statistics.median(rates[name])
         base = base or rate
-        print(f"{name:40} {rate:10.2f} {1000 / rate:10.1f} {rate / base:8.2f}  {check:22.15f}",
-              flush=True)
-
+        print(f"{name:40} {rate:10.2f} {1000 / rate:10.1f} {rate / base:8.2f}  {check:22.15f}")
 
 if __name__ == "__main__":
     main()
