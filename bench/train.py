@@ -2,7 +2,8 @@
 with binary cross-entropy on 10^4 points (two Gaussian blobs), plain gradient descent,
 side by side in one run:
 
-  cg        per point (batch 1) and mini-batches (per-point passes, and column-wise NumPy)
+  cg        per point (batch 1) and mini-batches: per-point passes, the pure-Python
+            column-wise passes (cgcli.batch) and the NumPy column-wise passes (cgcli.vector)
   micrograd the same loop with micrograd's Value (per point and per mini-batch)
   PyTorch   the same loop with scalar tensors (per point) and with batched tensors
             (skipped with a note when torch is not installed)
@@ -165,12 +166,14 @@ def main() -> None:
     B = args.batch
     variants = {
         "cg, per point (batch 1)": lambda: cg_variant(rows, 1, "python"),
+        "cg, batch 4, per-point passes": lambda: cg_variant(rows, 4, "python"),
+        "cg, batch 4, Python column-wise": lambda: cg_variant(rows, 4, "columns"),
+        "cg, batch 32, Python column-wise": lambda: cg_variant(rows, 32, "columns"),
+        "cg, batch 32, NumPy column-wise": lambda: cg_variant(rows, 32, "numpy"),
         f"cg, batch {B}, per-point passes": lambda: cg_variant(rows, B, "python"),
+        f"cg, batch {B}, Python column-wise": lambda: cg_variant(rows, B, "columns"),
         f"cg, batch {B}, NumPy column-wise": lambda: cg_variant(rows, B, "numpy"),
-        "cg, batch 8, per-point passes": lambda: cg_variant(rows, 8, "python"),
-        "cg, batch 8, NumPy column-wise": lambda: cg_variant(rows, 8, "numpy"),
-        "cg, batch 16, per-point passes": lambda: cg_variant(rows, 16, "python"),
-        "cg, batch 16, NumPy column-wise": lambda: cg_variant(rows, 16, "numpy"),
+        f"cg, full batch ({len(rows)}), Python col.": lambda: cg_variant(rows, len(rows), "columns"),
         f"cg, full batch ({len(rows)}), NumPy": lambda: cg_variant(rows, len(rows), "numpy"),
         "micrograd, per point": lambda: micrograd_variant(rows, 1),
         f"micrograd, batch {B}": lambda: micrograd_variant(rows, B),

@@ -12,9 +12,12 @@ import typer
 from .cli import _VAR_OPTIONS, app, constant_value, load
 from .errors import DomainError, InputError
 
-# mini-batches at least this large run column-wise with NumPy under --engine auto
-# (bench/train.py: below it the per-point passes are as fast)
-AUTO_NUMPY_BATCH = 8
+# --engine auto (bench/train.py): mini-batches of at least AUTO_COLUMNS points run column-wise
+# in pure Python (cgcli.batch), of at least AUTO_NUMPY points column-wise with NumPy when it is
+# installed; smaller ones point by point, which is faster there
+AUTO_COLUMNS = 4
+AUTO_NUMPY = 32
+ENGINES = ("auto", "python", "columns", "numpy")
 
 
 def _names(text: Optional[str], graph, what: str = "--params") -> Optional[list]:
@@ -177,9 +180,11 @@ def fit_cmd(
     init: str = typer.Option("0", "--init", metavar="VALUE|random",
                              help="Start value of parameters not given with --NAME VALUE; "
                                   "'random': uniform in [-0.5, 0.5)."),
-    engine: str = typer.Option("auto", "--engine", metavar="auto|python|numpy",
-                               help="numpy: each mini-batch in one column-wise pass (needs NumPy); "
-                                    f"auto: numpy for --batch {AUTO_NUMPY_BATCH} or more when installed."),
+    engine: str = typer.Option("auto", "--engine", metavar="auto|python|columns|numpy",
+                               help="How a mini-batch runs: python, point by point; columns, one "
+                                    "column-wise pass in pure Python; numpy, one with NumPy. auto: "
+                                    f"columns from --batch {AUTO_COLUMNS}, numpy from --batch "
+                                    f"{AUTO_NUMPY} when installed."),
     optimizer: str = _OPT, momentum: float = _MOM, beta1: float = _B1, beta2: float = _B2,
     eps: float = _EPS, diverge: float = _DIV,
     json_out: bool = _JSON_FIT, jsonl: bool = _JSONL_FIT, plot: Optional[str] = _PLOT,
@@ -198,8 +203,8 @@ def fit_cmd(
     from . import data as data_mod
     _outputs(json_out, jsonl, plot)
     _check(lr, momentum, beta1, beta2, eps, diverge)
-    if engine not in ("auto", "python", "numpy"):
-        raise InputError(f"cg: unknown engine {engine!r}: choose auto, python or numpy")
+    if engine not in ENGINES:
+        raise InputError(f"cg: unknown engine {engine!r}: choose {', '.join(ENGINES)}")
     program, model, given = load(args or [], sets or [], require_all=False, command="fit")
     table = data_mod.read(data)
     columns = set(table.columns)
@@ -238,15 +243,19 @@ def fit_cmd(
     n = len(table)
     size = n if batch == 0 or batch > n else batch
     use = engine
-    if engine != "python":
+    if engine == "numpy":
         from .vector import numpy, supports
-        ok = numpy() is not None
-        if engine == "numpy" and not ok:
+        if numpy() is None:
             raise InputError("cg: --engine numpy needs NumPy, which is not installed",
                              hint="install it with: pip install 'cgcli[fast]'")
-        if engine == "numpy" and not supports(graph):
+        if not supports(graph):
             raise InputError("cg: --engine numpy: an op of the model has no column-wise form")
-        use = "numpy" if ok and supports(graph) and (engine == "numpy" or size >= AUTO_NUMPY_BATCH) else "python"
+    elif engine == "auto":
+        use = "columns" if size >= AUTO_COLUMNS else "python"
+        if size >= AUTO_NUMPY:          # NumPy is imported only here, and only if installed
+            from .vector import numpy, supports
+            if supports(graph) and numpy() is not None:
+                use = "numpy"
     trainer = train.Trainer(graph, pred, cols, names, fixed, table, engine=use)
     opt = train.optimizer(optimizer, len(names), lr, momentum=momentum, beta1=beta1, beta2=beta2, eps=eps)
     info = {"file": table.source, "rows": n, "columns": data_vars, "target": target,

@@ -293,8 +293,11 @@ class Trainer:
         self.params = params
         self.idx = [graph.variables[n] for n in params]
         self.point = dict(fixed)
-        self.vec = None
-        if engine == "numpy":
+        self.vec = self.plan = None
+        if engine == "columns":          # pure Python, column-wise (cgcli.batch, from cg eval --points)
+            from .batch import Plan
+            self.plan = Plan(graph)
+        elif engine == "numpy":
             from .vector import Columns, numpy
             np = numpy()
             self.vec = Columns(graph, np)
@@ -310,7 +313,29 @@ class Trainer:
             got = self._batch_numpy(rows)
             if got is not None:
                 return got
+        elif self.plan is not None and len(rows) > 1:
+            got = self._batch_columns(rows)
+            if got is not None:
+                return got
         return self._batch_python(rows, epoch)
+
+    def _batch_columns(self, rows):
+        """The batch as columns through cgcli.batch's pure-Python column-wise passes: the same
+        operations in the same order as point by point, so the same numbers. None where that
+        pass gives up (a domain error, a non-finite gradient): the per-point passes name it."""
+        from .batch import ChunkFailed
+        m = len(rows)
+        cols = {name: list(map(col.__getitem__, rows)) for name, col in self.columns}
+        for name, v in self.point.items():
+            if name not in cols:
+                cols[name] = [v] * m
+        try:
+            values, grads, flagged = self.plan.run(cols, m)
+        except ChunkFailed:
+            return None
+        if flagged:
+            return None
+        return sum(values[self.graph.output]), [0.0 if grads[i] is None else sum(grads[i]) for i in self.idx]
 
     def _batch_python(self, rows, epoch):
         graph, point, columns, idx = self.graph, self.point, self.columns, self.idx

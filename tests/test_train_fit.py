@@ -107,13 +107,28 @@ def test_user_loss_expression(cg, tmp_path):
     assert math.isclose(d["gradients"]["a"], want_ga, rel_tol=1e-12)
 
 
-def test_mini_batches_numpy_and_python_agree(tmp_path):
-    pytest.importorskip("numpy")
+def test_mini_batch_engines_agree(tmp_path):
     common = [NEURON, "--data", BLOBS, "--loss", "bce", "--lr", "0.5", "--epochs", "20",
               "--batch", "10", "--json"]
     a = strict_json(invoke("fit", *common, "--engine", "python").out)
+    c = strict_json(invoke("fit", *common, "--engine", "columns").out)
+    assert a["settings"]["engine"] == "python" and c["settings"]["engine"] == "columns"
+    # the pure-Python column-wise passes do the same operations in the same order
+    assert a["final"] == c["final"] and a["history"] == c["history"] and a["loss"] == c["loss"]
+    assert a["accuracy"] == c["accuracy"] and a["gradients"] == c["gradients"]
+    auto = strict_json(invoke("fit", *common).out)
+    assert auto["settings"]["engine"] == "columns" and auto["final"] == a["final"]
+    one = strict_json(invoke("fit", NEURON, "--data", BLOBS, "--epochs", "1", "--json").out)
+    assert one["settings"]["engine"] == "python"
+
+
+def test_numpy_engine_agrees_with_the_scalar_passes(tmp_path):
+    pytest.importorskip("numpy")
+    common = [NEURON, "--data", BLOBS, "--loss", "bce", "--lr", "0.5", "--epochs", "20",
+              "--batch", "40", "--json"]
+    a = strict_json(invoke("fit", *common, "--engine", "python").out)
     b = strict_json(invoke("fit", *common, "--engine", "numpy").out)
-    assert a["settings"]["engine"] == "python" and b["settings"]["engine"] == "numpy"
+    assert b["settings"]["engine"] == "numpy"
     for k in ("w0", "w1", "b"):
         assert math.isclose(a["final"][k], b["final"][k], rel_tol=1e-9)
     for ha, hb in zip(a["history"], b["history"]):
@@ -121,8 +136,13 @@ def test_mini_batches_numpy_and_python_agree(tmp_path):
     assert a["accuracy"] == b["accuracy"]
     auto = strict_json(invoke("fit", *common).out)
     assert auto["settings"]["engine"] == "numpy"
-    one = strict_json(invoke("fit", NEURON, "--data", BLOBS, "--epochs", "1", "--json").out)
-    assert one["settings"]["engine"] == "python"
+
+
+def test_columns_engine_falls_back_to_name_the_row(cg, tmp_path):
+    f = write(tmp_path, "d.csv", "x,y\n" + "".join(f"{v},1\n" for v in (1, 2, 3, 4, 5, -6, 7, 8)))
+    p = cg("fit", "a*log(x)", "--data", f, "--batch", "8", "--engine", "columns", "--no-shuffle")
+    assert p.returncode == 3
+    assert "argument is -6" in p.err and "line 7" in p.err
 
 
 def test_shuffling_is_seeded(tmp_path):
@@ -301,3 +321,13 @@ def test_svg_plot_of_the_epochs(cg, tmp_path):
     d = fit_json(cg, NEURON, "--data", BLOBS, "--loss", "bce", "--epochs", "12", "--plot", str(f))
     line = ET.parse(f).getroot().find("{http://www.w3.org/2000/svg}polyline")
     assert len(line.get("points").split()) == len(d["history"]) == 12
+
+
+def test_without_numpy(monkeypatch):
+    """NumPy is optional: --engine numpy says how to get it; auto falls back to pure Python."""
+    import cgcli.vector
+    monkeypatch.setattr(cgcli.vector, "numpy", lambda: None)
+    p = invoke("fit", NEURON, "--data", BLOBS, "--batch", "50", "--engine", "numpy", "--epochs", "1")
+    assert p.returncode == 2 and "needs NumPy" in p.err and "cgcli[fast]" in p.err
+    p = invoke("fit", NEURON, "--data", BLOBS, "--batch", "50", "--epochs", "1", "--json")
+    assert p.returncode == 0 and strict_json(p.out)["settings"]["engine"] == "columns"
