@@ -1,9 +1,10 @@
 """The command line: argv -> Result -> one view. Wiring only; errors become exit codes here.
 
 Exit codes: 0 ok, 1 a failed check, 2 bad input or usage, 3 math domain error.
-"""
-from __future__ import annotations
 
+No `from __future__ import annotations` in the command modules: Typer would then compile every
+annotation string at each call (about 2 ms of start-up).
+"""
 import sys
 from typing import List, Optional
 
@@ -222,12 +223,60 @@ from . import cli_teach  # noqa: E402,F401  cg explain, cg graph (issue 4)
 from . import cli_train  # noqa: E402,F401  (cg descend, cg fit)
 
 
+class _PipeClosed(Exception):
+    """stdout's reader went away (`cg ... | head`): not an error of cg's."""
+
+
+class _GuardedStdout:
+    """stdout whose broken pipe surfaces as _PipeClosed: click would otherwise catch the
+    BrokenPipeError itself and exit 1, which in cg means "a check failed"."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, s):
+        try:
+            return self._stream.write(s)
+        except BrokenPipeError:
+            raise _PipeClosed from None
+
+    def flush(self):
+        try:
+            return self._stream.flush()
+        except BrokenPipeError:
+            raise _PipeClosed from None
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _commands_for(argv: List[str]) -> list:
+    """Typer builds the click options of every registered command on each call (a few ms for
+    all of cg's); build only the command being invoked. `cg`, `cg --help`, `cg --version` and
+    unknown commands get the whole app."""
+    if argv and not argv[0].startswith("-"):
+        chosen = [c for c in app.registered_commands
+                  if (c.name or c.callback.__name__.replace("_", "-")) == argv[0]]
+        if chosen:
+            return chosen
+    return app.registered_commands
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """The `cg` entry point: never lets a traceback reach the user."""
+    if argv is None:
+        argv = sys.argv[1:]
+    stdout = sys.stdout
+    sys.stdout = _GuardedStdout(stdout)
+    every_command = app.registered_commands
+    app.registered_commands = _commands_for(argv)
     try:
         # with standalone_mode=False, click returns a typer.Exit's code instead of raising it
         code = app(args=argv, prog_name="cg", standalone_mode=False)
         return code if isinstance(code, int) else 0
+    except _PipeClosed:
+        _quiet_stdout(stdout)
+        return 0
     except CgError as e:
         _stderr(e.render())
         return e.exit_code
@@ -237,10 +286,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         _stderr("cg: interrupted")
         return 130
     except BrokenPipeError:
-        _quiet_stdout()
+        _quiet_stdout(stdout)
         return 0
     except Exception as e:  # click's usage errors, and anything unforeseen
         return _other(e)
+    finally:
+        sys.stdout = stdout
+        app.registered_commands = every_command
 
 
 def _other(e: Exception) -> int:
@@ -268,11 +320,12 @@ def _stderr(text: str):
         pass
 
 
-def _quiet_stdout():
+def _quiet_stdout(stdout):
+    """Point stdout at /dev/null so the interpreter's final flush cannot complain."""
     import os
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stdout.fileno())
     except Exception:
         pass
 

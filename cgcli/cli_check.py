@@ -5,8 +5,6 @@ submissions), cg key (an answer key as homework TOML), and cg eval's scripting o
 Exit codes: 0 every answer right, 1 any answer wrong, 2 bad input, 3 math domain error.
 Imported on every `cg` call: module level stays light (typer and cg's own cli only).
 """
-from __future__ import annotations
-
 from typing import List, Optional
 
 import typer

@@ -3,8 +3,6 @@
 Wiring only: argv -> Graph (optionally with gates expanded) -> Result -> one view.
 Imported on every `cg` call, so only the standard library at module level.
 """
-from __future__ import annotations
-
 import sys
 from typing import List, Optional
 

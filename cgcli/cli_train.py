@@ -3,8 +3,6 @@
 Declarations only (this module is imported on every `cg` call); what the commands do is in
 train_run.py, imported when one of them runs.
 """
-from __future__ import annotations
-
 from typing import List, Optional
 
 import typer

@@ -266,15 +266,11 @@ def eval_points(graph, fixed: dict, stream, out=None) -> int:
 
 
 def write(out, text: str) -> bool:
-    """Write and flush; False when the reader has gone (`head`): stop quietly."""
-    try:
-        out.write(text)
-        out.flush()
-        return True
-    except BrokenPipeError:
-        from .cli import _quiet_stdout
-        _quiet_stdout()
-        return False
+    """Write and flush, so `head` and pipes see each block as it is done. A reader that has
+    gone away ends cg quietly (cli.main turns the closed pipe into exit 0)."""
+    out.write(text)
+    out.flush()
+    return True
 
 
 def _decode_line(decode, raw: bytes):
