@@ -168,6 +168,9 @@ def eval_cmd(
     sort: Optional[str] = typer.Option(None, "--sort", metavar="grad",
                                        help="Table rows by |gradient|, largest first."),
     depth: Optional[int] = typer.Option(None, "--depth", min=1, help="Tree levels shown (default 30)."),
+    check: bool = typer.Option(False, "--check",
+                               help="Also compare every gradient with central finite differences; "
+                                    "exit 1 on a mismatch."),
 ):
     """Evaluate EXPR and its gradients: forward pass, then backward pass.
 
@@ -180,6 +183,7 @@ def eval_cmd(
       echo "x*x" | cg eval - --x 3
       cg eval "(x+y)*z" --x 2 --y 3 --z -4 --get grad.z
       cg eval "sigmoid(w*x + b)" --w 2 --b -1 --points points.jsonl
+      cg eval "x^2*sin(y)" --x 2 --y 1 --check
     """
     from .cli_teach import lowered, run_with_diagnostics
     view = "json" if json_out else (format or "both")
@@ -187,6 +191,8 @@ def eval_cmd(
         raise InputError(f"cg: unknown format {view!r}: choose table, tree, json or toml")
     if sort not in (None, "grad"):
         raise InputError(f"cg: unknown sort {sort!r}: --sort grad orders the table by |gradient|")
+    if check and (get or points is not None or view == "toml"):
+        raise InputError("cg: --check goes with the table, tree or json output, not --get, --points or toml")
     if points is not None:                    # scripting outputs: check_run.py
         if expand or sort or depth:
             raise InputError("cg: --expand, --sort and --depth do not apply to --points (JSON Lines)")
@@ -200,6 +206,10 @@ def eval_cmd(
         from .check_run import get_targets, print_targets
         targets = get_targets(graph, get)
     result = run_with_diagnostics(graph, inputs)
+    report = None
+    if check:
+        from .gradcheck import check as gradient_check
+        report = gradient_check(graph, inputs, result.grads)
     if get:
         print_targets(result, targets)
     elif view == "toml":
@@ -207,12 +217,23 @@ def eval_cmd(
         print_toml(result)
     elif view == "json":
         from .views import json as json_view
-        json_view.write(result, sys.stdout)
+        extra = None
+        if report is not None:
+            from .views.symbolic import check_json
+            extra = {"check": check_json(report)}
+        json_view.write(result, sys.stdout, extra=extra)
         for w in result.warnings:
             print(f"cg: warning: {w}", file=sys.stderr)
     else:
         from .views import rich as rich_view
         rich_view.print_eval(result, view, precision, sort=sort, depth=depth)
+        if report is not None:
+            from .views.symbolic import print_check
+            print_check(report, precision)
+    if report is not None and not report.passed:
+        from .errors import CheckFailed
+        from .views.symbolic import check_summary
+        raise CheckFailed(f"cg: {check_summary(report)}")
 
 
 # --- subcommands: each area keeps its commands in its own module, registered on `app` on import.
@@ -221,6 +242,7 @@ def eval_cmd(
 from . import cli_check  # noqa: E402,F401  cg check, cg key; eval's --get, --points, --format toml
 from . import cli_teach  # noqa: E402,F401  cg explain, cg graph (issue 4)
 from . import cli_train  # noqa: E402,F401  (cg descend, cg fit)
+from . import cli_symbolic  # noqa: E402,F401  cg diff; eval --check (issue 5)
 
 
 class _PipeClosed(Exception):

@@ -48,3 +48,8 @@ class DomainError(CgError):
     def __init__(self, message: str, node: int | None = None):
         super().__init__(message)
         self.node = node
+
+
+class CheckFailed(CgError):
+    """A check found a wrong answer or gradient (exit code 1, not a domain error)."""
+    exit_code = 1

@@ -43,6 +43,10 @@ class Op:
         self.infix = infix
         self.right_assoc = right_assoc
         self.expand = expand          # a composite's primitive gates: a cg expression in a (and b)
+        # LaTeX with $a, $b for the inputs (cg diff's printer and cg explain, via cgcli.infix);
+        # an input right after { ( | or ", " is already grouped and never gets parentheses.
+        # Empty: `$a symbol $b` for an infix op, else \operatorname{symbol}\left($a\right)
+        self.latex = latex or _latex_default(symbol, arity, infix)
         self.code = -1                # index in OPS, set below
         # optional (forward, local) over whole columns: the same functions written with NumPy,
         # called as f(np, a[, b]) and l(np, a[, b], out); NumPy's floating-point errors stand
@@ -51,7 +55,6 @@ class Op:
         self.vec = vec
         # teaching views (explain, table, pictures, diagnostics):
         self.pattern = pattern or gate.partition(": ")[2]   # the gate pattern in a few words
-        self.latex = latex or _latex_default(symbol, arity, infix)  # #1, #2 stand for the inputs
         self.dead = dead              # (a) -> True where the gate passes no gradient at all
         self.saturates = saturates    # its local derivative vanishes in the tails (sigmoid, tanh)
 
@@ -59,18 +62,12 @@ class Op:
         return f"Op({self.name!r})"
 
 
-_TEX_FUNCTIONS = {"sin", "cos", "tan", "exp", "log", "tanh", "max", "min"}
-
-
 def _latex_default(symbol, arity, infix):
     if arity == 0:
         return ""
     if infix:
-        return "#1 " + {"*": "\\cdot"}.get(symbol, symbol) + " #2"
-    if symbol == "-":
-        return "-#1"
-    head = f"\\{symbol}" if symbol in _TEX_FUNCTIONS else f"\\operatorname{{{symbol}}}"
-    return head + ("(#1)" if arity == 1 else "(#1, #2)")
+        return f"$a {symbol} $b"
+    return f"\\operatorname{{{symbol}}}\\left({', '.join(('$a', '$b')[:arity])}\\right)"
 
 
 # --- forward functions that need more than the math module -----------------
@@ -202,27 +199,27 @@ OPS: list[Op] = [
        pattern="sums"),
     Op("const", "", 0, None, None, gate="a constant: no gradient", pattern="—"),
     Op("add", "+", 2, operator.add, lambda a, b, out: (1.0, 1.0),
-       partials=("1", "1"), prec=1, infix=True,
+       partials=("1", "1"), prec=1, infix=True, latex="$a + $b",
        gate="add distributes: each input gets the upstream gradient unchanged",
        pattern="distributes",
        vec=(lambda np, a, b: a + b, lambda np, a, b, out: (1.0, 1.0))),
     Op("sub", "-", 2, operator.sub, lambda a, b, out: (1.0, -1.0),
-       partials=("1", "-1"), prec=1, infix=True,
+       partials=("1", "-1"), prec=1, infix=True, latex="$a - $b",
        gate="subtract: the left input gets the upstream gradient, the right input its negative",
        pattern="distributes, negates right",
        vec=(lambda np, a, b: a - b, lambda np, a, b, out: (1.0, -1.0))),
     Op("mul", "*", 2, operator.mul, lambda a, b, out: (b, a),
-       partials=("b", "a"), prec=2, infix=True,
+       partials=("b", "a"), prec=2, infix=True, latex=r"$a \cdot $b",
        gate="multiply swaps: each input gets upstream × the other input",
        pattern="swaps",
        vec=(lambda np, a, b: a * b, lambda np, a, b, out: (b, a))),
     Op("div", "/", 2, operator.truediv, lambda a, b, out: (1.0 / b, -out / b),
        partials=("1/b", "-a/b^2"), prec=2, infix=True, domain=_dom_div,
        gate="divide: the numerator gets upstream / b, the denominator upstream × (-a/b²)",
-       pattern="× 1/b and × -a/b²", latex="\\frac{#1}{#2}",
+       pattern="× 1/b and × -a/b²", latex=r"\frac{$a}{$b}",
        vec=(lambda np, a, b: a / b, lambda np, a, b, out: (1.0 / b, -out / b))),
     Op("neg", "-", 1, operator.neg, lambda a, out: -1.0,
-       partials=("-1",), prec=3,
+       partials=("-1",), prec=3, latex="-$a",
        gate="negate: the input gets minus the upstream gradient",
        pattern="negates",
        vec=(lambda np, a: -a, lambda np, a, out: -1.0)),
@@ -230,37 +227,44 @@ OPS: list[Op] = [
        partials=("b*a^(b-1)", "out*log(a)"), prec=4, right_prec=3, infix=True, right_assoc=True,
        domain=_dom_pow,
        gate="power: the base gets upstream × b·a^(b-1), the exponent upstream × a^b·ln a",
-       pattern="× b·a^(b-1) and × a^b·ln a", latex="#1^{#2}",
+       pattern="× b·a^(b-1) and × a^b·ln a", latex="$a^{$b}",
        vec=(lambda np, a, b: np.power(a, b), _vpow_local)),
     Op("sin", "sin", 1, math.sin, lambda a, out: math.cos(a),
        partials=("cos(a)",), domain=_dom_trig, gate="sin: upstream × cos(a)",
+       latex=r"\sin\left($a\right)",
        vec=(lambda np, a: np.sin(a), lambda np, a, out: np.cos(a))),
     Op("cos", "cos", 1, math.cos, lambda a, out: -math.sin(a),
        partials=("-sin(a)",), domain=_dom_trig, gate="cos: upstream × -sin(a)",
+       latex=r"\cos\left($a\right)",
        vec=(lambda np, a: np.cos(a), lambda np, a, out: -np.sin(a))),
     Op("tan", "tan", 1, math.tan, lambda a, out: 1.0 + out * out,
        partials=("1 + out^2",), domain=_dom_trig, gate="tan: upstream × (1 + tan(a)²)",
+       latex=r"\tan\left($a\right)",
        vec=(lambda np, a: np.tan(a), lambda np, a, out: 1.0 + out * out)),
     Op("exp", "exp", 1, math.exp, lambda a, out: out,
        partials=("out",), domain=_dom_exp, gate="exp: upstream × exp(a)",
+       latex=r"\exp\left($a\right)",
        vec=(lambda np, a: np.exp(a), lambda np, a, out: out)),
     Op("log", "log", 1, math.log, lambda a, out: 1.0 / a,
        partials=("1/a",), domain=_dom_log, gate="log: upstream × 1/a",
+       latex=r"\log\left($a\right)",
        vec=(lambda np, a: np.log(a), lambda np, a, out: 1.0 / a)),
     Op("sqrt", "sqrt", 1, math.sqrt, _sqrt_local,
        partials=("1/(2*out)",), domain=_dom_sqrt, gate="sqrt: upstream × 1/(2·sqrt(a))",
-       latex="\\sqrt{#1}",
+       latex=r"\sqrt{$a}",
        vec=(lambda np, a: np.sqrt(a), _vsqrt_local)),
     Op("abs", "abs", 1, math.fabs, lambda a, out: 1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0),
-       partials=("sign(a)",), gate="abs: upstream × sign(a) (0 at 0)", latex="\\left|#1\\right|",
+       partials=("sign(a)",), gate="abs: upstream × sign(a) (0 at 0)", latex=r"\left|$a\right|",
        vec=(lambda np, a: np.abs(a), lambda np, a, out: np.sign(a))),
     Op("tanh", "tanh", 1, math.tanh, lambda a, out: 1.0 - out * out,
        partials=("1 - out^2",), expand="2 * recip(exp(a * -2) + 1) - 1",
        gate="tanh: upstream × (1 - tanh(a)²)", saturates=True,
+       latex=r"\tanh\left($a\right)",
        vec=(lambda np, a: np.tanh(a), lambda np, a, out: 1.0 - out * out)),
     Op("sigmoid", "sigmoid", 1, _sigmoid, lambda a, out: out * (1.0 - out),
        partials=("out*(1 - out)",), expand="recip(exp(a * -1) + 1)",
-       gate="sigmoid: upstream × sigmoid(a)·(1 - sigmoid(a))", saturates=True, latex="\\sigma(#1)",
+       gate="sigmoid: upstream × sigmoid(a)·(1 - sigmoid(a))", saturates=True,
+       latex=r"\sigma\left($a\right)",
        vec=(_vsigmoid, lambda np, a, out: out * (1.0 - out))),
     Op("relu", "relu", 1, _relu, lambda a, out: 1.0 if a > 0.0 else 0.0,
        partials=("step(a)",), gate="relu: passes the upstream gradient where a > 0, else 0",
@@ -273,19 +277,19 @@ OPS: list[Op] = [
        partials=("0",), gate="step (1 where a > 0, else 0): flat, passes no gradient",
        vec=(_vstep, _vzero)),
     Op("recip", "recip", 1, lambda a: 1.0 / a, lambda a, out: -out * out,
-       partials=("-1/a^2",), domain=_dom_div, latex="\\frac{1}{#1}",
+       partials=("-1/a^2",), domain=_dom_div, latex=r"\frac{1}{$a}",
        gate="reciprocal 1/x: upstream × -1/a²",
        vec=(lambda np, a: 1.0 / a, lambda np, a, out: -out * out)),
     Op("max", "max", 2, _max, lambda a, b, out: (1.0, 0.0) if a >= b else (0.0, 1.0),
        partials=("1 - step(b - a)", "step(b - a)"),
        gate="max routes: the larger input gets the whole upstream gradient, the other 0",
-       pattern="routes",
+       pattern="routes", latex=r"\max\left($a, $b\right)",
        vec=(lambda np, a, b: np.where(a >= b, a, b),
             lambda np, a, b, out: (np.where(a >= b, 1.0, 0.0), np.where(a >= b, 0.0, 1.0)))),
     Op("min", "min", 2, _min, lambda a, b, out: (1.0, 0.0) if a <= b else (0.0, 1.0),
        partials=("1 - step(a - b)", "step(a - b)"),
        gate="min routes: the smaller input gets the whole upstream gradient, the other 0",
-       pattern="routes",
+       pattern="routes", latex=r"\min\left($a, $b\right)",
        vec=(lambda np, a, b: np.where(a <= b, a, b),
             lambda np, a, b, out: (np.where(a <= b, 1.0, 0.0), np.where(a <= b, 0.0, 1.0)))),
 ]

@@ -8,10 +8,10 @@ It renders what the passes recorded (values, grads) and the per-edge steps of
 from __future__ import annotations
 
 import math
-import re
 
 from ..fmt import fmt, json_number
 from ..graph import display_names, template
+from ..infix import LATEX_PARTS, fill, latex_name, latex_number
 from ..ops import CONST, OPS, VAR
 
 SCHEMA = "cg.explain/1"
@@ -57,39 +57,28 @@ class Piece:
         self.text, self.prec, self.negative = text, prec, negative
 
 
-def _grouped(tpl: str, k: int) -> bool:
-    """In a LaTeX template, is slot #k already delimited ({#1}, (#1), \\left|#1\\right|)?"""
-    at = tpl.find(f"#{k}")
-    rest = tpl[at + 2:]
-    return rest[:1] in ("}", ")", ",") or rest.startswith("\\right")
-
-
 def apply(op, parts: list, latex: bool = False) -> Piece:
-    """op applied to printed operands, parenthesised by precedence."""
-    texts = []
+    """op applied to printed operands, parenthesised by precedence; in LaTeX through the op
+    table's template (cgcli.infix: the convention cg diff prints with), whose grouped slots
+    ({$a}, \\left($a\\right)) take no parentheses."""
+    tight = []
     for k, p in enumerate(parts):
-        t = p.text
+        t = False
         if op.infix:
             if k == 0:
-                tight = p.prec < op.prec or (p.prec == op.prec and op.right_assoc)
+                t = p.prec < op.prec or (p.prec == op.prec and op.right_assoc)
             else:
-                tight = p.prec < op.right_prec or (p.prec == op.prec and not op.right_assoc)
+                t = p.prec < op.right_prec or (p.prec == op.prec and not op.right_assoc)
             # a negative number after an operator other than * and / reads better in parentheses
             if p.negative and (k == 1 and op.prec != 2 or latex and k == 1 or op.right_assoc):
-                tight = True
-            if latex and _grouped(op.latex, k + 1):
-                tight = False
-            if tight:
-                t = f"({t})"
+                t = True
         elif op.arity == 1 and op.symbol == "-":
-            if p.prec < op.prec or p.negative:
-                t = f"({t})"
-        texts.append(t)
+            t = p.prec < op.prec or p.negative
+        tight.append(t)
     if latex:
-        out = op.latex
-        for k in range(len(texts), 0, -1):
-            out = out.replace(f"#{k}", texts[k - 1])
-        return Piece(out, op.prec)
+        texts = fill(LATEX_PARTS[op.code], [p.text for p in parts], tight.__getitem__, "(", ")")
+        return Piece("".join(texts), op.prec)
+    texts = [f"({p.text})" if t else p.text for p, t in zip(parts, tight)]
     if op.infix:
         text = f"{texts[0]}^{texts[1]}" if op.symbol == "^" else f"{texts[0]} {op.symbol} {texts[1]}"
     elif op.symbol == "-":
@@ -97,34 +86,6 @@ def apply(op, parts: list, latex: bool = False) -> Piece:
     else:
         text = f"{op.symbol}({', '.join(texts)})"
     return Piece(text, op.prec)
-
-
-_TEX_NAME = re.compile(r"^([A-Za-z]+)_?([0-9]+)$")
-_TEX_CONSTANTS = {"pi": "\\pi", "e": "e"}
-
-
-def tex_name(name: str) -> str:
-    """w0 -> w_{0}, x_1 -> x_{1}, n12 -> n_{12}, alpha -> \\mathit{alpha}."""
-    m = _TEX_NAME.match(name)
-    if m:
-        head, digits = m.groups()
-        head = head if len(head) == 1 else f"\\mathit{{{head}}}"
-        return f"{head}_{{{digits}}}"
-    if len(name) == 1:
-        return name
-    return "\\mathit{" + name.replace("_", "\\_") + "}"
-
-
-def tex_number(s: str) -> str:
-    """A number as printed by `number`, in LaTeX: 1.5e-07 -> 1.5 \\cdot 10^{-7}."""
-    if s in ("inf", "-inf"):
-        return s.replace("inf", "\\infty")
-    if s == "nan":
-        return "\\text{nan}"
-    if "e" in s:
-        mant, _, ex = s.partition("e")
-        return f"{mant} \\cdot 10^{{{int(ex)}}}"
-    return s
 
 
 _TEX_TEXT = {"\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "$": "\\$", "&": "\\&", "#": "\\#",
@@ -156,8 +117,8 @@ class Explainer:
     def _piece(self, s: str) -> Piece:
         neg = s.startswith("-")
         if self.latex and "e" in s and s not in ("inf", "-inf"):   # 1.5 \cdot 10^{-7}: a product
-            return Piece(tex_number(s), 1, neg)
-        return Piece(tex_number(s) if self.latex else s, 3 if neg else 9, neg)
+            return Piece(latex_number(s), 1, neg)
+        return Piece(latex_number(s) if self.latex else s, 3 if neg else 9, neg)
 
     def node(self, i) -> Piece:
         """A node as an operand: its name (a constant's value, or pi)."""
@@ -166,7 +127,7 @@ class Explainer:
             return self.literal(g.const[i])
         name = self.names[i]
         if self.latex:
-            name = _TEX_CONSTANTS.get(name, name) if g.ops[i] == CONST else tex_name(name)
+            name = latex_name(name)
         return Piece(name)
 
     def literal(self, v) -> Piece:
@@ -253,7 +214,7 @@ class Explainer:
             elif code == CONST:
                 name = t.names.get(j)
                 if name:
-                    printed.append(Piece(_TEX_CONSTANTS.get(name, name) if self.latex else name))
+                    printed.append(Piece(latex_name(name) if self.latex else name))
                 else:
                     printed.append(self.literal(t.const[j]))
             else:
@@ -406,7 +367,7 @@ def latex(result, walk, precision=3, decimals=None) -> str:
          r"\usepackage{amsmath}", r"\begin{document}", ""]
     source = " ".join(g.source.split())
     L.append(r"\section*{Backpropagation through \texttt{" + tex_text(source) + "}}")
-    inputs = ", ".join(m(f"{tex_name(n)} = {ex.value(i)}") for n, i in g.variables.items()) or "no variables"
+    inputs = ", ".join(m(f"{latex_name(n)} = {ex.value(i)}") for n, i in g.variables.items()) or "no variables"
     L.append(f"Inputs: {inputs}.")
     if any(g.ops[i] not in (VAR, CONST) and i not in g.names for i in walk.forward):
         L.append(r"Nodes without a name are called $n_{\mathit{id}}$ (their position in the graph).")
@@ -452,7 +413,7 @@ def latex(result, walk, precision=3, decimals=None) -> str:
     if g.variables:
         L += [r"\begin{tabular}{lrr}", r"variable & value & "
               + m(f"\\partial {ex.name(out_i)} / \\partial \\text{{variable}}") + r" \\ \hline"]
-        L += [f"{m(tex_name(n))} & {m(ex.value(i))} & {m(ex.grad(i))} \\\\" for n, i in g.variables.items()]
+        L += [f"{m(latex_name(n))} & {m(ex.value(i))} & {m(ex.grad(i))} \\\\" for n, i in g.variables.items()]
         L.append(r"\end{tabular}")
     else:
         L.append("The expression has no variables.")

@@ -32,7 +32,8 @@ def _obj(d: dict) -> str:
     return "{" + ", ".join(f"{_q(k)}: {_n(v)}" for k, v in d.items()) + "}"
 
 
-def write(result, out, nodes: bool = True) -> None:
+def write(result, out, nodes: bool = True, extra: dict | None = None) -> None:
+    """`extra`: more members, key -> JSON text (e.g. "check" from cg eval --check)."""
     g = result.graph
     w = out.write
     w("{" + f'"schema": "{SCHEMA}", "expression": {_q(g.source)}, ')
@@ -43,6 +44,8 @@ def write(result, out, nodes: bool = True) -> None:
         w(', "nodes": [')
         _write_nodes(result, w)
         w("]")
+    for key, text in (extra or {}).items():
+        w(f", {_q(key)}: {text}")
     w("}\n")
 
 

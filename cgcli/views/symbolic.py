@@ -1,0 +1,228 @@
+"""Views of symbolic derivatives (a DiffResult) and of a gradient check (a CheckReport).
+
+Formats of `cg diff`:
+  text   one line per derivative, `∂f/∂x = z`, then `= value` when values were given;
+         shared subexpressions once, in a `where` block; the Hessian as a Rich table
+  cg     each derivative as a cg program (definitions as assignments, then the derivative):
+         `cg eval -` reads it back
+  latex  one LaTeX line per derivative (the Hessian as a pmatrix)
+  json   schema cg.diff/1 (README)
+They render a finished result and never compute (values come with the DiffResult).
+"""
+from __future__ import annotations
+
+from ..fmt import fmt, json_number
+from ..infix import latex_number, render
+from ..symbolic import latex_notation, notation
+from .json import _q
+
+SCHEMA = "cg.diff/1"
+
+
+def _value(v, precision=None) -> str:
+    return fmt(v, precision)
+
+
+def _printed(result, style):
+    return render(result.graph, result.roots, style, reserved=result.variables)
+
+
+# --- text -------------------------------------------------------------------------------
+
+def write_text(result, out, precision=None) -> None:
+    if result.hessian is not None:
+        return print_hessian(result, out, precision)
+    p = _printed(result, "plain")
+    w = out.write
+    if not result.roots:
+        w("the expression has no variables: every derivative is 0\n")
+        return
+    single = len(result.roots) == 1 and result.values is None
+    for wrt, r in zip(result.wrts, result.roots):
+        line = p.text(r) if single else f"{notation(wrt)} = {p.text(r)}"
+        if result.values is not None:
+            line += f" = {_value(result.values[r], precision)}"
+        w(line + "\n")
+    _where(p, result, w, precision)
+    for msg in result.warnings:
+        _warn(msg)
+
+
+def _where(p, result, w, precision, prefix="where "):
+    defs = p.definitions()
+    for k, (name, text, node) in enumerate(defs):
+        lead = prefix if k == 0 else " " * len(prefix)
+        line = f"{lead}{name} = {text}"
+        if result.values is not None:
+            line += f" = {_value(result.values[node], precision)}"
+        w(line + "\n")
+
+
+def _warn(msg):
+    import sys
+    print(f"cg: warning: {msg}", file=sys.stderr)
+
+
+def print_hessian(result, out, precision=None) -> None:
+    from rich.table import Table
+
+    from .rich import console
+    p = _printed(result, "plain")
+    names = result.hessian
+    n = len(names)
+    c = console(out)
+    c.print("Hessian (row i, column j: ∂²f/∂i∂j)")
+    t = Table()
+    t.add_column("", style="bold", no_wrap=True)
+    for v in names:
+        t.add_column(v, overflow="fold")
+    for i, u in enumerate(names):
+        t.add_row(u, *[p.text(result.roots[i * n + j]) for j in range(n)])
+    c.print(t)
+    if result.values is not None:
+        at = ", ".join(f"{k} = {fmt(v)}" for k, v in result.inputs.items())
+        c.print(f"Hessian at {at}")
+        t = Table()
+        t.add_column("", style="bold", no_wrap=True)
+        for v in names:
+            t.add_column(v, justify="right", no_wrap=True)
+        for i, u in enumerate(names):
+            t.add_row(u, *[_value(result.values[result.roots[i * n + j]], precision) for j in range(n)])
+        c.print(t)
+    lines = []
+    _where(p, result, lambda s: lines.append(s), precision)
+    if lines:
+        out.write("".join(lines))
+    for msg in result.warnings:
+        _warn(msg)
+
+
+# --- cg programs and LaTeX -----------------------------------------------------------------
+
+def write_programs(result, out) -> None:
+    p = _printed(result, "plain")
+    many = len(result.roots) > 1
+    for wrt, r in zip(result.wrts, result.roots):
+        if many:
+            out.write(f"# {notation(wrt)}\n")
+        out.write(p.program(r) + "\n")
+    for msg in result.warnings:
+        _warn(msg)
+
+
+def write_latex(result, out, precision=None) -> None:
+    p = _printed(result, "latex")
+    w = out.write
+    if result.hessian is not None:
+        names = result.hessian
+        n = len(names)
+        rows = [" & ".join(p.text(result.roots[i * n + j]) for j in range(n)) for i in range(n)]
+        w(r"H = \begin{pmatrix} " + r" \\ ".join(rows) + r" \end{pmatrix}" + "\n")
+        if result.values is not None:
+            rows = [" & ".join(latex_number(fmt(result.values[result.roots[i * n + j]])) for j in range(n))
+                    for i in range(n)]
+            w(r"H = \begin{pmatrix} " + r" \\ ".join(rows) + r" \end{pmatrix}" + "\n")
+    else:
+        for wrt, r in zip(result.wrts, result.roots):
+            line = f"{latex_notation(wrt)} = {p.text(r)}"
+            if result.values is not None:
+                line += f" = {latex_number(fmt(result.values[r]))}"
+            w(line + "\n")
+    for k, (name, text, node) in enumerate(p.definitions()):
+        lead = r"\text{where } " if k == 0 else r"\phantom{\text{where }} "
+        w(f"{lead}{name} = {text}\n")
+    for msg in result.warnings:
+        _warn(msg)
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+def write_json(result, out) -> None:
+    plain = _printed(result, "plain")
+    latex = _printed(result, "latex")
+    vals = result.values
+    parts = [f'"schema": "{SCHEMA}"', f'"expression": {_q(result.source)}',
+             '"variables": [' + ", ".join(_q(v) for v in result.variables) + "]"]
+    if result.inputs is not None:
+        parts.append('"inputs": {' + ", ".join(f"{_q(k)}: {json_number(v)}" for k, v in result.inputs.items()) + "}")
+        parts.append(f'"value": {json_number(result.value)}')
+    ders = []
+    for wrt, r in zip(result.wrts, result.roots):
+        d = [f'"wrt": [{", ".join(_q(v) for v in wrt)}]', f'"notation": {_q(notation(wrt))}',
+             f'"expression": {_q(plain.text(r))}', f'"program": {_q(plain.program(r))}',
+             f'"latex": {_q(latex.text(r))}']
+        if vals is not None:
+            d.append(f'"value": {json_number(vals[r])}')
+        ders.append("{" + ", ".join(d) + "}")
+    parts.append('"derivatives": [' + ", ".join(ders) + "]")
+    where = []
+    for (name, text, node), (_, ltext, _) in zip(plain.definitions(), latex.definitions()):
+        d = [f'"name": {_q(name)}', f'"expression": {_q(text)}', f'"latex": {_q(ltext)}']
+        if vals is not None:
+            d.append(f'"value": {json_number(vals[node])}')
+        where.append("{" + ", ".join(d) + "}")
+    parts.append('"where": [' + ", ".join(where) + "]")
+    if result.hessian is not None:
+        names = result.hessian
+        n = len(names)
+
+        def matrix(cell):
+            return "[" + ", ".join("[" + ", ".join(cell(result.roots[i * n + j]) for j in range(n)) + "]"
+                                   for i in range(n)) + "]"
+        h = ['"variables": [' + ", ".join(_q(v) for v in names) + "]",
+             '"expressions": ' + matrix(lambda r: _q(plain.text(r)))]
+        if vals is not None:
+            h.append('"values": ' + matrix(lambda r: json_number(vals[r])))
+        parts.append('"hessian": {' + ", ".join(h) + "}")
+    parts.append('"warnings": [' + ", ".join(_q(m) for m in result.warnings) + "]")
+    out.write("{" + ", ".join(parts) + "}\n")
+    for msg in result.warnings:
+        _warn(msg)
+
+
+# --- gradient check ----------------------------------------------------------------------------
+
+def check_json(report) -> str:
+    """The `check` member of cg.eval/1 (with --check)."""
+    rows = []
+    for v in report.variables:
+        rows.append(f"{_q(v.name)}: {{\"grad\": {json_number(v.grad)}, \"numeric\": {json_number(v.numeric)}, "
+                    f"\"error\": {json_number(v.error)}, \"step\": {json_number(v.step)}, "
+                    f"\"verdict\": {_q(v.verdict)}, \"note\": {_q(v.note)}}}")
+    return (f'{{"passed": {"true" if report.passed else "false"}, "tolerance": {json_number(report.tolerance)}, '
+            f'"max_error": {json_number(report.max_error)}, "variables": {{{", ".join(rows)}}}}}')
+
+
+def check_table(report, precision=None):
+    from rich.table import Table
+    t = Table()
+    for col, just in (("variable", "left"), ("value", "right"), ("backward", "right"),
+                      ("finite difference", "right"), ("rel. error", "right"), ("step", "right"),
+                      ("verdict", "left")):
+        t.add_column(col, justify=just, no_wrap=col != "verdict")
+    for v in report.variables:
+        err = "—" if v.error != v.error else f"{v.error:.1e}"
+        num = "—" if v.numeric != v.numeric else fmt(v.numeric, precision or 10)
+        verdict = v.verdict + (f": {v.note}" if v.note and v.verdict != "ok" else "")
+        style = None if v.passed else "bold red"
+        t.add_row(v.name, fmt(v.value, precision), fmt(v.grad, precision), num, err, f"{v.step:.1e}",
+                  verdict, style=style)
+    return t
+
+
+def check_summary(report) -> str:
+    if report.passed:
+        return (f"gradient check passed: max relative error {report.max_error:.1e} "
+                f"(tolerance {report.tolerance:g})")
+    bad = ", ".join(f"{v.name} ({v.verdict})" for v in report.failures)
+    return f"gradient check FAILED for {bad} (tolerance {report.tolerance:g})"
+
+
+def print_check(report, precision=None, file=None) -> None:
+    from rich.text import Text
+
+    from .rich import console
+    c = console(file)
+    c.print("gradient check: backward pass vs central finite differences")
+    c.print(check_table(report, precision))
+    c.print(Text(check_summary(report), style="bold green" if report.passed else "bold red"))
