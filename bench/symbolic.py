@@ -117,7 +117,7 @@ def main():
     t_cg_api = time.perf_counter() - t0
     cg_bin = shutil.which("cg") or os.path.join(os.path.dirname(sys.executable), "cg")
     t0 = time.perf_counter()
-    p = subprocess.run([cg_bin, "eval", text] + [a for v in names for a in ("--" + v, "1")], capture_output=True, text=True)  # TODO diff
+    p = subprocess.run([cg_bin, "diff", text], capture_output=True, text=True)
     t_cg_cli = time.perf_counter() - t0
     assert p.returncode == 0, p.stderr
     syms = so.symbols(names)

@@ -140,6 +140,12 @@ class Printed:
         """Node i in full, with shared subexpressions referred to by name."""
         return _emit(self.graph, i, self.names, self.style, top=True)
 
+    def ref(self, i: int) -> str:
+        """Node i as shown among several: its name when it is a definition, else its text."""
+        if i in self.names:
+            return self.names[i] if self.style != "latex" else latex_name(self.names[i])
+        return self.text(i)
+
     def definitions(self, roots=None) -> list:
         """(name, text, node id) of every definition (only those `roots` use, when given)."""
         ids = [i for i, _ in self.defs] if roots is None else _used_defs(self.graph, roots, self.names)

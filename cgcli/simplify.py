@@ -516,8 +516,6 @@ def _product_node(b: Builder, store: Store, memo: dict, c: float, factors) -> in
 def _sum_node(b: Builder, store: Store, memo: dict, c0: float, terms) -> int:
     kind, data = store.kind, store.data
     seq = []                              # (node, negative)
-    if c0 != 0.0:
-        seq.append((b.constant(abs(c0)), c0 < 0))
     for t, w in terms:
         if kind[t] == MUL:
             c, factors = data[t]
@@ -530,7 +528,13 @@ def _sum_node(b: Builder, store: Store, memo: dict, c0: float, terms) -> int:
         else:
             node = _product_node(b, store, memo, abs(w), ((t, store.one),))
         seq.append((node, w < 0))
-    if seq[0][1]:                          # lead with a positive term: 1 - x, y - x
+    if c0 != 0.0:                          # the constant last (y + 1, x - 3) but 1 - x
+        const = (b.constant(abs(c0)), c0 < 0)
+        if c0 > 0 and seq[0][1]:
+            seq.insert(0, const)
+        else:
+            seq.append(const)
+    if seq[0][1]:                          # lead with a positive term: y - x
         for k, (_, negative) in enumerate(seq):
             if not negative:
                 seq.insert(0, seq.pop(k))

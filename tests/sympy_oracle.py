@@ -22,6 +22,11 @@ from cgcli.ops import OPS
 class sigmoid(sp.Function):
     nargs = 1
 
+    @classmethod
+    def eval(cls, a):
+        if a.is_Number:
+            return 1 / (1 + sp.exp(-a))
+
     def fdiff(self, argindex=1):
         return self * (1 - self)
 
@@ -29,12 +34,22 @@ class sigmoid(sp.Function):
 class step(sp.Function):
     nargs = 1
 
+    @classmethod
+    def eval(cls, a):
+        if a.is_Number:
+            return sp.S.One if a > 0 else sp.S.Zero
+
     def fdiff(self, argindex=1):
         return sp.S.Zero
 
 
 class relu(sp.Function):
     nargs = 1
+
+    @classmethod
+    def eval(cls, a):
+        if a.is_Number:
+            return sp.Max(a, 0)
 
     def fdiff(self, argindex=1):
         return step(self.args[0])
@@ -67,7 +82,7 @@ PRINTED = {"sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "exp": sp.exp, "log": sp
 MODULES = [{"Heaviside": _heaviside, "DiracDelta": lambda *a: 0.0, "sign": _sign,
             "Max": max, "Min": min, "sigmoid": lambda a: 1 / (1 + math.exp(-a)),
             "relu": lambda a: a if a > 0 else 0.0, "step": lambda a: 1.0 if a > 0 else 0.0,
-            "Abs": abs}, "math"]
+            "Abs": abs, "re": lambda v: v, "im": lambda v: 0.0}, "math"]
 
 
 def missing_ops() -> list:

@@ -39,7 +39,7 @@ def write_text(result, out, precision=None) -> None:
         return
     single = len(result.roots) == 1 and result.values is None
     for wrt, r in zip(result.wrts, result.roots):
-        line = p.text(r) if single else f"{notation(wrt)} = {p.text(r)}"
+        line = p.text(r) if single else f"{notation(wrt)} = {p.ref(r)}"
         if result.values is not None:
             line += f" = {_value(result.values[r], precision)}"
         w(line + "\n")
@@ -77,7 +77,7 @@ def print_hessian(result, out, precision=None) -> None:
     for v in names:
         t.add_column(v, overflow="fold")
     for i, u in enumerate(names):
-        t.add_row(u, *[p.text(result.roots[i * n + j]) for j in range(n)])
+        t.add_row(u, *[p.ref(result.roots[i * n + j]) for j in range(n)])
     c.print(t)
     if result.values is not None:
         at = ", ".join(f"{k} = {fmt(v)}" for k, v in result.inputs.items())
@@ -116,7 +116,7 @@ def write_latex(result, out, precision=None) -> None:
     if result.hessian is not None:
         names = result.hessian
         n = len(names)
-        rows = [" & ".join(p.text(result.roots[i * n + j]) for j in range(n)) for i in range(n)]
+        rows = [" & ".join(p.ref(result.roots[i * n + j]) for j in range(n)) for i in range(n)]
         w(r"H = \begin{pmatrix} " + r" \\ ".join(rows) + r" \end{pmatrix}" + "\n")
         if result.values is not None:
             rows = [" & ".join(latex_number(fmt(result.values[result.roots[i * n + j]])) for j in range(n))
@@ -124,7 +124,7 @@ def write_latex(result, out, precision=None) -> None:
             w(r"H = \begin{pmatrix} " + r" \\ ".join(rows) + r" \end{pmatrix}" + "\n")
     else:
         for wrt, r in zip(result.wrts, result.roots):
-            line = f"{latex_notation(wrt)} = {p.text(r)}"
+            line = f"{latex_notation(wrt)} = {p.ref(r)}"
             if result.values is not None:
                 line += f" = {latex_number(fmt(result.values[r]))}"
             w(line + "\n")
@@ -149,8 +149,8 @@ def write_json(result, out) -> None:
     ders = []
     for wrt, r in zip(result.wrts, result.roots):
         d = [f'"wrt": [{", ".join(_q(v) for v in wrt)}]', f'"notation": {_q(notation(wrt))}',
-             f'"expression": {_q(plain.text(r))}', f'"program": {_q(plain.program(r))}',
-             f'"latex": {_q(latex.text(r))}']
+             f'"expression": {_q(plain.ref(r))}', f'"program": {_q(plain.program(r))}',
+             f'"latex": {_q(latex.ref(r))}']
         if vals is not None:
             d.append(f'"value": {json_number(vals[r])}')
         ders.append("{" + ", ".join(d) + "}")
@@ -170,7 +170,7 @@ def write_json(result, out) -> None:
             return "[" + ", ".join("[" + ", ".join(cell(result.roots[i * n + j]) for j in range(n)) + "]"
                                    for i in range(n)) + "]"
         h = ['"variables": [' + ", ".join(_q(v) for v in names) + "]",
-             '"expressions": ' + matrix(lambda r: _q(plain.text(r)))]
+             '"expressions": ' + matrix(lambda r: _q(plain.ref(r)))]
         if vals is not None:
             h.append('"values": ' + matrix(lambda r: json_number(vals[r])))
         parts.append('"hessian": {' + ", ".join(h) + "}")
