@@ -13,9 +13,9 @@ most TOLERANCE plus the rounding noise of the difference itself (about eps·|f| 
 relative to the same denominator). Special cases, none of them a failure:
 
 - "kink": the central difference disagrees but the one-sided differences disagree with
-  each other (relu, abs, max at a tie, ...), and the gradient equals one of them within
-  KINK_TOLERANCE (one-sided differences are only accurate to O(h)): cg's convention at a
-  point where the derivative does not exist.
+  each other (relu, abs, max at a tie, ...), and the gradient lies between them (within
+  KINK_TOLERANCE: one-sided differences are only accurate to O(h)), as a subgradient
+  does: cg's convention at a point where the derivative does not exist.
 - "one-sided": x0 - h or x0 + h is outside the domain (sqrt(x) at x = 1e-9); the step is
   halved up to 20 times, then a one-sided difference is compared with KINK_TOLERANCE.
 - "infinite" / "undefined": the gradient is inf or nan (sqrt at 0; the exponent of a
@@ -155,7 +155,9 @@ def _check_step(name, x0, g, f0, f, tolerance, h) -> VariableCheck:
     if err <= tolerance + noise:
         return VariableCheck(name, x0, g, est, err, h, "ok")
     right, left = (fp - f0) / h, (f0 - fm) / h
-    if _rel(right, left) > KINK_TOLERANCE and min(_rel(g, right), _rel(g, left)) <= KINK_TOLERANCE:
+    lo, hi = min(left, right), max(left, right)
+    slack = KINK_TOLERANCE * max(abs(lo), abs(hi), 1.0)
+    if _rel(right, left) > KINK_TOLERANCE and lo - slack <= g <= hi + slack:
         return VariableCheck(name, x0, g, est, err, h, "kink",
                              f"not differentiable here: slopes {left:.6g} (left) and {right:.6g} "
                              f"(right); cg's convention gives {g:.6g}")

@@ -311,3 +311,41 @@ def test_thousand_node_expression_is_fast_enough_to_run():
     p = run_cg("diff", " + ".join(parts))
     assert p.returncode == 0, p.err
     assert p.out.count("∂f/∂") == 3
+
+
+def test_a_new_op_is_one_entry_in_the_table(tmp_path):
+    """Add `cube` to a copy of the op table: cg diff, its printer and --check pick it up."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import cgcli
+    src = os.path.dirname(cgcli.__file__)
+    dst = tmp_path / "cgcli"
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"))
+    ops = (dst / "ops.py").read_text()
+    marker = "\n]\n\nfor _code, _op in enumerate(OPS):"
+    assert marker in ops
+    entry = ('\n    Op("cube", "cube", 1, lambda a: a * a * a, lambda a, out: 3.0 * a * a,'
+             ' partials=("3*a^2",), gate="cube: upstream × 3a²"),')
+    (dst / "ops.py").write_text(ops.replace(marker, entry + marker, 1))
+    runner = (f"import sys; sys.path.insert(0, {str(tmp_path)!r}); "
+              "from cgcli.cli import main; sys.exit(main(sys.argv[1:]))")
+
+    def cg(*argv):
+        return subprocess.run([sys.executable, "-c", runner, *argv], capture_output=True, text=True,
+                              timeout=60, cwd=tmp_path)
+
+    p = cg("diff", "cube(sin(x))", "--x", "0.5", "--json")
+    assert p.returncode == 0, p.stderr
+    d = strict_json(p.stdout)["derivatives"]
+    assert d[0]["expression"] == "3*sin(x)^2*cos(x)"
+    assert math.isclose(d[0]["value"], 3 * math.sin(0.5) ** 2 * math.cos(0.5), rel_tol=1e-14)
+    assert d[0]["latex"] == r"3 \cdot \sin\left(x\right)^{2} \cdot \cos\left(x\right)"
+    q = cg("diff", "cube(x*y)", "--wrt", "x", "--wrt", "x", "--format", "latex")
+    assert q.returncode == 0, q.stderr
+    assert q.stdout.strip() == r"\frac{\partial^{2} f}{\partial x^{2}} = 6 \cdot x \cdot y^{3}"
+    r = cg("eval", "cube(x) + cube(x*y)", "--x", "0.7", "--y", "-1.2", "--check")
+    assert r.returncode == 0, r.stderr
+    assert "gradient check passed" in r.stdout
