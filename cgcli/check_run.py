@@ -10,17 +10,19 @@ from .errors import CgError, InputError
 
 
 def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict, json_out: bool,
-          keep_going: bool, points, precision) -> int:
+          keep_going: bool, points, precision, verify: bool = False) -> int:
     """cg check: one problem on the command line, a homework file, or --points submissions;
-    returns the exit code."""
+    returns the exit code. `verify`: also check cg's own gradients by finite differences."""
     from .check import Tolerance
     answers_given = value is not None or grads or nodes
     expr, raw = split_args(args, sets)
+    if verify and points is not None:
+        raise InputError("cg: --verify checks cg's gradients at a problem's point; not with --points")
     if expr is not None and expr.endswith(".toml") and expr != "-":
         if raw or answers_given or points is not None:
             raise InputError("cg: a homework file brings its own inputs and answers: "
                              "give only the file (and options such as --json, --rounded, --keep-going)")
-        return check_homework(expr, cli_tol, json_out, keep_going, precision)
+        return check_homework(expr, cli_tol, json_out, keep_going, precision, verify)
     tol = Tolerance()
     for k, v in cli_tol.items():
         if v is not None:
@@ -43,17 +45,41 @@ def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict
     check_targets(graph, answers)
     result = run(graph, inputs)
     report = Report(result=result, rows=grade(result, answers, tol), tolerance=tol)
-    # further checks (e.g. a finite-difference verification) append their Rows to report.rows here
+    verified = _verify(result) if verify else None
     if json_out:
         from .views.check import problem_json
-        sys.stdout.write(problem_json(report))
+        extra = ""
+        if verified is not None:
+            from .views.symbolic import check_json
+            extra = f', "verify": {check_json(verified)}'
+        sys.stdout.write(problem_json(report, extra))
         for w in result.warnings:
             print(f"cg: warning: {w}", file=sys.stderr)
     else:
         from .views.check import print_problem
         from .views.rich import console
         print_problem(report, console(), precision)
+        if verified is not None:
+            from .views.symbolic import print_check
+            print_check(verified, precision)
+    _verify_failed([verified])
     return 0 if report.passed else 1
+
+
+def _verify(result):
+    """cg's own gradients at this result's point against finite differences (gradcheck)."""
+    from .gradcheck import check as gradient_check
+    return gradient_check(result.graph, result.inputs, result.grads)
+
+
+def _verify_failed(reports) -> None:
+    """A failed verification is a failed check (exit 1) whatever the answers: cg's own
+    gradient disagrees with finite differences."""
+    bad = [r for r in reports if r is not None and not r.passed]
+    if bad:
+        from .errors import CheckFailed
+        from .views.symbolic import check_summary
+        raise CheckFailed(f"cg: --verify: {check_summary(bad[0])}")
 
 
 def key(args: list, sets: list, id: str, title, decimals) -> None:
@@ -83,7 +109,8 @@ def cli_answers(value, grads: list, nodes: list) -> list:
     return answers
 
 
-def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, precision) -> int:
+def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, precision,
+                   verify: bool = False) -> int:
     from . import homework
     from .check import Report, grade
     from .passes import run
@@ -107,15 +134,28 @@ def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, p
             print(f"cg: {len(errors)} problem{'s' if len(errors) != 1 else ''} cannot be graded; "
                   f"--keep-going grades the other {len(reports)} problem{s} anyway", file=sys.stderr)
         return errors[0].exit_code
+    verified = [_verify(r.result) for r in reports] if verify else []
     if json_out:
         from .views.check import homework_json
-        sys.stdout.write(homework_json(path, sheet, reports, errors))
+        extra = ""
+        if verify:
+            from .views.json import _q
+            from .views.symbolic import check_json
+            extra = ', "verify": {' + ", ".join(f"{_q(str(r.id))}: {check_json(v)}"
+                                                for r, v in zip(reports, verified)) + "}"
+        sys.stdout.write(homework_json(path, sheet, reports, errors, extra))
     else:
         from .views.check import print_homework
         from .views.rich import console
         print_homework(path, sheet, reports, errors, console(), precision)
+        if verify:
+            from .views.symbolic import print_check
+            for r, v in zip(reports, verified):
+                console().print(f"problem {r.id}:")
+                print_check(v, precision)
     for e in errors:
         print(e.render(), file=sys.stderr)
+    _verify_failed(verified)
     if errors:
         return errors[0].exit_code
     return 0 if all(r.passed for r in reports) else 1

@@ -43,6 +43,9 @@ def check_cmd(
                                             help="Significant digits for cg's values in the table."),
     sets: Optional[List[str]] = typer.Option(None, "--set", metavar="NAME=VALUE",
                                              help="A variable's value, for names that clash with cg's options."),
+    verify: bool = typer.Option(False, "--verify",
+                                help="Also verify cg's own gradients against central finite differences "
+                                     "(cg eval --check); a mismatch exits 1."),
 ):
     """Check answers (values and gradients) against cg's forward and backward pass.
 
@@ -55,11 +58,12 @@ def check_cmd(
       cg check "sigmoid(w0*x0 + w1*x1 + w2)" --w0 2 --x0 -1 --w1 -3 --x1 -2 --w2 -3 --value 0.73 --rounded
       cg check homework.toml
       cg check "(x+y)*z" --x 2 --y 3 --z -4 --points submissions.jsonl
+      cg check homework.toml --verify
     """
     from .check_run import check
     raise typer.Exit(check(args or [], sets or [], value, grads or [], nodes or [],
                            {"rtol": rtol, "atol": atol, "rounded": rounded}, json_out, keep_going,
-                           points, precision))
+                           points, precision, verify))
 
 
 # --- cg key -----------------------------------------------------------------------------------

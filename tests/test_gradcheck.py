@@ -141,3 +141,47 @@ def test_check_is_an_api_for_other_commands():
     assert r.passed and r.max_error <= TOLERANCE
     assert [v.name for v in r.variables] == ["x", "y", "z"]
     assert [v.grad for v in r.variables] == [-4, -4, 5]
+
+
+# --- cg check --verify: the same checker behind the grading command -------------------------------
+
+def test_check_verify_passes_and_reports(cg):
+    p = cg("check", "sigmoid(w*x + b)", "--w", "2", "--x", "-1", "--b", "0.5", "--value", "0.18242552380635632",
+           "--verify", "--json")
+    assert p.returncode == 0, p.err
+    d = strict_json(p.out)
+    assert d["schema"] == "cg.check/1" and d["passed"] is True
+    assert d["verify"]["passed"] is True
+    assert set(d["verify"]["variables"]) == {"w", "x", "b"}
+    t = cg("check", "(x+y)*z", "--x", "2", "--y", "3", "--z", "-4", "--grad", "z=5", "--verify")
+    assert t.returncode == 0, t.err
+    assert "gradient check passed" in t.out
+
+
+def test_check_verify_fails_on_a_wrong_gradient_even_with_right_answers(monkeypatch):
+    import cgcli.passes as passes
+    code = [op.name for op in OPS].index("sin")
+    local = list(passes._LOCAL)
+    local[code] = lambda a, out: 1.01
+    monkeypatch.setattr(passes, "_LOCAL", local)
+    p = invoke("check", "sin(x)", "--x", "0.5", "--value", "0.479425538604203", "--verify")
+    assert p.returncode == 1, (p.out, p.err)
+    assert "--verify: gradient check FAILED for x" in p.err
+    q = subprocess.run([sys.executable, "-c", _wrong_sin_argv(), "check", "sin(x)", "--x", "0.5",
+                        "--value", "0.479425538604203", "--verify"], capture_output=True, text=True, timeout=60)
+    assert q.returncode == 1, q.stderr
+
+
+def test_check_verify_on_a_homework_file(cg, tmp_path):
+    f = tmp_path / "hw.toml"
+    f.write_text('[[problem]]\nid = "a"\nexpression = "x*y"\ninputs = {x = 2, y = 3}\nvalue = 6\n')
+    p = cg("check", str(f), "--verify", "--json")
+    assert p.returncode == 0, p.err
+    d = strict_json(p.out)
+    assert d["verify"]["a"]["passed"] is True
+
+
+def test_check_verify_is_not_for_points(cg):
+    p = cg("check", "x*y", "--x", "1", "--points", "-", "--verify", input="")
+    assert p.returncode == 2
+    assert "--verify" in p.err

@@ -40,11 +40,12 @@ def problem_fields(rep) -> str:
             f'"answers": [{", ".join(_answer_json(row) for row in rep.rows)}]')
 
 
-def problem_json(rep) -> str:
-    return f'{{"schema": "{SCHEMA}", {problem_fields(rep)}}}\n'
+def problem_json(rep, extra: str = "") -> str:
+    """`extra`: more members as JSON text (", \"verify\": {...}" from cg check --verify)."""
+    return f'{{"schema": "{SCHEMA}", {problem_fields(rep)}{extra}}}\n'
 
 
-def homework_json(path: str, sheet: dict, reports: list, errors: list) -> str:
+def homework_json(path: str, sheet: dict, reports: list, errors: list, extra: str = "") -> str:
     total = sum(len(r.rows) for r in reports)
     correct = sum(r.correct for r in reports)
     passed = not errors and all(r.passed for r in reports)
@@ -64,7 +65,7 @@ def homework_json(path: str, sheet: dict, reports: list, errors: list) -> str:
     return (f'{{"schema": "{SCHEMA}", "file": {_q(path)}, {title}{_counts(total, correct, passed)}, '
             f'"problems_total": {len(reports) + len(errors)}, '
             f'"problems_passed": {sum(1 for r in reports if r.passed)}, '
-            f'"problems": [{", ".join(probs)}], "errors": [{", ".join(errs)}]}}\n')
+            f'"problems": [{", ".join(probs)}], "errors": [{", ".join(errs)}]{extra}}}\n')
 
 
 def submission_json(lineno: int, sid, rep) -> str:
