@@ -82,7 +82,8 @@ PRINTED = {"sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "exp": sp.exp, "log": sp
 MODULES = [{"Heaviside": _heaviside, "DiracDelta": lambda *a: 0.0, "sign": _sign,
             "Max": max, "Min": min, "sigmoid": lambda a: 1 / (1 + math.exp(-a)),
             "relu": lambda a: a if a > 0 else 0.0, "step": lambda a: 1.0 if a > 0 else 0.0,
-            "Abs": abs, "re": lambda v: v, "im": lambda v: 0.0}, "math"]
+            "Abs": abs, "re": lambda v: v, "im": lambda v: 0.0,
+            "arg": lambda v: 0.0 if v >= 0 else math.pi}, "math"]
 
 
 def missing_ops() -> list:

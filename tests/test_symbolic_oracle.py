@@ -52,6 +52,8 @@ def smooth_point(graph, rng, tries=30):
                 ok = False
             elif op.name == "pow" and graph.needs_grad[graph.in1[i]] and abs(values[graph.in0[i]]) < 1e-9:
                 ok = False          # 0^y: the edge of log's domain (and sin(pi) is 1.2e-16, not 0)
+            elif op.name in ("pow", "sqrt") and values[graph.in0[i]] == 0.0:
+                ok = False          # relu(y)^0.5 at y < 0: the symbolic chain rule meets 0·inf there
         if not ok:
             continue
         r = run(graph, point)

@@ -30,13 +30,13 @@ def _printed(result, style):
 # --- text -------------------------------------------------------------------------------
 
 def write_text(result, out, precision=None) -> None:
+    if not result.variables:
+        out.write("the expression has no variables: every derivative is 0\n")
+        return
     if result.hessian is not None:
         return print_hessian(result, out, precision)
     p = _printed(result, "plain")
     w = out.write
-    if not result.roots:
-        w("the expression has no variables: every derivative is 0\n")
-        return
     single = len(result.roots) == 1 and result.values is None
     for wrt, r in zip(result.wrts, result.roots):
         line = p.text(r) if single else f"{notation(wrt)} = {p.ref(r)}"
