@@ -1,8 +1,6 @@
 """`cg diff`: symbolic derivatives, higher orders and Hessians (cgcli.symbolic), printed as
 text, cg programs, LaTeX or JSON (cgcli.views.symbolic). Registered on cg's app on import;
 everything heavier than the standard library is imported inside the command."""
-from __future__ import annotations
-
 import sys
 from typing import List, Optional
 

@@ -58,6 +58,8 @@ def latex_parts(template: str) -> tuple:
 LATEX_PARTS = [latex_parts(op.latex) if op.arity else None for op in OPS]
 # an op whose inputs are all grouped (\frac{a}{b}, \sqrt{a}) binds like an atom
 LATEX_PREC = [ATOM_PREC if (p is not None and all(p[1])) else op.prec for op, p in zip(OPS, LATEX_PARTS)]
+# ... but a fraction as the base of a power still takes parentheses
+LATEX_FRACTION = [op.latex.startswith("\\frac") for op in OPS]
 
 
 def fill(template: tuple, args, parens, left: str, right: str) -> list:
@@ -254,8 +256,8 @@ def _needs_parens(graph, op, slot, child, names, style) -> bool:
     p = _prec(graph, child, names, style)
     if op.infix:
         if style == "latex" and op.right_assoc and slot == 0 and child not in names \
-                and OPS[graph.ops[child]].infix:
-            return True                         # (a/b)^2, not \frac{a}{b}^{2}
+                and LATEX_FRACTION[graph.ops[child]]:
+            return True                         # (a/b)^2, not \frac{a}{b}^{2}; so recip(a)^2
         if p < (op.right_prec if slot == 1 else op.prec):     # x^-1 binds as x^(-1)
             return True
         if p == op.prec:

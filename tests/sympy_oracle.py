@@ -69,14 +69,14 @@ ORACLE = {
     "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt,
     "abs": sp.Abs, "tanh": sp.tanh, "sigmoid": lambda a: 1 / (1 + sp.exp(-a)),
     "relu": lambda a: sp.Max(a, 0), "sign": sp.sign, "step": lambda a: sp.Heaviside(a, 0),
-    "max": sp.Max, "min": sp.Min,
+    "recip": lambda a: 1 / a, "max": sp.Max, "min": sp.Min,
 }
 SIZE = dict(ORACLE, sigmoid=sigmoid, relu=relu, step=step)
 
 # the names cg prints, for parsing its output back into SymPy
 PRINTED = {"sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "exp": sp.exp, "log": sp.log, "ln": sp.log,
            "sqrt": sp.sqrt, "abs": sp.Abs, "tanh": sp.tanh, "sigmoid": sigmoid, "relu": relu,
-           "sign": sp.sign, "step": step, "max": sp.Max, "min": sp.Min, "pow": sp.Pow,
+           "sign": sp.sign, "step": step, "recip": lambda a: 1 / a, "max": sp.Max, "min": sp.Min, "pow": sp.Pow,
            "pi": sp.pi, "e": sp.E}
 
 MODULES = [{"Heaviside": _heaviside, "DiracDelta": lambda *a: 0.0, "sign": _sign,

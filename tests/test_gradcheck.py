@@ -185,3 +185,30 @@ def test_check_verify_is_not_for_points(cg):
     p = cg("check", "x*y", "--x", "1", "--points", "-", "--verify", input="")
     assert p.returncode == 2
     assert "--verify" in p.err
+
+
+@pytest.mark.parametrize("extra", [["--get", "grad.x"], ["--points", "-"], ["--format", "toml"]])
+def test_eval_check_refuses_the_scripting_outputs(extra, cg):
+    p = cg("eval", "x*y", "--x", "1", "--y", "2", "--check", *extra, input="")
+    assert p.returncode == 2
+    assert "--check goes with the table, tree or json output" in p.err and "Traceback" not in p.err
+
+
+def test_eval_check_goes_with_expand_sort_and_depth(cg):
+    """The teaching options and the check combine: with --expand the check runs on the primitive
+    gates (recip, exp, ...), and agrees with the block form's gradients."""
+    args = ["eval", "sigmoid(w*x + b) + tanh(x)", "--w", "2", "--x", "0.5", "--b", "-1", "--check"]
+    block = strict_json(cg(*args, "--json").out)
+    p = cg(*args, "--expand", "--json")
+    assert p.returncode == 0, p.err
+    d = strict_json(p.out)
+    assert d["check"]["passed"] is True
+    assert {v["verdict"] for v in d["check"]["variables"].values()} == {"ok"}
+    for name, g in block["gradients"].items():
+        assert abs(d["gradients"][name] - g) <= 1e-12 * max(1.0, abs(g))
+    q = cg(*args, "--expand", "--sort", "grad", "--format", "table")
+    assert q.returncode == 0, q.err
+    assert "recip" in q.out and "gradient check passed" in q.out
+    r = cg(*args, "--format", "tree", "--depth", "2")
+    assert r.returncode == 0, r.err
+    assert "gradient check passed" in r.out
