@@ -24,7 +24,7 @@ class sigmoid(sp.Function):
 
     @classmethod
     def eval(cls, a):
-        if a.is_Number:
+        if a.is_number:                  # a number or a constant expression (log(pi))
             return 1 / (1 + sp.exp(-a))
 
     def fdiff(self, argindex=1):
@@ -36,8 +36,11 @@ class step(sp.Function):
 
     @classmethod
     def eval(cls, a):
-        if a.is_Number:
-            return sp.S.One if a > 0 else sp.S.Zero
+        if a.is_number:                  # folded, so that Max/Min get comparable arguments
+            if a.is_positive:
+                return sp.S.One
+            if a.is_nonpositive:
+                return sp.S.Zero
 
     def fdiff(self, argindex=1):
         return sp.S.Zero
@@ -48,7 +51,7 @@ class relu(sp.Function):
 
     @classmethod
     def eval(cls, a):
-        if a.is_Number:
+        if a.is_number:
             return sp.Max(a, 0)
 
     def fdiff(self, argindex=1):
