@@ -43,9 +43,11 @@ def summary(result, precision=None) -> Text:
     return t
 
 
-def table(result, precision=None, max_rows: int = 500, sort: str | None = None) -> Table:
+def table(result, precision=None, max_rows: int = 500, sort: str | None = None,
+          gate: bool = True) -> Table:
     """One row per node: id, name, op, its gate pattern (how it passes the gradient back), the
-    subexpression, value and grad. sort="grad": largest |grad| first."""
+    subexpression, value and grad. sort="grad": largest |grad| first. gate=False leaves the
+    gate column out (a narrow terminal)."""
     g = result.graph
     names = display_names(g)
     lab = labels(g)
@@ -53,7 +55,8 @@ def table(result, precision=None, max_rows: int = 500, sort: str | None = None) 
     t.add_column("id", justify="right", no_wrap=True)
     t.add_column("name", no_wrap=True)
     t.add_column("op", no_wrap=True)
-    t.add_column("gate", overflow="fold")
+    if gate:
+        t.add_column("gate", overflow="fold")
     t.add_column("computes", overflow="fold")
     t.add_column("value", justify="right", style=VALUE, no_wrap=True)
     t.add_column("grad", justify="right", style=GRAD, no_wrap=True)
@@ -68,10 +71,11 @@ def table(result, precision=None, max_rows: int = 500, sort: str | None = None) 
         rows = sorted(rows, key=lambda i: (0, -abs(grads[i])) if needs[i] else (1, 0.0))
     for i in rows:
         op = OPS[g.ops[i]]
-        t.add_row(str(i), names[i] if (i in g.names) else "", op.name,
-                  op.pattern if g.needs_grad[i] or g.ops[i] == CONST else "", lab[i],
-                  fmt(result.values[i], precision), _grad(result, i, precision),
-                  style="bold" if i == g.output else None)
+        cells = [str(i), names[i] if (i in g.names) else "", op.name]
+        if gate:
+            cells.append(op.pattern if g.needs_grad[i] or g.ops[i] == CONST else "")
+        cells += [lab[i], fmt(result.values[i], precision), _grad(result, i, precision)]
+        t.add_row(*cells, style="bold" if i == g.output else None)
     return t
 
 
@@ -220,7 +224,11 @@ def print_eval(result, fmt_name: str, precision=None, file=None, max_rows: int =
     c = console(file)
     c.print(summary(result, precision))
     if fmt_name in ("table", "both"):
-        c.print(table(result, precision, max_rows, sort=sort))
+        t = table(result, precision, max_rows, sort=sort)
+        natural = c.measure(t, options=c.options.update(max_width=1_000_000)).maximum
+        if natural > c.width:                    # too wide for the terminal: the tree shows gates
+            t = table(result, precision, max_rows, sort=sort, gate=False)
+        c.print(t)
         n = len(result.graph)
         if n > max_rows:
             c.print(Text(f"{n} nodes: the table shows the variables, the named nodes and the output "
