@@ -179,3 +179,15 @@ def test_broken_pipe_is_quiet(tmp_path):
     p = subprocess.run(f"{cg_path()} eval - --x 1 --json | head -c 10", shell=True, input=program.encode(),
                        capture_output=True, timeout=60)
     assert b"Traceback" not in p.stderr and b"Error" not in p.stderr
+
+
+def test_a_narrow_terminal_drops_the_gate_column_not_the_numbers():
+    args = ("eval", "sigmoid(w0*x0+w1*x1+w2)", "--w0", "2", "--x0", "-1", "--w1", "-3", "--x1", "-2",
+            "--w2", "-3", "--format", "table")
+    wide = run_cg(*args, env={"FORCE_COLOR": "1", "COLUMNS": "160", "NO_COLOR": "1"})
+    narrow = run_cg(*args, env={"FORCE_COLOR": "1", "COLUMNS": "80", "NO_COLOR": "1"})
+    header = lambda out: next(line for line in out.splitlines() if "┃ id" in line)
+    assert "gate" in header(wide.out) and "gate" not in header(narrow.out)
+    for out in (wide.out, narrow.out):
+        assert "-0.5898357997244456" in out and "0.7310585786300049" in out      # never truncated
+        assert max(len(line) for line in out.splitlines()) <= (160 if out is wide.out else 80)
