@@ -61,7 +61,7 @@ def bench_cli_per_call(points: list, calls: int) -> float:
     t = time.perf_counter()
     for p in points[:calls]:
         args = [cg_exe(), "eval", EXPR, "--json"] + [a for k in NAMES for a in (f"--{k}", repr(p[k]))]
-        subprocess.run(args, stdout=subprocess.DEVNULL, check=True)
+        subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)  # diagnostics
     return (time.perf_counter() - t) / calls
 
 
