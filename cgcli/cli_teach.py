@@ -52,8 +52,9 @@ def explain_cmd(
     sets: Optional[List[str]] = typer.Option(None, "--set", metavar="NAME=VALUE",
                                              help="A variable's value, for names that clash with cg's options."),
 ):
-    """Explain the forward and backward passes step by step: every gate's value, then every
-    edge's upstream × local = downstream, the sums at fan-out, and the gradients.
+    """Explain the forward and backward passes step by step.
+
+    Each gate's value, then each edge's upstream × local = downstream, fan-out sums, gradients.
 
     \b
     Examples:
@@ -94,8 +95,9 @@ def graph_cmd(
     sets: Optional[List[str]] = typer.Option(None, "--set", metavar="NAME=VALUE",
                                              help="A variable's value, for names that clash with cg's options."),
 ):
-    """Draw the computational graph, left to right: one box per node with its value and
-    gradient (or the structure alone when no values are given).
+    """Draw the computational graph: DOT, Mermaid, SVG or PNG.
+
+    Left to right, a box per node with its value and gradient (without values: the structure).
 
     \b
     Examples:
