@@ -1,7 +1,17 @@
-"""pytest fixtures; the helpers themselves are in cgtest.py."""
+"""pytest fixtures and the Hypothesis profile; the helpers themselves are in cgtest.py."""
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
 
 from cgtest import invoke, run_cg
+
+# Machines are shared and noisy: no per-example deadline, no "too slow" health check. Under CI
+# the examples are derived from each test's name, so a run is reproducible (random locally).
+settings.register_profile(
+    "cg", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    derandomize=bool(os.environ.get("CI")), print_blob=True)
+settings.load_profile("cg")
 
 
 @pytest.fixture(params=["subprocess", "in-process"])
