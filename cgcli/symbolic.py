@@ -142,8 +142,21 @@ def diff(graph: Graph, wrts, inputs: dict | None = None, hessian=None) -> DiffRe
         from .passes import forward
         value = forward(graph, inputs)[graph.output]       # a domain error in f stops here
         values = evaluate(g, inputs)
+        grads = None
         for w, r in zip(wrts, roots):
-            if not math.isfinite(values[r]):
+            if math.isfinite(values[r]):
+                continue
+            if len(w) == 1:
+                # where the expression is undefined (1/(2*sqrt(x)) at 0, x^y*log(x) at x = 0), a
+                # first derivative takes the backward pass's value, as cg eval prints it
+                if grads is None:
+                    from .passes import backward
+                    grads = backward(graph, forward(graph, inputs))
+                values[r] = grads[graph.variables[w[0]]]
+                from .fmt import fmt
+                warnings.append(f"{notation(w)}: the expression is undefined at this point; its value "
+                                f"{fmt(values[r])} is the backward pass's (cg's conventions at such points)")
+            else:
                 warnings.append(f"{notation(w)} is {values[r]!r} at this point "
                                 f"(the derivative's expression is undefined or infinite there)")
     return DiffResult(graph.source, list(graph.variables), wrts, g, roots, inputs, value, values,

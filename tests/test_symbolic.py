@@ -395,3 +395,17 @@ def test_command_declarations_have_no_string_annotations():
     for c in app.registered_commands:
         hints = c.callback.__annotations__
         assert hints and not any(isinstance(h, str) for h in hints.values()), c.name
+
+
+def test_first_derivative_where_its_expression_is_undefined_takes_the_backward_pass_value(cg):
+    # 1/(2*sqrt(x)) is undefined at 0; cg eval's backward pass says inf (one-sided), and so does diff
+    p = cg("diff", "sqrt(x)", "--x", "0", "--json")
+    assert p.returncode == 0, p.err
+    d = strict_json(p.out)
+    assert d["derivatives"][0]["value"] == "inf"
+    assert any("backward pass" in w for w in d["warnings"])
+    eval_grad = strict_json(cg("eval", "sqrt(x)", "--x", "0", "--json").out)["gradients"]["x"]
+    assert eval_grad == "inf"
+    # x^y*log(x) at x = 0: the backward pass's convention (0^y is flat in y) gives 0
+    d = strict_json(cg("diff", "x^y", "--wrt", "y", "--x", "0", "--y", "2", "--json").out)
+    assert d["derivatives"][0]["value"] == 0
