@@ -28,6 +28,17 @@ app = typer.Typer(
 
 # options cg eval itself takes; every other --NAME is a variable
 _VAR_OPTIONS = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+# Declarations the commands share (Typer reads a default's OptionInfo afresh for each command).
+SET_OPTION = typer.Option(None, "--set", metavar="NAME=VALUE",
+                          help="A variable's value, for names that clash with cg's options.")
+
+
+def expr_argument(then: str = "then a value for each variable",
+                  subject: str = "The expression or program"):
+    """EXPR and the --NAME VALUE pairs that follow it (see split_args)."""
+    return typer.Argument(None, metavar="EXPR [--NAME VALUE]...",
+                          help=f"{subject} ('-' reads it from stdin), {then}.")
 FORMATS = ("table", "tree", "json", "toml", "both")
 
 
@@ -146,17 +157,14 @@ def load(args: List[str], sets: List[str], require_all: bool = True, command: st
 
 @app.command("eval", context_settings=_VAR_OPTIONS)
 def eval_cmd(
-    args: Optional[List[str]] = typer.Argument(
-        None, metavar="EXPR [--NAME VALUE]...",
-        help="The expression or program ('-' reads it from stdin), then a value for each variable."),
+    args: Optional[List[str]] = expr_argument(),
     json_out: bool = typer.Option(False, "--json", help="Print one strict JSON object (same as --format json)."),
     format: Optional[str] = typer.Option(None, "--format", metavar="table|tree|json|toml",
                                          help="What to show; the default shows the table and the tree; "
                                               "toml is an answer key (see cg key)."),
     precision: Optional[int] = typer.Option(None, "--precision", min=1, max=17,
                                             help="Significant digits in the table and tree."),
-    sets: Optional[List[str]] = typer.Option(None, "--set", metavar="NAME=VALUE",
-                                             help="A variable's value, for names that clash with cg's options."),
+    sets: Optional[List[str]] = SET_OPTION,
     get: Optional[List[str]] = typer.Option(None, "--get", metavar="TARGET",
                                             help="Print only this number: value, grad.NAME or node.NAME "
                                                  "(repeatable: one per line)."),

@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from .cli import _VAR_OPTIONS, app
+from .cli import SET_OPTION, _VAR_OPTIONS, app, expr_argument
 
 
 # --- cg check ---------------------------------------------------------------------------------
@@ -41,8 +41,7 @@ def check_cmd(
                                               "'-' is stdin); one verdict line out per submission."),
     precision: Optional[int] = typer.Option(None, "--precision", min=1, max=17,
                                             help="Significant digits for cg's values in the table."),
-    sets: Optional[List[str]] = typer.Option(None, "--set", metavar="NAME=VALUE",
-                                             help="A variable's value, for names that clash with cg's options."),
+    sets: Optional[List[str]] = SET_OPTION,
     verify: bool = typer.Option(False, "--verify",
                                 help="Also verify cg's own gradients against central finite differences "
                                      "(cg eval --check); a mismatch exits 1."),
@@ -70,16 +69,13 @@ def check_cmd(
 
 @app.command("key", context_settings=_VAR_OPTIONS)
 def key_cmd(
-    args: Optional[List[str]] = typer.Argument(
-        None, metavar="EXPR [--NAME VALUE]...",
-        help="The expression or program ('-' reads it from stdin), then a value for each variable."),
+    args: Optional[List[str]] = expr_argument(),
     id: str = typer.Option("1", "--id", help="The problem's id in the key."),
     title: Optional[str] = typer.Option(None, "--title", help="A title for the problem."),
     decimals: Optional[int] = typer.Option(None, "--decimals", min=0, max=17,
                                            help="Write the answers rounded to this many decimals, "
                                                 "graded with rounded = true."),
-    sets: Optional[List[str]] = typer.Option(None, "--set", metavar="NAME=VALUE",
-                                             help="A variable's value, for names that clash with cg's options."),
+    sets: Optional[List[str]] = SET_OPTION,
 ):
     """Print the answer key: the problem as a homework TOML block, every value and gradient filled in.
 

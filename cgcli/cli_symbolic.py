@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from .cli import _VAR_OPTIONS, app, load
+from .cli import SET_OPTION, _VAR_OPTIONS, app, expr_argument, load
 from .errors import InputError
 
 DIFF_FORMATS = ("text", "cg", "latex", "json")
@@ -15,10 +15,8 @@ MAX_ORDER = 8
 
 @app.command("diff", context_settings=_VAR_OPTIONS)
 def diff_cmd(
-    args: Optional[List[str]] = typer.Argument(
-        None, metavar="EXPR [--NAME VALUE]...",
-        help="The expression or program ('-' reads it from stdin), then optionally a value for "
-             "each variable: every derivative is then also evaluated."),
+    args: Optional[List[str]] = expr_argument(
+        "then optionally a value for each variable: every derivative is then also evaluated"),
     wrt: Optional[List[str]] = typer.Option(
         None, "--wrt", metavar="NAME",
         help="Differentiate with respect to NAME (default: every variable). Repeat for higher "
@@ -33,8 +31,7 @@ def diff_cmd(
                                          help="text (default), cg (programs cg eval reads back), latex, json."),
     precision: Optional[int] = typer.Option(None, "--precision", min=1, max=17,
                                             help="Significant digits of the values."),
-    sets: Optional[List[str]] = typer.Option(None, "--set", metavar="NAME=VALUE",
-                                             help="A variable's value, for names that clash with cg's options."),
+    sets: Optional[List[str]] = SET_OPTION,
 ):
     """Symbolic derivatives of EXPR: the backward pass run over expressions.
 

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .cli import _VAR_OPTIONS, app, load
+from .cli import SET_OPTION, _VAR_OPTIONS, app, expr_argument, load
 from .errors import InputError
 
 EXPLAIN_FORMATS = ("text", "markdown", "latex", "json")
@@ -38,9 +38,7 @@ _EXPAND_HELP = "Lower composite functions (sigmoid, tanh) to primitive gates (*-
 
 @app.command("explain", context_settings=_VAR_OPTIONS)
 def explain_cmd(
-    args: Optional[List[str]] = typer.Argument(
-        None, metavar="EXPR [--NAME VALUE]...",
-        help="The expression or program ('-' reads it from stdin), then a value for each variable."),
+    args: Optional[List[str]] = expr_argument(),
     format: str = typer.Option("text", "--format", metavar="text|markdown|latex|json",
                                help="Plain text, a Markdown or LaTeX handout, or the steps as JSON."),
     json_out: bool = typer.Option(False, "--json", help="The steps as one strict JSON object (schema cg.explain/1)."),
@@ -49,8 +47,7 @@ def explain_cmd(
     decimals: Optional[int] = typer.Option(None, "--decimals", min=0, max=12,
                                            help="Fixed decimal places instead (the seeds write 0.73: --decimals 2)."),
     expand: bool = typer.Option(False, "--expand", help=_EXPAND_HELP),
-    sets: Optional[List[str]] = typer.Option(None, "--set", metavar="NAME=VALUE",
-                                             help="A variable's value, for names that clash with cg's options."),
+    sets: Optional[List[str]] = SET_OPTION,
 ):
     """Explain the forward and backward passes step by step.
 
@@ -83,17 +80,14 @@ def explain_cmd(
 
 @app.command("graph", context_settings=_VAR_OPTIONS)
 def graph_cmd(
-    args: Optional[List[str]] = typer.Argument(
-        None, metavar="EXPR [--NAME VALUE]...",
-        help="The expression or program ('-' reads it from stdin), then optionally a value for each variable."),
+    args: Optional[List[str]] = expr_argument("then optionally a value for each variable"),
     format: str = typer.Option("dot", "--format", metavar="dot|mermaid|svg|png",
                                help="DOT or Mermaid text, or an SVG/PNG picture drawn by Graphviz's dot."),
     output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE",
                                          help="Write to FILE instead of stdout (needed for PNG on a terminal)."),
     precision: int = typer.Option(4, "--precision", min=1, max=17, help="Significant digits in the boxes."),
     expand: bool = typer.Option(False, "--expand", help=_EXPAND_HELP),
-    sets: Optional[List[str]] = typer.Option(None, "--set", metavar="NAME=VALUE",
-                                             help="A variable's value, for names that clash with cg's options."),
+    sets: Optional[List[str]] = SET_OPTION,
 ):
     """Draw the computational graph: DOT, Mermaid, SVG or PNG.
 

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from .cli import _VAR_OPTIONS, app
+from .cli import SET_OPTION, _VAR_OPTIONS, app, expr_argument
 
 # --engine auto (bench/train.py): mini-batches of at least AUTO_COLUMNS points run column-wise
 # in pure Python (cgcli.batch), of at least AUTO_NUMPY points column-wise with NumPy when it is
@@ -35,15 +35,12 @@ _PLOT = typer.Option(None, "--plot", metavar="FILE.svg|FILE.png", help="Write th
 _CURVE = typer.Option(None, "--curve/--no-curve",
                       help="Show the loss curve in the terminal (default: when stdout is a terminal).")
 _PREC = typer.Option(None, "--precision", min=1, max=17, help="Significant digits in the table.")
-_SETS = typer.Option(None, "--set", metavar="NAME=VALUE",
-                     help="A variable's value, for names that clash with cg's options.")
 
 
 @app.command("descend", context_settings=_VAR_OPTIONS)
 def descend_cmd(
-    args: Optional[List[str]] = typer.Argument(
-        None, metavar="EXPR [--NAME VALUE]...",
-        help="The expression to minimise ('-' reads it from stdin), then a start value for each variable."),
+    args: Optional[List[str]] = expr_argument(
+        "then a start value for each variable", subject="The expression to minimise"),
     params: Optional[str] = typer.Option(None, "--params", metavar="x,y",
                                          help="The variables to optimise (default: all); the others stay fixed."),
     lr: float = _LR,
@@ -55,7 +52,7 @@ def descend_cmd(
     eps: float = _EPS, diverge: float = _DIV,
     json_out: bool = _JSON, jsonl: bool = _JSONL, plot: Optional[str] = _PLOT,
     curve: Optional[bool] = _CURVE, precision: Optional[int] = _PREC,
-    sets: Optional[List[str]] = _SETS,
+    sets: Optional[List[str]] = SET_OPTION,
 ):
     """Minimise EXPR by gradient descent: forward, backward, update W = W - lr × gradient, repeat.
 
@@ -104,7 +101,7 @@ def fit_cmd(
     eps: float = _EPS, diverge: float = _DIV,
     json_out: bool = _JSON_FIT, jsonl: bool = _JSONL_FIT, plot: Optional[str] = _PLOT,
     curve: Optional[bool] = _CURVE, precision: Optional[int] = _PREC,
-    sets: Optional[List[str]] = _SETS,
+    sets: Optional[List[str]] = SET_OPTION,
 ):
     """Train MODEL on data: per mini-batch, forward to the loss, backward to the parameters, update.
 
