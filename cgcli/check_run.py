@@ -244,8 +244,8 @@ def check_points(graph, fixed: dict, stream, tol, out=None) -> int:
             else:
                 wrong += 1
             texts.append(submission_json(lineno, sid, rep))
-        if texts and not write(out, "".join(texts)):
-            return 0
+        if texts:
+            write(out, "".join(texts))
     code = tally.finish()
     if code:
         return code
