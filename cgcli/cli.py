@@ -16,15 +16,21 @@ from .errors import CgError, InputError
 if __name__ == "__main__":     # `python -m cgcli.cli`: the subcommand modules import this module
     sys.modules.setdefault("cgcli.cli", sys.modules[__name__])
 
+# Where the manual is, at the end of every --help (docs/ ships in the sdist; README.md is the start).
+DOCS = "Manual: README.md and docs/ in cg's source (mkdocs serve builds the site)."
+
 app = typer.Typer(
     name="cg",
     help="cg: differentiate an expression through its computational graph "
          "(forward pass, backward pass, gradients).",
-    add_completion=False,
+    # completion costs nothing measurable here: a bare Typer app has it on too (bench/startup.py)
+    add_completion=True,
+    epilog=DOCS,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["--help"]},
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
 
 # options cg eval itself takes; every other --NAME is a variable
 _VAR_OPTIONS = {"allow_extra_args": True, "ignore_unknown_options": True}
@@ -57,6 +63,8 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 def read_program(expr: str) -> str:
     """EXPR, or the whole of stdin for '-' (multi-line programs, texts over argv's limit)."""
     if expr == "-":
+        if sys.stdin.isatty():
+            print("cg: reading the program from stdin (end it with Ctrl-D)", file=sys.stderr)
         data = sys.stdin.buffer.read()
         try:
             return data.decode("utf-8")
@@ -98,6 +106,10 @@ def split_args(args: List[str], sets: List[str], command: str = "eval") -> tuple
                                  hint=f"see cg {command} --help")
             if not eq:
                 if i + 1 >= len(args) or (args[i + 1].startswith("--") and len(args[i + 1]) > 2):
+                    close = close_option(name)
+                    if close:
+                        raise InputError(f"cg: --{name} is not an option of cg {command} "
+                                         f"(nor a variable: it has no value)", hint=f"did you mean {close}?")
                     raise InputError(f"cg: --{name} needs a value, e.g. --{name} 2")
                 val = args[i + 1]
                 i += 1
@@ -114,6 +126,21 @@ def split_args(args: List[str], sets: List[str], command: str = "eval") -> tuple
             raise InputError(f"cg: --set takes NAME=VALUE, got {s!r}")
         _put(raw, name.strip(), val)
     return expr, raw
+
+
+def close_option(name: str):
+    """The invoked command's long option closest to --NAME (a misspelt --json), or None."""
+    import difflib
+    try:
+        from typer._click.globals import get_current_context     # Typer 0.28 vendors click
+    except ImportError:
+        from click import get_current_context
+    ctx = get_current_context(silent=True)
+    if ctx is None:
+        return None
+    options = [o for p in ctx.command.params for o in getattr(p, "opts", ()) if o.startswith("--")]
+    close = difflib.get_close_matches("--" + name, options, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def _put(raw: dict, name: str, val: str):
@@ -146,7 +173,11 @@ def load(args: List[str], sets: List[str], require_all: bool = True, command: st
     unknown = [n for n in raw if n not in graph.variables]
     if unknown:
         from .passes import unknown_variable
-        raise unknown_variable(graph, unknown[0], option="--")
+        err = unknown_variable(graph, unknown[0], option="--")
+        close = close_option(unknown[0])
+        if close and "did you mean" not in (err.hint or ""):
+            err.hint = f"did you mean {close}? (an option of cg {command})\n" + (err.hint or "")
+        raise err
     if missing and require_all:
         s = "s" if len(missing) > 1 else ""
         raise InputError(f"cg: missing value{s} for {', '.join(missing)}",
@@ -251,6 +282,9 @@ from . import cli_check  # noqa: E402,F401  cg check, cg key; eval's --get, --po
 from . import cli_teach  # noqa: E402,F401  cg explain, cg graph (issue 4)
 from . import cli_train  # noqa: E402,F401  (cg descend, cg fit)
 from . import cli_symbolic  # noqa: E402,F401  cg diff; eval --check (issue 5)
+
+for _command in app.registered_commands:
+    _command.epilog = _command.epilog or DOCS
 
 
 class _PipeClosed(Exception):
