@@ -567,14 +567,17 @@ def grade_problem(prep: Prepared, answers: dict, source=None) -> ProblemGrade:
     marks = []
     rows = []
     memo = prep.memo if not prep.ecf else None
-    for j, t in enumerate(p.targets):
-        raw = answers.get(t.target)
+    targets, labels, Written = p.targets, prep.labels, check.Written
+    get = answers.get
+    for j in range(len(targets)):
+        t = targets[j]
+        raw = get(t.target)
         if raw is None or (type(raw) is str and not raw.strip()):
-            marks.append(Mark(t.target, prep.labels[j], t.points, None,
+            marks.append(Mark(t.target, labels[j], t.points, None,
                               check.lookup(result, t.kind, prep.nodes[j]), "missing", 0.0, "missing"))
             continue
         if memo is not None:
-            text = raw if type(raw) is str else (raw.text if isinstance(raw, check.Written) else repr(raw))
+            text = raw if type(raw) is str else (raw.text if isinstance(raw, Written) else repr(raw))
             seen = memo[j].get(text)
             if seen is None:
                 m = _grade_answer(prep, j, t, raw, source)
@@ -582,7 +585,7 @@ def grade_problem(prep: Prepared, answers: dict, source=None) -> ProblemGrade:
                     memo[j].clear()
                 memo[j][text] = (m.given, m.got, m.status, m.credit, m.message, m.feedback, m.row)
             else:
-                m = Mark(t.target, prep.labels[j], t.points, *seen[:5], seen[5], seen[6])
+                m = Mark(t.target, labels[j], t.points, *seen)
         else:
             m = _grade_answer(prep, j, t, raw, source)
         if m.row is not None:
@@ -722,6 +725,7 @@ def read_jsonl(path: str, key: Key):
     except OSError as e:
         raise SubmissionError(path, err=f"cannot read it: {e.strerror or e}") from None
     dec = json.JSONDecoder(parse_float=check.Written, parse_constant=reject)
+    columns: dict = {}            # flat key -> (problem id, target)
     with f:
         for line, raw in enumerate(f, 1):
             raw = raw.strip()
@@ -757,7 +761,12 @@ def read_jsonl(path: str, key: Key):
                                                       "a problem's answers must be an object {\"value\": ..., \"grad\": {...}}")
                             s.answers.setdefault(pid, {}).update(_nested(table, pid, path, line, student, s))
                         continue
-                    pid, target = _split_column(k, ids)
+                    split = columns.get(k)
+                    if split is None:
+                        split = _split_column(k, ids)
+                        if len(columns) < 100_000:
+                            columns[k] = split
+                    pid, target = split
                     if pid is None or not _TARGET.match(target):
                         if v is not None and v != "":
                             s.unasked.append(k)
