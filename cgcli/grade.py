@@ -35,6 +35,7 @@ import re
 
 from . import check
 from .errors import CgError, InputError
+from .fmt import fmt
 
 SHEET_KEYS = ("title", "rtol", "atol", "rounded", "points", "min_sig_figs", "min_decimals", "ecf",
               "formula", "decimals", "problem")
@@ -70,10 +71,11 @@ class SubmissionError(CgError):
 
 class Target:
     """One required answer of a key problem."""
-    __slots__ = ("kind", "name", "target", "points", "formula", "node", "label")
+    __slots__ = ("kind", "name", "target", "points", "formula", "node", "label", "key")
 
-    def __init__(self, kind, name, points=1.0, formula=False):
+    def __init__(self, kind, name, points=1.0, formula=False, key=None):
         self.kind, self.name = kind, name
+        self.key = key                # the key's own answer as written (not used for grading)
         self.target = "value" if kind == "value" else f"{kind}.{name}"
         self.points = points
         self.formula = formula
@@ -332,7 +334,7 @@ def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
     names = check.node_names(g)
     targets = []
     if "value" in raw:
-        targets.append(Target("value", None))
+        targets.append(Target("value", None, key=raw["value"]))
     for kind in ("node", "grad"):
         if kind not in raw:
             continue
@@ -347,7 +349,7 @@ def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
             except CgError as e:
                 raise _Located((kind, name), InputError(f"cg: {kind}.{name}: {e.message.removeprefix('cg: ')}",
                                                         hint=e.hint)) from None
-            targets.append(Target(kind, name))
+            targets.append(Target(kind, name, key=v))
     if not targets:
         raise _Located(None, InputError("cg: the problem asks for no answers (give value, grad or node: "
                                         "every answer the key lists is required)"))
@@ -467,17 +469,21 @@ def _at_kink(op, args) -> bool:
 
 def draw_inputs(problem: KeyProblem, seed, student: str, decimals: int) -> dict:
     """The student's inputs for a problem with ranges: drawn, redrawn until fair."""
+    return draw(problem, seed, student, decimals)[0]
+
+
+def draw(problem: KeyProblem, seed, student: str, decimals: int) -> tuple:
+    """(inputs, Result at them or None) for a student; fixed inputs when the problem has no ranges."""
     from .passes import run
     if not problem.specs:
-        return problem.inputs
+        return problem.inputs, None
     rng = student_rng(seed, student, problem.id)
     why = None
     for _ in range(MAX_DRAWS):
-        inputs = dict(problem.inputs)
-        for name in problem.graph.variables:
+        inputs = {}
+        for name in problem.graph.variables:           # in the variables' order: the draws' order
             spec = problem.specs.get(name)
-            if spec is not None:
-                inputs[name] = spec.draw(rng, decimals)
+            inputs[name] = spec.draw(rng, decimals) if spec is not None else problem.inputs[name]
         try:
             result = run(problem.graph, inputs)
         except CgError as e:
@@ -485,7 +491,7 @@ def draw_inputs(problem: KeyProblem, seed, student: str, decimals: int) -> dict:
             continue
         why = acceptable(result)
         if why is None:
-            return {n: inputs[n] for n in problem.graph.variables}
+            return result.inputs, result
     raise InputError(f"cg: problem {problem.id}: no fair inputs in {MAX_DRAWS} draws for {student} "
                      f"(last: {why}); widen the ranges")
 
@@ -496,14 +502,14 @@ class Prepared:
     """A key problem at one input set: the Result, targets resolved, the tolerance."""
     __slots__ = ("problem", "result", "names", "out", "tol", "ecf", "nodes", "labels", "error", "memo")
 
-    def __init__(self, problem: KeyProblem, inputs: dict, cli: dict, sheet: dict):
+    def __init__(self, problem: KeyProblem, inputs: dict, cli: dict, sheet: dict, result=None):
         from .passes import run
         self.problem = problem
         self.tol = problem.tolerance(cli, sheet)
         self.ecf = problem.setting("ecf", cli, sheet, 0.0)
         self.error = None
         try:
-            self.result = run(problem.graph, inputs)
+            self.result = result if result is not None else run(problem.graph, inputs)
         except CgError as e:
             self.result = None
             self.error = e
@@ -660,7 +666,7 @@ def read_csv(path: str, key: Key):
     import csv
     ids = {p.id: p for p in key.problems}
     try:
-        f = open(path, newline="", encoding="utf-8")
+        f = open(path, newline="", encoding="utf-8-sig")     # -sig: spreadsheets write a BOM
     except OSError as e:
         raise SubmissionError(path, err=f"cannot read it: {e.strerror or e}") from None
     with f:
@@ -936,7 +942,7 @@ def read_roster(path: str) -> list:
     """Student names: a CSV whose first column is the student (an optional 'student' header)."""
     import csv
     try:
-        with open(path, newline="", encoding="utf-8") as f:
+        with open(path, newline="", encoding="utf-8-sig") as f:
             rows = list(csv.reader(f))
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise InputError(f"cg: cannot read the roster {path}: {getattr(e, 'strerror', None) or e}") from None
@@ -963,6 +969,7 @@ class ClassGrade:
 
     def __init__(self, key: Key, source: str, students: list, errors: list, seed=None):
         self.key, self.source, self.students, self.errors, self.seed = key, source, students, errors, seed
+        self.warnings = []            # about the key itself (its own numbers that cg does not confirm)
         self.stats = class_stats(key, students)
 
 
@@ -1009,6 +1016,9 @@ def grade_class(key: Key, source: str, cli: dict, roster=None, seed=None, only=N
         for prep in fixed:
             if prep.error is not None:
                 raise SubmissionError(key.path, prep.problem.line, None, prep.problem.id, prep.error)
+    warnings = []
+    for prep in fixed or []:
+        warnings += key_disagreements(prep)
     cache: dict = {}
     students, errors, seen = [], [], {}
     for s in read_submissions(source, key):
@@ -1031,13 +1041,13 @@ def grade_class(key: Key, source: str, cli: dict, roster=None, seed=None, only=N
                     raise InputError(f"cg: {s.student} is not on the roster, so there are no numbers to grade against")
                 preps = []
                 for p in key.problems:
-                    inputs = draw_inputs(p, seed, s.student, p.setting("decimals", cli, key.sheet, 1))
+                    inputs, result = draw(p, seed, s.student, p.setting("decimals", cli, key.sheet, 1))
                     ck = (p.id, tuple(inputs.values()))
                     prep = cache.get(ck)
                     if prep is None:
                         if len(cache) > 65536:
                             cache.clear()
-                        prep = cache[ck] = Prepared(p, inputs, cli, key.sheet)
+                        prep = cache[ck] = Prepared(p, inputs, cli, key.sheet, result)
                     if prep.error is not None:
                         raise prep.error
                     preps.append(prep)
@@ -1053,7 +1063,9 @@ def grade_class(key: Key, source: str, cli: dict, roster=None, seed=None, only=N
     if only is not None and not students and not any(e.student == only for e in errors):
         raise InputError(f"cg: no submission for {only} in {source}")
     errors.sort(key=lambda e: (e.file or "", e.line or 0))
-    return ClassGrade(key, source, students, errors, seed)
+    cls = ClassGrade(key, source, students, errors, seed)
+    cls.warnings = warnings
+    return cls
 
 
 def _unasked(s: Submission, key: Key) -> list:
@@ -1067,6 +1079,24 @@ def _unasked(s: Submission, key: Key) -> list:
         for target, v in table.items():
             if target not in asked and not (v is None or (type(v) is str and not v.strip())):
                 out.append(f"{p.id}.{target}")
+    return out
+
+
+def key_disagreements(prep: Prepared) -> list:
+    """The key's own numbers that cg does not confirm (a typo in the key): warnings only, since
+    grading uses cg's values. Formula answers and blanks are skipped."""
+    out = []
+    for j, t in enumerate(prep.problem.targets):
+        if t.formula or t.key is None or (isinstance(t.key, str) and not t.key.strip()):
+            continue
+        try:
+            a = check.make_answer(t.kind, t.name, t.key)
+        except CgError:
+            continue
+        row = check.grade_one(prep.result, a, prep.tol, prep.names, prep.out)
+        if not row.ok:
+            out.append(f"problem {prep.problem.id}: the key says {prep.labels[j]} = {a.text}, but cg computes "
+                       f"{fmt(row.got)}; grading uses cg's value")
     return out
 
 

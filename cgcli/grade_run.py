@@ -54,6 +54,8 @@ def grade(key_path: str, source: str, *, student=None, detail=False, view="table
         print(f"cg: warning: {key_path} draws no inputs from ranges; --roster and --seed change nothing",
               file=sys.stderr)
     cls = g.grade_class(key, source, cli, names, seed, only=student)
+    for w in cls.warnings:
+        print(f"cg: warning: {key_path}: {w}", file=sys.stderr)
     if cls.errors and not keep_going:
         _report_errors(cls, False)
         return g.exit_code(cls)

@@ -473,3 +473,24 @@ def test_installed_cg_grades_a_class(tmp_path, key):
     assert strict_json(r.out)["class"]["students"] == 4
     r = run_cg("grade", key, write(tmp_path, "bad.csv", "student,1a.value\nann\n"))
     assert r.returncode == 2 and "bad.csv:2: student ann" in r.err and r.out == ""
+
+
+def test_key_typos_are_warned_not_used(tmp_path):
+    key = write(tmp_path, "k.toml", KEY.replace("z = 5 }", "z = 3 }"))
+    r = invoke("grade", key, class_csv(tmp_path), "--json")
+    assert r.returncode == 0
+    assert "problem 1a: the key says df/dz = 3, but cg computes 5; grading uses cg's value" in r.err
+    doc = strict_json(r.out)
+    assert doc["key_warnings"] == ["problem 1a: the key says df/dz = 3, but cg computes 5; grading uses cg's value"]
+    check_gradebook({s["student"]: [str(p["score"]) for p in s["problems"]] + [str(s["score"]), "11"]
+                     for s in doc["students"]})
+    r = invoke("grade", write(tmp_path, "k2.toml", KEY), class_csv(tmp_path))
+    assert "warning" not in r.err
+
+
+def test_spreadsheet_bom(tmp_path, key):
+    src = tmp_path / "bom.csv"
+    src.write_bytes("\ufeffstudent,1a.value\nann,-20\n".encode("utf-8"))
+    r = invoke("grade", key, str(src), "--json")
+    assert r.returncode == 0, r.err
+    assert strict_json(r.out)["students"][0]["score"] == 1

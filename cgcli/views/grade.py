@@ -55,7 +55,7 @@ def grade_json(cls, students=None) -> str:
                          "answers": [{k: _num(v) for k, v in a.items()} for a in p["answers"]]}
                         for p in st["problems"]],
            "students": [student_dict(s) for s in (cls.students if students is None else students)],
-           "errors": [error_dict(e) for e in cls.errors]}
+           "errors": [error_dict(e) for e in cls.errors], "key_warnings": cls.warnings}
     return json.dumps(doc, allow_nan=False, ensure_ascii=False) + "\n"
 
 
