@@ -494,3 +494,51 @@ def test_spreadsheet_bom(tmp_path, key):
     r = invoke("grade", key, str(src), "--json")
     assert r.returncode == 0, r.err
     assert strict_json(r.out)["students"][0]["score"] == 1
+
+
+def test_random_classes_match_an_independent_gradebook(tmp_path, key):
+    """Random classes: each answer right (cg's value), wrong, missing or unreadable, in CSV and
+    JSON Lines; the scores are computed here from the key's points, not by cg."""
+    import random
+    from cgcli.parse import parse
+    from cgcli.passes import run
+    truth = {}
+    g = parse("q = x + y\nf = q * z")
+    r = run(g, {"x": 2, "y": 3, "z": -4})
+    truth.update({"1a.value": -20.0, "1a.node.q": 5.0, "1a.grad.x": r.grads[g.variables["x"]],
+                  "1a.grad.y": r.grads[g.variables["y"]], "1a.grad.z": r.grads[g.variables["z"]]})
+    g2 = parse("sigmoid(w0*x0 + w1*x1 + w2)")
+    r2 = run(g2, {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3})
+    truth["2.value"] = r2.value
+    for n in ("w0", "x0", "w1", "x1", "w2"):
+        truth[f"2.grad.{n}"] = r2.grads[g2.variables[n]]
+    points = {c: (2.0 if c == "1a.grad.z" else 1.0) if c.startswith("1a") else 5 / 6 for c in COLS}
+    rng = random.Random(4)
+    for trial in range(3):
+        rows, expect, lines = [], {}, []
+        for k in range(rng.randint(1, 40)):
+            s = f"s{trial}_{k}"
+            cells, score = [], 0.0
+            for c in COLS:
+                kind = rng.choice(["right", "right", "wrong", "missing", "bad"])
+                v = truth[c]
+                cell = {"right": repr(v), "wrong": repr(v + 1.5), "missing": "", "bad": "x1"}[kind]
+                score += points[c] if kind == "right" else 0.0
+                cells.append(cell)
+            rows.append([s] + cells)
+            expect[s] = score
+            lines.append(json.dumps({"student": s, **{c: float(v) for c, v in zip(COLS, cells) if v not in ("", "x1")},
+                                     **{c: v for c, v in zip(COLS, cells) if v == "x1"}}))
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows([["student"] + COLS] + rows)
+        src = write(tmp_path, f"r{trial}.csv", buf.getvalue())
+        jl = write(tmp_path, f"r{trial}.jsonl", "\n".join(lines) + "\n")
+        for path in (src, jl):
+            res = invoke("grade", key, path, "--json")
+            assert res.returncode == 0, res.err
+            doc = strict_json(res.out)
+            got = {st["student"]: st["score"] for st in doc["students"]}
+            assert got.keys() == expect.keys()
+            for s, v in expect.items():
+                assert got[s] == pytest.approx(v, abs=1e-9), (path, s)
+            assert doc["class"]["mean"] == pytest.approx(sum(expect.values()) / len(expect))
