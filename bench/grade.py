@@ -33,24 +33,24 @@ q = x + y
 f = q * z
 """
 inputs = { x = 2, y = 3, z = -4 }
-value = 0
-node = { q = 0 }
-grad = { x = 0, y = 0, z = 0 }
+value = ""
+node = { q = "" }
+grad = { x = "", y = "", z = "" }
 
 [[problem]]
 id = "2"
 expression = "sigmoid(w0*x0 + w1*x1 + w2)"
 inputs = { w0 = 2, x0 = -1, w1 = -3, x1 = -2, w2 = -3 }
 rounded = true
-grad = { w0 = 0, x0 = 0, w1 = 0, x1 = 0, w2 = 0 }
+grad = { w0 = "", x0 = "", w1 = "", x1 = "", w2 = "" }
 
 [[problem]]
 id = "3"
 expression = "max(x, y) * x + log(y)"
 inputs = { x = 3, y = 1.5 }
 points = 5
-value = 0
-grad = { x = 0, y = 0 }
+value = ""
+grad = { x = "", y = "" }
 
 [[problem]]
 id = "4"
@@ -60,16 +60,16 @@ b = tanh(a)
 f = b * b + x
 """
 inputs = { x = 0.5, y = -1.5 }
-node = { a = 0, b = 0 }
-grad = { x = 0, y = 0, a = 0 }
+node = { a = "", b = "" }
+grad = { x = "", y = "", a = "" }
 
 [[problem]]
 id = "5"
 expression = "exp(-x^2 / 2) * sin(w * x)"
 inputs = { x = 0.7, w = 2 }
 points = { "grad.x" = 3 }
-value = 0
-grad = { x = 0, w = 0 }
+value = ""
+grad = { x = "", w = "" }
 '''
 
 

@@ -984,18 +984,26 @@ def _median(xs: list) -> float:
 def class_stats(key: Key, students: list) -> dict:
     n = len(students)
     totals = [s.score for s in students]
+    # one pass over the marks: per problem and answer, the count of each status
+    index = {"right": 0, "wrong": 1, "carried": 2, "missing": 3, "unreadable": 4}
+    counts = [[[0] * 5 for _ in p.targets] for p in key.problems]
+    scores = [[] for _ in key.problems]
+    for s in students:
+        for k, pg in enumerate(s.problems):
+            scores[k].append(pg.score)
+            row = counts[k]
+            for j, m in enumerate(pg.marks):
+                row[j][index[m.status]] += 1
     probs = []
     for k, p in enumerate(key.problems):
-        scores = [s.problems[k].score for s in students]
         answers = []
-        for j, t in enumerate(p.targets):
-            counts = {"right": 0, "wrong": 0, "carried": 0, "missing": 0, "unreadable": 0}
-            for s in students:
-                counts[s.problems[k].marks[j].status] += 1
+        for t, c in zip(p.targets, counts[k]):
             answers.append({"target": t.target, "points": t.points, "formula": t.formula,
-                            "success_rate": counts["right"] / n if n else math.nan, **counts})
+                            "success_rate": c[0] / n if n else math.nan,
+                            **{name: c[i] for name, i in index.items()}})
+        sc = scores[k]
         probs.append({"id": p.id, "title": p.title, "points": p.points,
-                      "mean": sum(scores) / n if n else math.nan, "median": _median(scores),
+                      "mean": sum(sc) / n if n else math.nan, "median": _median(sc),
                       "answers": answers})
     return {"students": n, "points": key.points,
             "mean": sum(totals) / n if n else math.nan, "median": _median(totals),
