@@ -149,8 +149,7 @@ def grade_cmd(
 ):
     """Grade a class: every submission against the teacher's key.
 
-    The key is the only source of problems, inputs and tolerances; every answer it lists is
-    required (missing = wrong); answers it does not ask for are reported, not graded.
+    The key is the only source of problems, inputs and tolerances; every answer it lists is required (missing = wrong); answers it does not ask for are reported, not graded.
 
     \b
     Exit code: 0 every submission graded (whatever the scores), 2 a malformed key or submission.
