@@ -955,7 +955,7 @@ def read_roster(path: str) -> list:
             continue
         if name in seen:
             raise InputError(f"cg: {path}:{line}: student {name} is listed twice (also line {seen[name]})")
-        if name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
+        if name in (".", "..") or "/" in name or "\\" in name or any(ord(c) < 32 for c in name):
             raise InputError(f"cg: {path}:{line}: {name!r} cannot be a file name")
         seen[name] = line
         names.append(name)

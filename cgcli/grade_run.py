@@ -116,6 +116,9 @@ def check_with_key(sheet: str, key_path: str, *, json_out=False, cli_tol=None, e
         raise InputError("cg: --roster and --seed go together")
     cli = _cli(cli_tol or {}, ecf)
     key = g.read_key(key_path)
+    if key.drawn and roster is None:
+        raise InputError(f"cg: {key_path} draws inputs per student: grade the sheet with "
+                         f"cg grade {key_path} {sheet} --roster ROSTER.csv --seed S --student NAME")
     names = g.read_roster(roster) if roster is not None else None
     cls = g.grade_class(key, sheet, cli, names, seed)
     if cls.errors:

@@ -542,3 +542,22 @@ def test_random_classes_match_an_independent_gradebook(tmp_path, key):
             for s, v in expect.items():
                 assert got[s] == pytest.approx(v, abs=1e-9), (path, s)
             assert doc["class"]["mean"] == pytest.approx(sum(expect.values()) / len(expect))
+
+
+def test_big_class_table_and_unasked_problem(tmp_path, key):
+    rows = "\n".join(f"s{k},-20" for k in range(201))
+    r = invoke("grade", key, write(tmp_path, "big.csv", "student,1a.value\n" + rows + "\n"))
+    assert r.returncode == 0
+    assert "201 students (the per-student table shows at most 200" in r.out
+    assert "201 students graded" in r.out
+    write(tmp_path, "s/ann.toml", sheet_text(CLASS["ann"]) + '\n[[problem]]\nid = "9"\nvalue = 1\n')
+    r = invoke("grade", key, str(tmp_path / "s"), "--json")
+    ann = strict_json(r.out)["students"][0]
+    assert ann["unasked"] == ["9"] and ann["score"] == 11
+
+
+def test_check_key_with_ranges_points_to_cg_grade(tmp_path):
+    key = write(tmp_path, "t.toml", '[[problem]]\nexpression = "x"\ninputs = { x = "uniform(1, 2)" }\nvalue = ""\n')
+    sheet = write(tmp_path, "ann.toml", '[[problem]]\nvalue = 1\n')
+    r = invoke("check", sheet, "--key", key)
+    assert r.returncode == 2 and "--roster ROSTER.csv --seed S --student NAME" in r.err
