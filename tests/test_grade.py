@@ -561,3 +561,28 @@ def test_check_key_with_ranges_points_to_cg_grade(tmp_path):
     sheet = write(tmp_path, "ann.toml", '[[problem]]\nvalue = 1\n')
     r = invoke("check", sheet, "--key", key)
     assert r.returncode == 2 and "--roster ROSTER.csv --seed S --student NAME" in r.err
+
+
+def _exact_rounding_of(text, exponent, got):
+    import math
+    from fractions import Fraction
+    from cgcli.check import rounding_margin
+    if not math.isfinite(got):
+        return False
+    return abs(Fraction(text.replace("_", "")) - Fraction(got)) <= rounding_margin(exponent, got)
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12),
+       st.integers(-12, 6), st.integers(-3, 3))
+def test_rounding_precheck_agrees_with_the_exact_rule(got, exponent, nudge):
+    """check.is_rounding_of's quick float pre-check never changes a verdict."""
+    from decimal import Decimal
+    from cgcli.check import is_rounding_of
+    unit = Decimal(10) ** exponent
+    d = (Decimal(got) / unit).to_integral_value() * unit + nudge * unit / 2
+    text = format(d, "f") if exponent < 0 else format(d.quantize(Decimal(1)), "f")
+    exp = Decimal(text).as_tuple().exponent
+    assert is_rounding_of(text, exp, got) == _exact_rounding_of(text, exp, got)
