@@ -83,18 +83,6 @@ def nested(cells):
     return out
 
 
-def as_number(v):
-    """JSON numbers where the cell is a plain number, text otherwise."""
-    try:
-        return int(v)
-    except ValueError:
-        try:
-            float(v)
-            return json.loads(v) if not v.startswith(("-0.", "0.")) or True else v
-        except ValueError:
-            return v
-
-
 def class_jsonl(tmp_path, flat=False):
     lines = []
     for s, cells in CLASS.items():
