@@ -192,6 +192,9 @@ def is_rounding_of(text: str, exponent: int, got: float) -> bool:
     """Is `text` (a decimal number) `got` correctly rounded to its last written digit?"""
     if not math.isfinite(got):
         return False
+    a = float(text.replace("_", ""))        # a quick no for answers far off (no Fractions)
+    if exponent < 300 and math.isfinite(a) and abs(a - got) > 10.0 ** exponent + 8 * math.ulp(max(abs(a), abs(got))):
+        return False
     from fractions import Fraction
     return abs(Fraction(text.replace("_", "")) - Fraction(got)) <= rounding_margin(exponent, got)
 
