@@ -12,7 +12,7 @@ from .cli import SET_OPTION, _VAR_OPTIONS, app, expr_argument, load
 from .errors import InputError
 from .fmt import PRECISION
 
-EXPLAIN_FORMATS = ("text", "markdown", "latex", "json")
+EXPLAIN_FORMATS = ("text", "markdown", "latex", "json", "html")
 GRAPH_FORMATS = ("dot", "mermaid", "svg", "png", "pdf")
 # cg graph -o FILE without --format: the format from FILE's extension
 GRAPH_EXTENSIONS = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".svg": "svg", ".png": "png", ".pdf": "pdf"}
@@ -42,8 +42,13 @@ _EXPAND_HELP = "Lower composite functions (sigmoid, tanh) to primitive gates (*-
 @app.command("explain", context_settings=_VAR_OPTIONS)
 def explain_cmd(
     args: Optional[List[str]] = expr_argument(),
-    format: str = typer.Option("text", "--format", metavar="text|markdown|latex|json",
-                               help="Plain text, a Markdown or LaTeX handout, or the steps as JSON."),
+    format: str = typer.Option("text", "--format", metavar="text|markdown|latex|json|html",
+                               help="Plain text, a Markdown or LaTeX handout, the steps as JSON, or a "
+                                    "self-contained HTML page to step through (needs Graphviz's dot)."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE",
+                                         help="Write to FILE instead of stdout ('-' is stdout)."),
+    step: bool = typer.Option(False, "--step", help="Step through the passes on the terminal, one gate "
+                                                    "per key (→/space next, ← back, Home, End, q quit)."),
     json_out: bool = typer.Option(False, "--json", help="The steps as one strict JSON object (schema cg.explain/1)."),
     precision: int = typer.Option(PRECISION, "--precision", min=1, max=17,
                                   help="Significant digits of the numbers shown (JSON: always all)."),
@@ -62,27 +67,53 @@ def explain_cmd(
       cg explain "sigmoid(w0*x0 + w1*x1 + w2)" --expand --decimals 2 --w0 2 --x0 -1 --w1 -3 --x1 -2 --w2 -3
       cg explain "q = x + y; f = q * z" --x 1 --y 3 --z -3 --format markdown > handout.md
       cg explain "x*x + x" --x 3 --format latex > steps.tex
+      cg explain "(x+y)*z" --x 2 --y 3 --z -4 --format html -o page.html
+      cg explain "x*y + x" --x 3 --y -2 --step
     """
     view = "json" if json_out else format
     if view not in EXPLAIN_FORMATS:
-        raise InputError(f"cg: unknown format {view!r}: choose text, markdown, latex or json")
+        raise InputError(f"cg: unknown format {view!r}: choose text, markdown, latex, json or html")
+    if output == "-":
+        output = None
+    if step:
+        if json_out or format != "text" or output is not None:
+            raise InputError("cg: --step is the terminal step-through; leave out --format, --json and -o")
+        if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
+            raise InputError("cg: --step needs a terminal (stdin and stdout), to read keys and redraw",
+                             hint="without one, use --format text, or --format html -o page.html "
+                                  "to step through in a browser")
     _, graph, inputs = load(args or [], sets or [], command="explain")
     result = run_with_diagnostics(lowered(graph, expand), inputs)
     from .steps import walk
     from .views import explain as ex
     steps = walk(result)
+    if step:
+        from .steps import frames
+        from .views.stepper import run as step_through
+        step_through(result, steps, frames(result, steps), precision, decimals)
+        return
     if view == "json":
-        ex.write_json(result, steps, sys.stdout)
+        import io
+        buf = io.StringIO()
+        ex.write_json(result, steps, buf)
+        _emit_text(buf.getvalue(), output)
         for w in result.warnings:
             print(f"cg: warning: {w}", file=sys.stderr)
     elif view == "latex":
-        sys.stdout.write(ex.latex(result, steps, precision, decimals))
+        _emit_text(ex.latex(result, steps, precision, decimals), output)
+    elif view == "html":
+        from .steps import frames
+        from .views import html, picture
+        # top to bottom: the page shows the graph beside the steps, in half its width
+        svg = _svg(picture.dot(result.graph, result, precision, "TB", ids=True), "--format html")
+        _emit_text(html.page(result, steps, frames(result, steps), html.clean_svg(svg), precision, decimals),
+                   output)
     else:
         out = ex.text(result, steps, view == "markdown", precision, decimals)
-        if _is_terminal(sys.stdout):             # a terminal: wrap at its width; piped: as is
+        if output is None and _is_terminal(sys.stdout):   # a terminal: wrap at its width; piped: as is
             import shutil
             out = ex.wrap(out, shutil.get_terminal_size().columns)
-        sys.stdout.write(out)
+        _emit_text(out, output)
 
 
 @app.command("graph", context_settings=_VAR_OPTIONS)
@@ -171,6 +202,21 @@ def _emit_text(text: str, output: Optional[str]) -> None:
             f.write(text)
     except OSError as e:
         raise InputError(f"cg: cannot write {output}: {e.strerror}") from None
+
+
+def _svg(dot_text: str, what: str) -> str:
+    """SVG text drawn by Graphviz's dot (InputError, exit 2, where dot is not installed)."""
+    import shutil
+    import subprocess
+    exe = shutil.which("dot")
+    if exe is None:
+        raise InputError(f"cg: {what} draws the graph with Graphviz's dot program, which is not installed",
+                         hint="install it (Debian/Ubuntu: apt-get install graphviz), or use --format text, "
+                              "markdown or latex")
+    p = subprocess.run([exe, "-Tsvg"], input=dot_text.encode("utf-8"), capture_output=True)
+    if p.returncode != 0:
+        raise InputError(f"cg: Graphviz's dot failed: {p.stderr.decode('utf-8', 'replace').strip()}")
+    return p.stdout.decode("utf-8")
 
 
 def _render(dot_text: str, fmt: str, output: Optional[str]) -> None:

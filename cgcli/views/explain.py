@@ -499,3 +499,50 @@ def write_json(result, walk, out) -> None:
     w(", ".join(steps))
     w(f'], "gradients": {_obj(result.gradients)}, ')
     w(f'"warnings": [{", ".join(_q(x) for x in result.warnings)}]}}\n')
+
+
+# --- a step-through (the HTML page and cg explain --step) ------------------------------------
+
+def step_texts(result, walk, frames, precision=4, decimals=None) -> list:
+    """Per frame of cgcli.steps.frames: plain data for a stepper to display (no arithmetic
+    here beyond printing): the current node, the edge, a title, the arithmetic line, the
+    local derivative, the gate rule and, where the input fans out, the contributions so far."""
+    ex = Explainer(result, walk, False, precision, decimals)
+    g = result.graph
+    out = []
+    nf = len(walk.forward)
+    nb = sum(1 for f in frames if f.phase == "backward")
+    kb = 0
+    for k, f in enumerate(frames):
+        i = f.node
+        s = {"phase": f.phase, "node": i, "name": ex.name(i), "target": None, "edge": None,
+             "inputs": [], "local": "", "gate": "", "fanout": ""}
+        if f.phase == "forward":
+            s["title"] = f"Forward {k + 1} of {nf}: {ex.name(i)} = {ex.formula(i)}"
+            s["arithmetic"] = f"{ex.name(i)} = {ex.formula(i)} = {ex.numbers(i)} = {ex.value(i)}"
+            s["inputs"] = [f"e{a}_{i}_{j}" for j, a in enumerate(g.inputs(i))]
+        elif f.phase == "seed":
+            s["title"] = f"Backward: start at the output {ex.name(i)}"
+            s["arithmetic"] = f"{ex.d(g.output, i)} = 1 (the output's gradient with respect to itself)"
+        else:
+            kb += 1
+            e = f.edge
+            uses = len(walk.incoming.get(e.to, ()))
+            s["target"] = e.to
+            s["edge"] = f"e{e.to}_{i}_{e.k}"
+            s["title"] = (f"Backward {kb} of {nb}: {ex.name(i)} = {ex.formula(i)} "
+                          f"sends the gradient to {ex.name(e.to)}")
+            s["arithmetic"] = f"{ex.target(e)} = upstream × local = {ex.product(e)}"
+            s["local"] = f"local {ex.local(e)}"
+            s["gate"] = ex.gate(i)
+            if uses > 1:
+                terms = " + ".join(t if n == 0 or not t.startswith("-") else f"({t})"
+                                   for n, t in enumerate(ex.num(p).text for p in f.sofar[:SUM_TERMS]))
+                if len(f.sofar) > SUM_TERMS:
+                    terms += f" + … ({len(f.sofar) - SUM_TERMS} more)"
+                done = len(f.sofar) == uses
+                s["fanout"] = (f"{ex.name(e.to)} fans out to {uses} uses: contributions so far "
+                               f"{len(f.sofar)} of {uses}: {terms} = {ex.num(f.total).text}"
+                               + (f" = {ex.d(g.output, e.to)}, complete" if done else ""))
+        out.append(s)
+    return out
