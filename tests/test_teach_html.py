@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from cgcli.views.explain import number
 from cgcli.views.html import clean_svg
-from cgtest import run_cg, strict_json
+from cgtest import run_cg
+from stepcheck import expected_steps
 
 CHROMIUM = next((p for p in (os.environ.get("CG_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
                              shutil.which("chromium-browser")) if p and os.path.exists(p)), None)
@@ -36,31 +36,6 @@ def write_page(tmp_path, args, name="page.html"):
     p = run_cg("explain", *args, "--format", "html", "-o", str(path))
     assert p.returncode == 0, p.err
     return path
-
-
-def expected_steps(args):
-    """From cg explain --json (every digit), independently of the page: per step the node
-    highlighted, the edge, and the arithmetic at the page's 4 significant digits."""
-    doc = strict_json(run_cg("explain", *args, "--json").out)
-    n = lambda v: number(v, 4)
-    steps = [dict(node=s["node"], edge=None, text=f"{s['name']} = {s['formula']} = ",
-                  end=f" = {n(s['value'])}") for s in doc["forward"]]
-    steps.append(dict(node=doc["output"], edge=None, text=f"∂{doc['output_name']}/∂"))
-    sums: dict = {}
-    grads = {s["node"]: s["grad"] for s in doc["backward"]}
-    uses = {s["node"]: len(s["contributions"]) for s in doc["backward"]}
-    for s in doc["backward"]:
-        for e in s["edges"]:
-            sums.setdefault(e["to"], []).append(e["product"])
-            text = f"upstream × local = {n(e['upstream'])} × {n(e['local'])} = {n(e['product'])}"
-            fan = None
-            if uses[e["to"]] > 1:
-                fan = f"so far {len(sums[e['to']])} of {uses[e['to']]}"
-                if len(sums[e["to"]]) == uses[e["to"]]:
-                    fan += f".* = {re.escape(n(grads[e['to']]))} = ∂"
-            steps.append(dict(node=s["node"], target=e["to"], edge=f"e{e['to']}_{s['node']}_{e['input']}",
-                              text=text, fan=fan))
-    return steps
 
 
 @needs_dot

@@ -102,12 +102,15 @@ def _op_text(g, i) -> str:
     return op.symbol if op.infix or op.symbol == "-" else op.name
 
 
-def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 300) -> Tree:
+def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 300,
+         marks: dict | None = None) -> Tree:
     """The expression as a tree, output at the root, each node as `op name  value v  grad g`
     (values green, gradients red). A node reached again through fan-out is shown once in full
     and afterwards as a reference; a constant subexpression is one line with its node count;
     a chain of more than CHAIN nodes that each have a single gate input is collapsed to its
-    ends and a count; `max_depth` levels at most (default 30)."""
+    ends and a count; `max_depth` levels at most (default 30). `marks` (the step-through):
+    node -> (style, note) for each of its lines, (parent, node) -> (style, note) for its lines
+    under that parent; the style goes on the line, the note after it."""
     g = result.graph
     names = display_names(g)
     ops, in0, in1, needs = g.ops, g.in0, g.in1, g.needs_grad
@@ -173,6 +176,23 @@ def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 
         t.append(_grad(result, i, precision), style=GRAD)
         return t
 
+    if marks:
+        plain_line = line
+
+        def line(i, parent=None):
+            return mark(plain_line(i), i, parent)
+
+        def mark(t, i, parent, edge_only=False):
+            m = marks.get((parent, i)) or (None if edge_only else marks.get(i))
+            if m:
+                t.stylize(m[0])
+                if m[1]:
+                    t.append("  " + m[1], style=m[0])
+            return t
+    else:
+        def mark(t, i, parent, edge_only=False):
+            return t
+
     root = Tree(line(g.output))
     shown = {g.output}
     collapsed: set = set()
@@ -186,14 +206,14 @@ def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 
         if parent is not None:                   # place i under its parent's branch
             if i in shown and ops[i] not in (VAR, CONST):
                 where = "in a collapsed chain above" if i in collapsed else "shown above"
-                branch.add(Text(f"{names[i]} ({where})", style="dim"))
+                branch.add(mark(Text(f"{names[i]} ({where})", style="dim"), i, parent, edge_only=True))
                 continue
             shown.add(i)
             count += 1
             if i == only[parent] and run[i] > CHAIN:
                 # a long chain starts at i: show i, a count of the hidden middle, then go on
                 # from the chain's last two nodes
-                sub = branch.add(line(i))
+                sub = branch.add(line(i, parent) if marks else line(i))
                 j, hidden = only[i], 0
                 first = last = j
                 while run[j] > 1:
@@ -208,7 +228,7 @@ def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 
                 count += 1
                 i, branch, depth = j, sub.add(line(j)), depth + 2
             else:
-                branch = branch.add(line(i))
+                branch = branch.add(line(i, parent) if marks else line(i))
         if not needs[i] and ops[i] != CONST and i != g.output:
             continue                     # a constant subexpression: already one line
         kids, flat = operands(i)
