@@ -186,3 +186,27 @@ def page(result, walk, frames, svg: str, precision=4, decimals=None) -> str:
 </body>
 </html>
 """
+
+
+def result_table(result, precision=None) -> str:
+    """A Result's node table as an HTML fragment (a notebook's display of a Result)."""
+    from ..fmt import PRECISION, fmt
+    from ..graph import display_names, labels
+    precision = precision or PRECISION
+    g = result.graph
+    e = html.escape
+    names, lab = display_names(g), labels(g)
+    f = output_name(g)
+    rows = []
+    for i in range(len(g)):
+        op = OPS[g.ops[i]]
+        grad = result.grad(i)
+        style = ' style="font-weight:bold"' if i == g.output else ""
+        rows.append(f"<tr{style}><td>{i}</td><td>{e(names[i]) if i in g.names else ''}</td><td>{op.name}</td>"
+                    f"<td style=\"text-align:left\"><code>{e(lab[i])}</code></td>"
+                    f"<td style=\"color:#2e7d32\">{e(fmt(result.values[i], precision))}</td>"
+                    f"<td style=\"color:#c62828\">{'—' if grad is None else e(fmt(grad, precision))}</td></tr>")
+    source = " ".join(g.source.split())
+    return (f"<div class=\"cg-result\"><p><code>{e(source)}</code> = <b>{e(fmt(result.value, precision))}</b></p>"
+            f"<table><thead><tr><th>id</th><th>name</th><th>op</th><th>computes</th><th>value</th>"
+            f"<th>∂{e(f)}/∂node</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>")

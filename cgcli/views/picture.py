@@ -111,6 +111,23 @@ def dot(graph, result=None, precision=4, rankdir="LR", edges=None, ids=False) ->
     return "\n".join(L) + "\n"
 
 
+def svg(graph, result=None, precision=None, rankdir=None):
+    """The picture as SVG text, drawn by Graphviz's dot; None where dot is not installed or
+    fails (the notebook display: then nothing is shown)."""
+    import shutil
+    import subprocess
+    from ..fmt import PRECISION
+    exe = shutil.which("dot")
+    if exe is None:
+        return None
+    text = dot(graph, result, precision or PRECISION, rankdir or default_rankdir(graph))
+    try:
+        p = subprocess.run([exe, "-Tsvg"], input=text.encode("utf-8"), capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return p.stdout.decode("utf-8") if p.returncode == 0 else None
+
+
 def _mermaid_escape(s: str) -> str:
     return s.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
