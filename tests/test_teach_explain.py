@@ -34,6 +34,9 @@ EXAMPLES = {
     "neuron_gates": ["sigmoid(w0*x0 + w1*x1 + w2)", "--expand", "--decimals", "2", *NEURON],
     "neuron_block": ["sigmoid(w0*x0 + w1*x1 + w2)", *NEURON],
     "neuron_by_hand": ["1/(1 + exp(-(w0*x0 + w1*x1 + w2)))", "--decimals", "2", *NEURON],
+    # issue 12: the gate texts name the node's own inputs; a fan-out into a named node
+    "divide_ba": ["b/a", "--a", "2", "--b", "3"],
+    "fanout_q": ["q = x + y; f = q * q + q", "--x", "1", "--y", "2"],
 }
 FORMATS = {"txt": [], "md": ["--format", "markdown"]}
 
