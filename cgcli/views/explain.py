@@ -523,7 +523,8 @@ def step_texts(result, walk, frames, precision=4, decimals=None) -> list:
             s["inputs"] = [f"e{a}_{i}_{j}" for j, a in enumerate(g.inputs(i))]
         elif f.phase == "seed":
             s["title"] = f"Backward: start at the output {ex.name(i)}"
-            s["arithmetic"] = f"{ex.d(g.output, i)} = 1 (the output's gradient with respect to itself)"
+            s["arithmetic"] = (f"{ex.d(g.output, i)} = 1 (the output's gradient with respect to itself)"
+                               if g.needs_grad[i] else ex.no_gates())
         else:
             kb += 1
             e = f.edge
