@@ -211,7 +211,7 @@ def test_explain_piped_is_not_wrapped():
 
 
 def test_explain_wraps_on_a_60_column_terminal():
-    pexpect = pytest.importorskip("pexpect")
+    import pexpect
     from cgtest import cg_path
     child = pexpect.spawn(cg_path(), ["explain", *NEURON], dimensions=(200, 60), encoding="utf-8",
                           env={**os.environ, "TERM": "xterm"})
@@ -261,3 +261,12 @@ def evaluate_args(args):
         g = expand(g)
     from cgcli.passes import run
     return run(g, vals)
+
+
+@needs_dot
+def test_edge_grads_drawn_by_dot(tmp_path):
+    path = tmp_path / "g.svg"
+    p = run_cg("graph", "x*y + x", "--x", "3", "--y", "-2", "--edge-grads", "-o", str(path))
+    assert p.returncode == 0, p.err
+    svg = path.read_text()
+    assert svg.count('fill="#c0392b"') == 4 and ">3<" in svg and ">&#45;2<" in svg and ">1<" in svg

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 
+import pexpect
 import pytest
 
 from cgcli import evaluate
@@ -13,7 +14,6 @@ from cgcli.views.stepper import FIRST, LAST, NEXT, PREV, QUIT, keys
 from cgtest import cg_path, run_cg
 from stepcheck import expected_steps
 
-pexpect = pytest.importorskip("pexpect", reason="pexpect (test extra) is not installed")
 
 FANOUT = ["q = x + y; f = q * q + q", "--x", "1", "--y", "2"]
 NEURON = ["sigmoid(w0*x0 + w1*x1 + w2)", "--w0", "2", "--x0", "-1", "--w1", "-3", "--x1", "-2", "--w2", "-3"]
@@ -152,3 +152,34 @@ def test_frames_sum_to_the_recorded_gradients():
                 last[f.edge.to] = f.total
         for j, total in last.items():
             assert total == r.grads[j]
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from cgtest import expressions  # noqa: E402
+
+
+@given(expressions(), st.floats(-2, 2), st.floats(-2, 2), st.floats(-2, 2))
+def test_frames_and_step_texts_on_random_expressions(expr, x, y, z):
+    """Every gate is one forward step, every backward edge one step; each input's last running
+    sum is its recorded gradient bit for bit; every step has its texts."""
+    from cgcli.errors import CgError
+    from cgcli.views.explain import step_texts
+    src, _ = expr
+    try:
+        r = evaluate(src, **{k: v for k, v in dict(x=x, y=y, z=z).items() if k in src})
+    except (CgError, TypeError):
+        return
+    w = walk(r)
+    fr = frames(r, w)
+    assert sum(f.phase == "forward" for f in fr) == len(w.forward)
+    assert sum(f.phase == "backward" for f in fr) == sum(len(e) for e in w.edges.values())
+    last = {}
+    for f in fr:
+        if f.phase == "backward":
+            last[f.edge.to] = f.total
+    for j, total in last.items():
+        assert total == r.grads[j] or (total != total and r.grads[j] != r.grads[j])
+    for s in step_texts(r, w, fr):
+        assert s["title"] and s["arithmetic"]
