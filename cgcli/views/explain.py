@@ -162,8 +162,16 @@ class Explainer:
         return fmt(g.const[i]) if g.ops[i] == CONST and i not in g.names else self.names[i]
 
     def gate(self, i) -> str:
-        """The op table's gate text naming this node's own inputs."""
-        return say_gate(self.g.op(i).gate, [self.plain(a) for a in self.g.inputs(i)])
+        """The op table's gate text naming this node's own inputs (and saying which of them
+        depend on no variable, so get no gradient)."""
+        g = self.g
+        text = say_gate(g.op(i).gate, [self.plain(a) for a in g.inputs(i)])
+        fixed = list(dict.fromkeys(self.plain(a) for a in g.inputs(i) if not g.needs_grad[a]))
+        if fixed and g.needs_grad[i]:
+            one = len(fixed) == 1
+            text += (f" ({' and '.join(fixed)} {'is a constant' if one else 'are constants'}: no gradient "
+                     f"is kept for {'it' if one else 'them'})")
+        return text
 
     def pattern(self, i) -> str:
         return say_gate(self.g.op(i).pattern, [self.plain(a) for a in self.g.inputs(i)])
