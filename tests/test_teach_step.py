@@ -40,6 +40,11 @@ class Term:
         """Until a whole frame has been drawn (its last line is the keys' help)."""
         self.child.expect(r"q quit", timeout=30)
         got = self.child.before + self.child.after
+        try:                                         # and whatever follows it in the same redraw
+            while True:
+                got += self.child.read_nonblocking(65536, timeout=0.1)
+        except (pexpect.TIMEOUT, pexpect.EOF):
+            pass
         self.raw = got
         if self.vt is not None:
             self.stream.feed(got)
@@ -101,6 +106,22 @@ def test_step_through_forward_then_backward(args):
     assert f"left at step {len(want) - 1} of {len(want)}" in t.child.before
     t.child.close()
     assert t.child.exitstatus == 0
+
+
+def test_a_tall_graph_shows_the_part_around_the_current_gate():
+    expr = " + ".join(f"sin(a{k}*x{k})*cos(x{k})" for k in range(6))
+    args = [expr] + [a for k in range(6) for a in (f"--a{k}", "0.5", f"--x{k}", str(k))]
+    want = expected_steps(args)
+    t = Term(args, rows=20, cols=90)
+    for key, k in ((END, len(want) - 1), (LEFT, len(want) - 2), (HOME, 0)):
+        t.press(key)
+        lines = t.screen()
+        assert len([line for line in lines if line]) <= 20
+        assert sum("q quit" in line for line in lines) == 1
+        assert any("lines below" in line or "lines above" in line for line in lines)
+        check_step(t, k, want[k], len(want))
+    t.child.send("q")
+    t.child.expect(pexpect.EOF, timeout=30)
 
 
 def test_the_terminal_is_restored_on_ctrl_c():

@@ -50,8 +50,30 @@ def keys(chunk: bytes) -> list:
     return out
 
 
-def screen(result, steps, k, precision=4):
-    """The renderable for step k."""
+def window(c, renderable, room: int) -> Text:
+    """The renderable's lines, at most `room` of them: where it is taller, the lines around the
+    first highlighted one (marked ◀), with a count of the lines left out above and below."""
+    lines = c.render_lines(renderable, c.options.update(width=c.width), pad=False, new_lines=False)
+    texts = []
+    for segs in lines:
+        t = Text()
+        for seg in segs:
+            if not seg.control:
+                t.append(seg.text, seg.style)
+        texts.append(t)
+    if len(texts) > room:
+        marked = next((n for n, t in enumerate(texts) if "◀" in t.plain), 0)
+        room = max(3, room - 2)
+        start = max(0, min(marked - room // 3, len(texts) - room))
+        above, below = start, len(texts) - start - room
+        texts = ([Text(f"… {above} lines above", style="dim")] if above else []) + texts[start:start + room] \
+            + ([Text(f"… {below} lines below", style="dim")] if below else [])
+    return Text("\n").join(texts)
+
+
+def screen(result, steps, k, precision=4, c=None):
+    """The renderable for step k: the step's text first, then the tree (the part around the
+    current gate that fits the terminal), then the keys."""
     s = steps[k]
     g = result.graph
     marks = {s["node"]: (CURRENT, "◀ current gate" if s["phase"] != "seed" else "◀ the output")}
@@ -65,12 +87,21 @@ def screen(result, steps, k, precision=4):
                 style="bold white on green" if s["phase"] == "forward" else "bold white on red")
     head.append(f"  step {k + 1} of {len(steps)}   ", style="dim")
     head.append(s["title"], style="bold")
-    parts = [head, Text(""), tree(result, precision, marks=marks), Text("")]
+    parts = [head, Text("")]
     parts.append(Text(s["arithmetic"], style=f"bold {GRAD if s['phase'] != 'forward' else VALUE}"))
     for key, style in (("local", ""), ("fanout", "magenta"), ("gate", "italic dim")):
         if s[key]:
             parts.append(Text(s[key], style=style))
     parts.append(Text(""))
+    t = tree(result, precision, marks=marks)
+    if c is not None:                             # fit the terminal: the text lines may wrap
+        used = sum(len(c.render_lines(p, c.options.update(width=c.width), pad=False)) for p in parts)
+        t = window(c, t, max(3, c.height - used - 3))
+    parts.append(t)
+    parts.append(Text(""))
+    if c is not None:               # the keys on the last line, every line of the screen redrawn
+        used = sum(len(c.render_lines(p, c.options.update(width=c.width), pad=False)) for p in parts)
+        parts += [Text("")] * max(0, c.height - 1 - used)
     parts.append(Text("→/space next   ← back   Home/End first/last   q quit", style="dim"))
     return Group(*parts)
 
@@ -87,7 +118,7 @@ def run(result, walk, frames, precision=4, decimals=None, stdin=None, stdout=Non
     k = 0
     try:
         tty.setcbreak(fd)
-        with Live(screen(result, steps, k, precision), console=c, screen=True, auto_refresh=False,
+        with Live(screen(result, steps, k, precision, c), console=c, screen=True, auto_refresh=False,
                   redirect_stdout=False, redirect_stderr=False) as live:
             while True:
                 chunk = os.read(fd, 32)
@@ -99,7 +130,7 @@ def run(result, walk, frames, precision=4, decimals=None, stdin=None, stdout=Non
                 for a in actions:
                     k = {NEXT: min(k + 1, len(steps) - 1), PREV: max(k - 1, 0), FIRST: 0,
                          LAST: len(steps) - 1}[a]
-                live.update(screen(result, steps, k, precision), refresh=True)
+                live.update(screen(result, steps, k, precision, c), refresh=True)
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
     c.print(f"cg explain --step: left at step {k + 1} of {len(steps)}")
