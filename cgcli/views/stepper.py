@@ -66,8 +66,9 @@ def window(c, renderable, room: int) -> Text:
         room = max(3, room - 2)
         start = max(0, min(marked - room // 3, len(texts) - room))
         above, below = start, len(texts) - start - room
-        texts = ([Text(f"… {above} lines above", style="dim")] if above else []) + texts[start:start + room] \
-            + ([Text(f"… {below} lines below", style="dim")] if below else [])
+        more = lambda n, where: Text(f"… {n} line{'s' if n > 1 else ''} {where}", style="dim")
+        texts = ([more(above, "above")] if above else []) + texts[start:start + room] \
+            + ([more(below, "below")] if below else [])
     return Text("\n").join(texts)
 
 
