@@ -121,12 +121,7 @@ def node_names(graph) -> dict:
     return table
 
 
-def output_name(graph) -> str:
-    """What the output is called in messages: its own name, else f (or out, if f is taken)."""
-    name = graph.names.get(graph.output)
-    if name and (name in graph.variables or name in graph.assigned):
-        return name
-    return "f" if "f" not in graph.variables and "f" not in graph.assigned else "out"
+from .graph import output_name  # noqa: E402,F401  (moved to graph.py: every view uses it)
 
 
 def resolve(graph, kind: str, name: str | None, names: dict | None = None) -> int:

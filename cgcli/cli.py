@@ -194,7 +194,8 @@ def eval_cmd(
                                          help="What to show; the default shows the table and the tree; "
                                               "toml is an answer key (see cg key)."),
     precision: Optional[int] = typer.Option(None, "--precision", min=1, max=17,
-                                            help="Significant digits in the table and tree."),
+                                            help="Significant digits in the table and tree "
+                                                 "(default 4; 17: every digit)."),
     sets: Optional[List[str]] = SET_OPTION,
     get: Optional[List[str]] = typer.Option(None, "--get", metavar="TARGET",
                                             help="Print only this number: value, grad.NAME or node.NAME "
@@ -265,7 +266,8 @@ def eval_cmd(
             print(f"cg: warning: {w}", file=sys.stderr)
     else:
         from .views import rich as rich_view
-        rich_view.print_eval(result, view, precision, sort=sort, depth=depth)
+        from .fmt import PRECISION
+        rich_view.print_eval(result, view, precision or PRECISION, sort=sort, depth=depth)
         if report is not None:
             from .views.symbolic import print_check
             print_check(report, precision)

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import math
 
+# significant digits in every human view (eval's table and tree, explain, graph, the HTML page,
+# the step-through): the seeds' examples fit 80 columns; JSON always has every digit
+PRECISION = 4
+
 
 def fmt(v: float, precision: int | None = None) -> str:
-    """-20.0 -> '-20', 0.1 -> '0.1', inf -> 'inf'; with `precision`, that many significant digits."""
-    if precision is not None:
+    """-20.0 -> '-20', 0.1 -> '0.1', inf -> 'inf'; with `precision`, that many significant digits
+    (17 or more: every digit, which is the shortest form that round-trips)."""
+    if precision is not None and precision < 17:
         s = format(v, f".{precision}g")
         return "0" if s == "-0" else s
     s = repr(float(v))          # Python's repr is the shortest string that reads back the same

@@ -209,6 +209,15 @@ def _display_names(graph: Graph) -> list[str]:
     return out
 
 
+def output_name(graph: Graph) -> str:
+    """What the output's derivatives are written with (∂f/∂x, df/dx) in every view: its own
+    name, else f (or out, if f is taken)."""
+    name = graph.names.get(graph.output)
+    if name and (name in graph.variables or name in graph.assigned):
+        return name
+    return "f" if "f" not in graph.variables and "f" not in graph.assigned else "out"
+
+
 LABEL_LIMIT = 40
 
 

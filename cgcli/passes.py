@@ -100,6 +100,63 @@ class Result:
         """A node's gradient, or None for a node that depends on no variable (a constant)."""
         return self.grads[i] if self.graph.needs_grad[i] else None
 
+    # --- for people and notebooks: methods only (nothing here runs in the passes) ----------
+
+    def grad_of(self, name: str):
+        """d(output)/d(node) for a named node: a variable, an assigned name, or n<id> as the
+        views show it (None for a node that depends on no variable). KeyError with the names
+        there are, for any other name."""
+        from .graph import display_names
+        g = self.graph
+        names = {n: i for i, n in enumerate(display_names(g)) if n.isidentifier()}
+        names.update(g.variables)
+        names.update(g.assigned)
+        i = names.get(name)
+        if i is None:
+            import difflib
+            close = difflib.get_close_matches(name, list(names), n=1)
+            known = ", ".join(n for n in names if n in self.graph.variables or n in self.graph.assigned)
+            raise KeyError(f"{name!r} is not a node of {self.graph.source!r}"
+                           + (f" (did you mean {close[0]!r}?)" if close else "")
+                           + f"; its names: {known or 'none'}, or n<id>")
+        return self.grad(i)
+
+    def to_json(self) -> str:
+        """The Result as strict JSON, schema cg.eval/1: exactly what `cg eval --json` prints
+        (without the final newline)."""
+        import io
+        from .views.json import write
+        buf = io.StringIO()
+        write(self, buf)
+        return buf.getvalue().rstrip("\n")
+
+    def to_dict(self) -> dict:
+        """to_json() parsed: schema cg.eval/1 as Python data ("inf", "-inf", "nan" as strings)."""
+        import json
+        return json.loads(self.to_json())
+
+    def __repr__(self) -> str:
+        from .fmt import PRECISION, fmt
+        grads = list(self.gradients.items())
+        shown = ", ".join(f"{k}={fmt(v, PRECISION)}" for k, v in grads[:8])
+        if len(grads) > 8:
+            shown += f", … ({len(grads) - 8} more)"
+        source = " ".join(self.graph.source.split())
+        if len(source) > 60:
+            source = source[:57] + "..."
+        return (f"<cg Result {source!r}: value {fmt(self.value, PRECISION)}, gradients {shown or 'none'}; "
+                f"{len(self.graph)} nodes>")
+
+    def _repr_html_(self) -> str:
+        """The node table (Jupyter shows it)."""
+        from .views.html import result_table
+        return result_table(self)
+
+    def _repr_svg_(self):
+        """The graph drawn by Graphviz's dot; None (nothing shown) where dot is not installed."""
+        from .views.picture import svg
+        return svg(self.graph, self)
+
 
 def run(graph: Graph, inputs: dict) -> Result:
     """Forward then backward; checks the inputs first."""

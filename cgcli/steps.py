@@ -101,3 +101,29 @@ def _one_level(partial: str, xs, out):
     except (CgError, ArithmeticError, ValueError):
         return None
     return t, [vals[j] for j in t.inputs(top)]
+
+
+class Frame:
+    """One step of a step-through: a forward gate (edge None), the output's seed (phase
+    "seed"), or one backward edge with the contributions into its input so far and their
+    running sum, added in the backward pass's order (the last one is the input's gradient)."""
+    __slots__ = ("phase", "node", "edge", "sofar", "total")
+
+    def __init__(self, phase, node, edge=None, sofar=(), total=0.0):
+        self.phase, self.node, self.edge, self.sofar, self.total = phase, node, edge, sofar, total
+
+
+def frames(result, w: Walk) -> list:
+    """The forward pass gate by gate, then the backward pass edge by edge, as in the passes."""
+    out = [Frame("forward", i) for i in w.forward]
+    out.append(Frame("seed", result.graph.output))
+    running: dict = {}
+    for i in w.backward:
+        for e in w.edges.get(i, ()):
+            sofar = running.setdefault(e.to, [])
+            sofar.append(e.product)
+            total = 0.0
+            for p in sofar:             # the backward pass's own += order, so the last total is
+                total += p              # bit for bit the recorded gradient
+            out.append(Frame("backward", i, e, tuple(sofar), total))
+    return out

@@ -112,9 +112,10 @@ class DiffResult:
     """What the diff views read: the derivatives as nodes of one printable graph, and their
     values when the variables were given."""
     __slots__ = ("source", "variables", "wrts", "graph", "roots", "inputs", "value", "values",
-                 "hessian", "warnings")
+                 "hessian", "warnings", "f")
 
-    def __init__(self, source, variables, wrts, graph, roots, inputs, value, values, hessian, warnings):
+    def __init__(self, source, variables, wrts, graph, roots, inputs, value, values, hessian, warnings,
+                 f="f"):
         self.source = source          # the program as given
         self.variables = variables    # every variable, in order of first use
         self.wrts = wrts              # per derivative: the variables, in order of differentiation
@@ -125,6 +126,7 @@ class DiffResult:
         self.values = values          # per node of `graph`: its value at the inputs, or None
         self.hessian = hessian        # the Hessian's variables (wrts is then row-major), or None
         self.warnings = warnings
+        self.f = f                    # the output's name in ∂f/∂x (graph.output_name)
 
 
 def diff(graph: Graph, wrts, inputs: dict | None = None, hessian=None) -> DiffResult:
@@ -138,6 +140,8 @@ def diff(graph: Graph, wrts, inputs: dict | None = None, hessian=None) -> DiffRe
     g, roots = d.graph_of(ids)
     value = values = None
     warnings = []
+    from .graph import output_name
+    f = output_name(graph)
     if inputs is not None:
         from .passes import forward
         value = forward(graph, inputs)[graph.output]       # a domain error in f stops here
@@ -154,13 +158,13 @@ def diff(graph: Graph, wrts, inputs: dict | None = None, hessian=None) -> DiffRe
                     grads = backward(graph, forward(graph, inputs))
                 values[r] = grads[graph.variables[w[0]]]
                 from .fmt import fmt
-                warnings.append(f"{notation(w)}: the expression is undefined at this point; its value "
+                warnings.append(f"{notation(w, f)}: the expression is undefined at this point; its value "
                                 f"{fmt(values[r])} is the backward pass's (cg's conventions at such points)")
             else:
-                warnings.append(f"{notation(w)} is {values[r]!r} at this point "
+                warnings.append(f"{notation(w, f)} is {values[r]!r} at this point "
                                 f"(the derivative's expression is undefined or infinite there)")
     return DiffResult(graph.source, list(graph.variables), wrts, g, roots, inputs, value, values,
-                      list(hessian) if hessian is not None else None, warnings)
+                      list(hessian) if hessian is not None else None, warnings, f)
 
 
 def evaluate(graph: Graph, inputs: dict) -> list:
@@ -198,7 +202,7 @@ def notation(wrt, f: str = "f") -> str:
 def latex_notation(wrt, f: str = "f") -> str:
     from .infix import latex_name
     k = len(wrt)
-    top = r"\partial" + (f"^{{{k}}}" if k > 1 else "") + " " + f
+    top = r"\partial" + (f"^{{{k}}}" if k > 1 else "") + " " + latex_name(f)
     bottom = " ".join(r"\partial " + latex_name(v) + (f"^{{{n}}}" if n > 1 else "")
                       for v, n in _runs(reversed(wrt)))
     return rf"\frac{{{top}}}{{{bottom}}}"

@@ -84,6 +84,8 @@ def test_non_finite_numbers_are_strings_and_warnings_go_to_stderr(cg):
 
 def test_precision_and_shortest_numbers(cg):
     p = cg("eval", "x / 3", "--x", "1", "--format", "table")
+    assert "0.3333" in p.out and "0.33333" not in p.out     # the human views' default: 4 digits
+    p = cg("eval", "x / 3", "--x", "1", "--format", "table", "--precision", "17")
     assert "0.3333333333333333" in p.out           # piped output is never truncated
     p = cg("eval", "x / 3", "--x", "1", "--format", "table", "--precision", "3")
     assert "0.333" in p.out and "0.3333" not in p.out
@@ -184,6 +186,7 @@ def test_broken_pipe_is_quiet(tmp_path):
 def test_a_narrow_terminal_drops_the_gate_column_not_the_numbers():
     args = ("eval", "sigmoid(w0*x0+w1*x1+w2)", "--w0", "2", "--x0", "-1", "--w1", "-3", "--x1", "-2",
             "--w2", "-3", "--format", "table")
+    args += ("--precision", "17")
     wide = run_cg(*args, env={"FORCE_COLOR": "1", "COLUMNS": "160", "NO_COLOR": "1"})
     narrow = run_cg(*args, env={"FORCE_COLOR": "1", "COLUMNS": "80", "NO_COLOR": "1"})
     plain = lambda out: re.sub(r"\x1b\[[0-9;]*m", "", out)

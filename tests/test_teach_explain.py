@@ -34,6 +34,9 @@ EXAMPLES = {
     "neuron_gates": ["sigmoid(w0*x0 + w1*x1 + w2)", "--expand", "--decimals", "2", *NEURON],
     "neuron_block": ["sigmoid(w0*x0 + w1*x1 + w2)", *NEURON],
     "neuron_by_hand": ["1/(1 + exp(-(w0*x0 + w1*x1 + w2)))", "--decimals", "2", *NEURON],
+    # issue 12: the gate texts name the node's own inputs; a fan-out into a named node
+    "divide_ba": ["b/a", "--a", "2", "--b", "3"],
+    "fanout_q": ["q = x + y; f = q * q + q", "--x", "1", "--y", "2"],
 }
 FORMATS = {"txt": [], "md": ["--format", "markdown"]}
 
@@ -72,9 +75,9 @@ def test_neuron_gates_show_the_seed_values():
                  f"n11 = exp(n10) = exp({-s:.2f}) = {e:.2f}",
                  f"n13 = n11 + 1 = {e:.2f} + 1.00 = {1 + e:.2f}",
                  f"n14 = recip(n13) = recip({1 + e:.2f}) = {sig:.2f}",
-                 f"upstream ∂n14/∂n13 = {d_recip:.2f}",
-                 f"upstream ∂n14/∂n10 = {d_neg:.2f}",
-                 f"upstream ∂n14/∂n8 = {-d_neg:.2f}"):
+                 f"upstream ∂f/∂n13 = {d_recip:.2f}",
+                 f"upstream ∂f/∂n10 = {d_neg:.2f}",
+                 f"upstream ∂f/∂n8 = {-d_neg:.2f}"):
         assert text in lines, text
     assert ["-1.00", "0.37", "1.37", "0.73", "-0.53", "-0.20", "0.20"] == \
         [f"{v:.2f}" for v in (-s, e, 1 + e, sig, d_recip, d_neg, -d_neg)]
@@ -138,7 +141,7 @@ def test_explain_names_agree_with_display_names():
 def test_fan_out_sum_written_out(cg):
     p = cg("explain", "x*y + x*z", "--x", "1", "--y", "2", "--z", "3")
     assert p.returncode == 0
-    assert "∂n5/∂x = 3 + 2 = 5 (x is used 2 times: the contributions add up)" in p.out
+    assert "∂f/∂x = 3 + 2 = 5 (x is used 2 times: the contributions add up)" in p.out
 
 
 # --- JSON ------------------------------------------------------------------------------------
@@ -249,7 +252,7 @@ def test_errors(args, code, message, cg):
 def test_no_variables_and_constants_only(cg):
     p = cg("explain", "2*pi + 1")
     assert p.returncode == 0, p.err
-    assert "n2 = 2 * pi = 2 * 3.14 = 6.28" in p.out
+    assert "n2 = 2 * pi = 2 * 3.142 = 6.283" in p.out
     assert "no variables" in p.out
 
 

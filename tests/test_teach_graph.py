@@ -148,7 +148,7 @@ def test_png_never_to_a_terminal(monkeypatch):
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "stderr", err)
     assert main(["graph", *XYZ, "--format", "png"]) == 2
-    assert "not writing a PNG image to the terminal" in err.getvalue() and out.getvalue() == ""
+    assert "not writing a PNG file to the terminal" in err.getvalue() and out.getvalue() == ""
 
 
 def test_without_graphviz_a_clear_message(tmp_path, monkeypatch):

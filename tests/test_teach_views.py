@@ -26,7 +26,8 @@ def test_table_gate_column():
     rows = _rows(_render(rv.table(r)))
     by_op = {row[2]: row[3] for row in rows}
     assert by_op["mul"] == "swaps" and by_op["max"] == "routes" and by_op["add"] == "distributes"
-    assert by_op["sigmoid"] == "upstream × sigmoid(a)·(1 - sigmoid(a))"
+    # the pattern names the node's own input
+    assert by_op["sigmoid"] == "upstream × sigmoid(x)·(1 - sigmoid(x))"
     assert by_op["var"] == "sums"
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 
 from ..fmt import fmt, json_number
-from ..graph import display_names, template
+from ..graph import display_names, output_name, template
 from ..infix import LATEX_PARTS, fill, latex_name, latex_number
-from ..ops import CONST, OPS, VAR
+from ..ops import CONST, OPS, VAR, say_gate
 
 SCHEMA = "cg.explain/1"
 SUM_TERMS = 12            # a fan-out sum with more terms is shortened in the text views
@@ -34,7 +34,7 @@ def number(v: float, precision: int | None = 3, decimals: int | None = None) -> 
         if abs(v) >= 0.5 * 10.0 ** -decimals and abs(v) < 1e15:
             return f"{v:.{decimals}f}"
         return format(v, ".2g")
-    if precision is None:
+    if precision is None or precision >= 17:
         return fmt(v)
     exp = math.floor(math.log10(abs(v)))
     if -5 <= exp < 15:
@@ -109,6 +109,7 @@ class Explainer:
         self.precision, self.decimals = precision, decimals
         self.g = result.graph
         self.names = display_names(self.g)
+        self.f = output_name(self.g)          # the output's derivatives: ∂f/∂x in every view
 
     def num(self, v) -> Piece:
         s = number(v, self.precision, self.decimals)
@@ -155,8 +156,32 @@ class Explainer:
     def grad(self, i) -> str:
         return self.num(self.r.grads[i]).text
 
+    def plain(self, i) -> str:
+        """A node's name in plain text (a literal constant as written)."""
+        g = self.g
+        return fmt(g.const[i]) if g.ops[i] == CONST and i not in g.names else self.names[i]
+
+    def gate(self, i) -> str:
+        """The op table's gate text naming this node's own inputs (and saying which of them
+        depend on no variable, so get no gradient)."""
+        g = self.g
+        text = say_gate(g.op(i).gate, [self.plain(a) for a in g.inputs(i)])
+        fixed = list(dict.fromkeys(self.plain(a) for a in g.inputs(i) if not g.needs_grad[a]))
+        if fixed and g.needs_grad[i]:
+            one = len(fixed) == 1
+            text += (f" ({' and '.join(fixed)} {'is a constant' if one else 'are constants'}: no gradient "
+                     f"is kept for {'it' if one else 'them'})")
+        return text
+
+    def pattern(self, i) -> str:
+        return say_gate(self.g.op(i).pattern, [self.plain(a) for a in self.g.inputs(i)])
+
+    def fname(self) -> str:
+        return latex_name(self.f) if self.latex else self.f
+
     def d(self, top: int, of: int) -> str:
-        f, x = self.name(top), self.name(of)
+        f = self.fname() if top == self.g.output else self.name(top)
+        x = self.name(of)
         if self.latex:
             return f"\\frac{{\\partial {f}}}{{\\partial {x}}}"
         return f"∂{f}/∂{x}"
@@ -232,6 +257,10 @@ class Explainer:
         name, value = self.name(i), self.value(i)
         return value if name == value else f"{name} = {value}"
 
+    def called(self, code=lambda s: s) -> str:
+        """ "(f in the derivatives below)" where the output's node has another name."""
+        return "" if self.names[self.g.output] == self.f else f" ({code(self.fname())} in the derivatives below)"
+
     def target(self, e, code=lambda s: s) -> str:
         """What an edge's product is: the input's whole gradient, or one of its contributions."""
         uses = len(self.w.incoming.get(e.to, ()))
@@ -289,7 +318,7 @@ def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
         L.append(f"{k}. {code(step)}" if markdown else f"  {step}")
     if markdown:
         L.append("")
-    L.append(f"{'' if markdown else '  '}The output is {code(ex.output())}.")
+    L.append(f"{'' if markdown else '  '}The output is {code(ex.output())}{ex.called()}.")
     L.append("")
     if markdown:
         L += ["## Backward pass", "",
@@ -297,7 +326,7 @@ def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
               "upstream × local back along each of its input edges; where a node is used more than once, "
               "the contributions add up.", ""]
     else:
-        L += ["Backward pass: from the output back to the inputs. Each gate sends upstream × local",
+        L += ["Backward pass: from the output back to the inputs. Each gate sends upstream × local "
               "back along each input edge; where a node is used more than once, the contributions add up."]
     k = 0
     for i in walk.backward:
@@ -320,13 +349,13 @@ def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
         edges = walk.edges.get(i, [])
         if markdown:
             L.append(f"{k}. {bold(code(head))}, upstream {grad if uses > 1 else code(grad)}  ")
-            L.append(f"   {op.gate}")
+            L.append(f"   {ex.gate(i)}")
             for e in edges:
                 L.append(f"   - to {code(ex.name(e.to))}: local {code(ex.local(e))}, so "
                          f"{ex.target(e, code)} = upstream × local = {code(ex.product(e))}")
         else:
             L.append(f"  {head}    upstream {grad}")
-            L.append(f"    {op.gate}")
+            L.append(f"    {ex.gate(i)}")
             for e in edges:
                 L.append(f"    to {ex.name(e.to)}: local {ex.local(e)}, so {ex.target(e)} = upstream × local "
                          f"= {ex.product(e)}")
@@ -342,7 +371,7 @@ def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
 def _gradients_text(result, ex, markdown) -> list:
     g = result.graph
     rows = [(name, ex.value(i), ex.grad(i)) for name, i in g.variables.items()]
-    head = ("variable", "value", f"∂{ex.name(g.output)}/∂variable")
+    head = ("variable", "value", f"∂{ex.f}/∂variable")
     if markdown:
         L = ["## Gradients", "", f"| {head[0]} | {head[1]} | {head[2]} |", "|---|---:|---:|"]
         L += [f"| {a} | {b} | {c} |" for a, b, c in rows]
@@ -354,6 +383,26 @@ def _gradients_text(result, ex, markdown) -> list:
          f"  {head[0]:<{w[0]}}  {head[1]:>{w[1]}}  {head[2]:>{w[2]}}"]
     L += [f"  {a:<{w[0]}}  {b:>{w[1]}}  {c:>{w[2]}}" for a, b, c in rows]
     return L
+
+
+def wrap(text: str, width: int) -> str:
+    """Lines longer than `width` broken at spaces (never inside a word or a number), the
+    continuation indented two more than the line; a word longer than a line stays whole."""
+    import textwrap
+    out = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        body = line.lstrip(" ")
+        lead = " " * (len(line) - len(body))
+        tail = "  " if line.endswith("  ") else ""         # a Markdown line break
+        more = lead + ("   " if body[:1].isdigit() and ". " in body[:5] else "  ")
+        parts = textwrap.wrap(body, width=max(20, width), initial_indent=lead, subsequent_indent=more,
+                              break_long_words=False, break_on_hyphens=False)
+        out.extend(parts[:-1])
+        out.append(parts[-1] + tail)
+    return "\n".join(out)
 
 
 # --- LaTeX ---------------------------------------------------------------------------------
@@ -378,7 +427,7 @@ def latex(result, walk, precision=3, decimals=None) -> str:
         rows = [f"{ex.name(i)} &= {ex.formula(i)} = {ex.numbers(i)} = {ex.value(i)}" for i in walk.forward]
         L.append((" \\\\\n").join(rows))
         L.append(r"\end{align*}")
-    L.append(f"The output is {m(ex.output())}.")
+    L.append(f"The output is {m(ex.output())}{ex.called(m)}.")
     L += ["", r"\subsection*{Backward pass}",
           r"From the output back to the inputs. Each gate sends upstream $\times$ local back along "
           r"each input edge; where a node is used more than once, the contributions add up."]
@@ -396,7 +445,7 @@ def latex(result, walk, precision=3, decimals=None) -> str:
             grad = m(ex.fan_in(i)) + f" ({_fan(ex, i, uses, m)})"
         else:
             grad = m(f"{ex.d(out_i, i)} = {ex.grad(i)}")
-        item = [rf"\item {m(f'{ex.name(i)} = {ex.formula(i)}')}, upstream {grad}. {tex_text(op.gate)}."]
+        item = [rf"\item {m(f'{ex.name(i)} = {ex.formula(i)}')}, upstream {grad}. {tex_text(ex.gate(i))}."]
         edges = walk.edges.get(i, [])
         if edges:
             item.append(r"  \begin{itemize}")
@@ -412,7 +461,7 @@ def latex(result, walk, precision=3, decimals=None) -> str:
     L += ["", r"\subsection*{Gradients}"]
     if g.variables:
         L += [r"\begin{tabular}{lrr}", r"variable & value & "
-              + m(f"\\partial {ex.name(out_i)} / \\partial \\text{{variable}}") + r" \\ \hline"]
+              + m(f"\\partial {ex.fname()} / \\partial \\text{{variable}}") + r" \\ \hline"]
         L += [f"{m(latex_name(n))} & {m(ex.value(i))} & {m(ex.grad(i))} \\\\" for n, i in g.variables.items()]
         L.append(r"\end{tabular}")
     else:
@@ -435,7 +484,7 @@ def write_json(result, walk, out) -> None:
     n = json_number
     w = out.write
     w("{" + f'"schema": "{SCHEMA}", "expression": {_q(g.source)}, "inputs": {_obj(result.inputs)}, ')
-    w(f'"value": {n(result.value)}, "output": {g.output}, "output_name": {_q(ex.name(g.output))}, ')
+    w(f'"value": {n(result.value)}, "output": {g.output}, "output_name": {_q(ex.f)}, ')
     w('"forward": [')
     w(", ".join(
         f'{{"node": {i}, "name": {_q(ex.name(i))}, "op": "{g.op(i).name}", '
@@ -451,10 +500,58 @@ def write_json(result, walk, out) -> None:
             f'"local": {n(e.local)}, "local_formula": {_q((ex.local_parts(e) or [fmt(e.local)])[0])}, '
             f'"local_text": {_q(ex.local(e))}, '
             f'"upstream": {n(result.grads[i])}, "product": {n(e.product)}}}' for e in walk.edges.get(i, []))
-        gate = _q(op.gate) if op.arity else "null"
+        gate = _q(ex.gate(i)) if op.arity else "null"
         steps.append(f'{{"node": {i}, "name": {_q(ex.name(i))}, "op": "{op.name}", '
                      f'"grad": {n(result.grads[i])}, "contributions": [{contrib}], '
-                     f'"gate": {gate}, "pattern": {_q(op.pattern)}, "edges": [{edges}]}}')
+                     f'"gate": {gate}, "pattern": {_q(ex.pattern(i))}, "edges": [{edges}]}}')
     w(", ".join(steps))
     w(f'], "gradients": {_obj(result.gradients)}, ')
     w(f'"warnings": [{", ".join(_q(x) for x in result.warnings)}]}}\n')
+
+
+# --- a step-through (the HTML page and cg explain --step) ------------------------------------
+
+def step_texts(result, walk, frames, precision=4, decimals=None) -> list:
+    """Per frame of cgcli.steps.frames: plain data for a stepper to display (no arithmetic
+    here beyond printing): the current node, the edge, a title, the arithmetic line, the
+    local derivative, the gate rule and, where the input fans out, the contributions so far."""
+    ex = Explainer(result, walk, False, precision, decimals)
+    g = result.graph
+    out = []
+    nf = len(walk.forward)
+    nb = sum(1 for f in frames if f.phase == "backward")
+    kb = 0
+    for k, f in enumerate(frames):
+        i = f.node
+        s = {"phase": f.phase, "node": i, "name": ex.name(i), "target": None, "edge": None,
+             "inputs": [], "local": "", "gate": "", "fanout": ""}
+        if f.phase == "forward":
+            s["title"] = f"Forward {k + 1} of {nf}: {ex.name(i)} = {ex.formula(i)}"
+            s["arithmetic"] = f"{ex.name(i)} = {ex.formula(i)} = {ex.numbers(i)} = {ex.value(i)}"
+            s["inputs"] = [f"e{a}_{i}_{j}" for j, a in enumerate(g.inputs(i))]
+        elif f.phase == "seed":
+            s["title"] = f"Backward: start at the output {ex.name(i)}"
+            s["arithmetic"] = (f"{ex.d(g.output, i)} = 1 (the output's gradient with respect to itself)"
+                               if g.needs_grad[i] else ex.no_gates())
+        else:
+            kb += 1
+            e = f.edge
+            uses = len(walk.incoming.get(e.to, ()))
+            s["target"] = e.to
+            s["edge"] = f"e{e.to}_{i}_{e.k}"
+            s["title"] = (f"Backward {kb} of {nb}: {ex.name(i)} = {ex.formula(i)} "
+                          f"sends the gradient to {ex.name(e.to)}")
+            s["arithmetic"] = f"{ex.target(e)} = upstream × local = {ex.product(e)}"
+            s["local"] = f"local {ex.local(e)}"
+            s["gate"] = ex.gate(i)
+            if uses > 1:
+                terms = " + ".join(t if n == 0 or not t.startswith("-") else f"({t})"
+                                   for n, t in enumerate(ex.num(p).text for p in f.sofar[:SUM_TERMS]))
+                if len(f.sofar) > SUM_TERMS:
+                    terms += f" + … ({len(f.sofar) - SUM_TERMS} more)"
+                done = len(f.sofar) == uses
+                s["fanout"] = (f"{ex.name(e.to)} fans out to {uses} uses: contributions so far "
+                               f"{len(f.sofar)} of {uses}: {terms} = {ex.num(f.total).text}"
+                               + (f" = {ex.d(g.output, e.to)}, complete" if done else ""))
+        out.append(s)
+    return out

@@ -1,6 +1,6 @@
 """Pictures of the computational graph: Graphviz DOT and Mermaid text (`cg graph`).
 
-Left to right, one box per node (its name, what it computes from its inputs' names, its
+Top to bottom or left to right (default_rankdir), one box per node (its name, what it computes from its inputs' names, its
 value and its gradient, as micrograd's draw_dot shows them), edges from inputs to consumers,
 the output drawn bold. Given only a Graph (no values), the boxes show the structure alone.
 Values and gradients come from a finished Result; nothing is computed here.
@@ -37,8 +37,29 @@ def _boxes(graph, result, precision):
 
 def _edges(graph):
     for i in range(len(graph.ops)):
-        for a in graph.inputs(i):
-            yield a, i
+        for k, a in enumerate(graph.inputs(i)):
+            yield a, i, k
+
+
+TALL = 4               # more gates than this on the longest path: drawn top to bottom
+
+
+def default_rankdir(graph) -> str:
+    """TB when the longest input-to-output path has more than TALL gates (left to right, such
+    a graph gets far wider than a screen), else LR (as micrograd draws)."""
+    ops, in0, in1 = graph.ops, graph.in0, graph.in1
+    depth = [0] * len(ops)
+    for i in range(len(ops)):
+        a, b = in0[i], in1[i]
+        if a >= 0:
+            depth[i] = 1 + max(depth[a], depth[b] if b >= 0 else 0)
+    return "TB" if depth and max(depth) > TALL else "LR"
+
+
+def edge_grads(walk, precision=4) -> dict:
+    """(input, gate, k) -> the gradient that edge carries back (upstream × local), as text."""
+    return {(e.to, e.node, e.k): number(e.product, precision)
+            for edges in walk.edges.values() for e in edges}
 
 
 def _dot_escape(s: str) -> str:
@@ -52,9 +73,10 @@ def _dot_escape(s: str) -> str:
     return "".join(out)
 
 
-def dot(graph, result=None, precision=4) -> str:
-    """Graphviz DOT: `dot -Tsvg` draws it."""
-    L = ["digraph cg {", "  rankdir=LR;", '  node [shape=record, fontname="Helvetica", fontsize=11];',
+def dot(graph, result=None, precision=4, rankdir="LR", edges=None, ids=False) -> str:
+    """Graphviz DOT: `dot -Tsvg` draws it. edges: edge_grads' labels; ids: SVG element ids
+    v<node> and e<input>_<gate>_<k> (the HTML page highlights them)."""
+    L = ["digraph cg {", f"  rankdir={rankdir};", '  node [shape=record, fontname="Helvetica", fontsize=11];',
          '  edge [color="#555555"];']
     ops = graph.ops
     for i, (title, formula, value, grad) in enumerate(_boxes(graph, result, precision)):
@@ -75,20 +97,44 @@ def dot(graph, result=None, precision=4) -> str:
             attrs.append('style=filled, fillcolor="#f1f1f1", fontcolor="#555555"')
         if i == graph.output:
             attrs.append('penwidth=2.5, xlabel="output"')
+        if ids:
+            attrs.append(f'id="v{i}"')
         L.append(f"  v{i} [{', '.join(attrs)}];")
-    for a, i in _edges(graph):
-        L.append(f"  v{a} -> v{i};")
+    for a, i, k in _edges(graph):
+        attrs = []
+        if edges is not None and (a, i, k) in edges:
+            attrs.append(f'label="{_dot_escape(edges[a, i, k])}", fontcolor="#c0392b", fontsize=10')
+        if ids:
+            attrs.append(f'id="e{a}_{i}_{k}"')
+        L.append(f"  v{a} -> v{i}" + (f" [{', '.join(attrs)}];" if attrs else ";"))
     L.append("}")
     return "\n".join(L) + "\n"
+
+
+def svg(graph, result=None, precision=None, rankdir=None):
+    """The picture as SVG text, drawn by Graphviz's dot; None where dot is not installed or
+    fails (the notebook display: then nothing is shown)."""
+    import shutil
+    import subprocess
+    from ..fmt import PRECISION
+    exe = shutil.which("dot")
+    if exe is None:
+        return None
+    text = dot(graph, result, precision or PRECISION, rankdir or default_rankdir(graph))
+    try:
+        p = subprocess.run([exe, "-Tsvg"], input=text.encode("utf-8"), capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return p.stdout.decode("utf-8") if p.returncode == 0 else None
 
 
 def _mermaid_escape(s: str) -> str:
     return s.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
-def mermaid(graph, result=None, precision=4) -> str:
+def mermaid(graph, result=None, precision=4, rankdir="LR", edges=None) -> str:
     """A Mermaid flowchart (GitHub and many editors render it in a ```mermaid block)."""
-    L = ["flowchart LR"]
+    L = [f"flowchart {rankdir}"]
     ops = graph.ops
     for i, (title, formula, value, grad) in enumerate(_boxes(graph, result, precision)):
         parts = [_mermaid_escape(title + (" = " + formula if formula else ""))]
@@ -98,8 +144,11 @@ def mermaid(graph, result=None, precision=4) -> str:
             parts.append("grad " + _mermaid_escape(grad))
         shape = ('(["', '"])') if ops[i] == VAR else (('[/"', '"/]') if ops[i] == CONST else ('["', '"]'))
         L.append(f"  v{i}{shape[0]}{'<br/>'.join(parts)}{shape[1]}")
-    for a, i in _edges(graph):
-        L.append(f"  v{a} --> v{i}")
+    for a, i, k in _edges(graph):
+        if edges is not None and (a, i, k) in edges:
+            L.append(f'  v{a} -->|"{_mermaid_escape(edges[a, i, k])}"| v{i}')
+        else:
+            L.append(f"  v{a} --> v{i}")
     L.append("  classDef output stroke-width:3px")
     L.append(f"  class v{graph.output} output")
     return "\n".join(L) + "\n"

@@ -8,7 +8,7 @@ from rich.tree import Tree
 
 from ..fmt import fmt
 from ..graph import display_names, labels
-from ..ops import CONST, OPS, VAR
+from ..ops import CONST, OPS, VAR, say_gate
 
 VALUE = "green"        # forward values, as the seeds draw them
 GRAD = "red"           # backward gradients
@@ -44,10 +44,10 @@ def summary(result, precision=None) -> Text:
 
 
 def table(result, precision=None, max_rows: int = 500, sort: str | None = None,
-          gate: bool = True) -> Table:
+          gate: bool = True, computes: bool = True) -> Table:
     """One row per node: id, name, op, its gate pattern (how it passes the gradient back), the
     subexpression, value and grad. sort="grad": largest |grad| first. gate=False leaves the
-    gate column out (a narrow terminal)."""
+    gate column out, computes=False also the subexpression (a narrow terminal)."""
     g = result.graph
     names = display_names(g)
     lab = labels(g)
@@ -57,7 +57,8 @@ def table(result, precision=None, max_rows: int = 500, sort: str | None = None,
     t.add_column("op", no_wrap=True)
     if gate:
         t.add_column("gate", overflow="fold")
-    t.add_column("computes", overflow="fold")
+    if computes:
+        t.add_column("computes", overflow="fold")
     t.add_column("value", justify="right", style=VALUE, no_wrap=True)
     t.add_column("grad", justify="right", style=GRAD, no_wrap=True)
     n = len(g)
@@ -73,8 +74,11 @@ def table(result, precision=None, max_rows: int = 500, sort: str | None = None,
         op = OPS[g.ops[i]]
         cells = [str(i), names[i] if (i in g.names) else "", op.name]
         if gate:
-            cells.append(op.pattern if g.needs_grad[i] or g.ops[i] == CONST else "")
-        cells += [lab[i], fmt(result.values[i], precision), _grad(result, i, precision)]
+            cells.append(say_gate(op.pattern, [names[a] for a in g.inputs(i)])
+                         if g.needs_grad[i] or g.ops[i] == CONST else "")
+        if computes:
+            cells.append(lab[i])
+        cells += [fmt(result.values[i], precision), _grad(result, i, precision)]
         t.add_row(*cells, style="bold" if i == g.output else None)
     return t
 
@@ -98,12 +102,15 @@ def _op_text(g, i) -> str:
     return op.symbol if op.infix or op.symbol == "-" else op.name
 
 
-def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 300) -> Tree:
+def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 300,
+         marks: dict | None = None) -> Tree:
     """The expression as a tree, output at the root, each node as `op name  value v  grad g`
     (values green, gradients red). A node reached again through fan-out is shown once in full
     and afterwards as a reference; a constant subexpression is one line with its node count;
     a chain of more than CHAIN nodes that each have a single gate input is collapsed to its
-    ends and a count; `max_depth` levels at most (default 30)."""
+    ends and a count; `max_depth` levels at most (default 30). `marks` (the step-through):
+    node -> (style, note) for each of its lines, (parent, node) -> (style, note) for its lines
+    under that parent; the style goes on the line, the note after it."""
     g = result.graph
     names = display_names(g)
     ops, in0, in1, needs = g.ops, g.in0, g.in1, g.needs_grad
@@ -169,13 +176,59 @@ def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 
         t.append(_grad(result, i, precision), style=GRAD)
         return t
 
+    if marks:
+        plain_line = line
+
+        def line(i, parent=None):
+            return mark(plain_line(i), i, parent)
+
+        def mark(t, i, parent, edge_only=False):
+            m = marks.get((parent, i)) or (None if edge_only else marks.get(i))
+            if m:
+                t.stylize(m[0])
+                if m[1]:
+                    t.append("  " + m[1], style=m[0])
+            return t
+    else:
+        def mark(t, i, parent, edge_only=False):
+            return t
+
     root = Tree(line(g.output))
     shown = {g.output}
     collapsed: set = set()
     count = 1
-    stack = [(g.output, root, 0)]
-    while stack:                         # explicit stack: no recursion over the expression
-        i, branch, depth = stack.pop()
+    # explicit stack, no recursion over the expression. A node is placed in the tree when it is
+    # popped, in the order the tree prints (depth first), so a second use of a node is always
+    # printed after its full form: "shown above" is true.
+    stack = [(g.output, None, root, 0)]          # (node, its parent, parent's branch or its own, depth)
+    while stack:
+        i, parent, branch, depth = stack.pop()
+        if parent is not None:                   # place i under its parent's branch
+            if i in shown and ops[i] not in (VAR, CONST):
+                where = "in a collapsed chain above" if i in collapsed else "shown above"
+                branch.add(mark(Text(f"{names[i]} ({where})", style="dim"), i, parent, edge_only=True))
+                continue
+            shown.add(i)
+            count += 1
+            if i == only[parent] and run[i] > CHAIN:
+                # a long chain starts at i: show i, a count of the hidden middle, then go on
+                # from the chain's last two nodes
+                sub = branch.add(line(i, parent) if marks else line(i))
+                j, hidden = only[i], 0
+                first = last = j
+                while run[j] > 1:
+                    collapsed.add(j)
+                    shown.add(j)
+                    hidden += 1
+                    last = j
+                    j = only[j]
+                sub = sub.add(Text(f"… {hidden} nodes in a chain collapsed ({names[first]} … {names[last]}), "
+                                   f"each with one gate input (their other inputs not shown)", style="dim"))
+                shown.add(j)
+                count += 1
+                i, branch, depth = j, sub.add(line(j)), depth + 2
+            else:
+                branch = branch.add(line(i, parent) if marks else line(i))
         if not needs[i] and ops[i] != CONST and i != g.output:
             continue                     # a constant subexpression: already one line
         kids, flat = operands(i)
@@ -188,34 +241,7 @@ def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 
             why = f"--depth {max_depth}" if depth >= max_depth else f"{max_nodes} nodes shown"
             branch.add(Text(f"… deeper nodes not shown ({why})", style="dim"))
             continue
-        pending = []
-        for k in kids:
-            if k in shown and ops[k] not in (VAR, CONST):
-                where = "in a collapsed chain above" if k in collapsed else "shown above"
-                branch.add(Text(f"{names[k]} ({where})", style="dim"))
-                continue
-            shown.add(k)
-            count += 1
-            if k == only[i] and run[k] > CHAIN:
-                # a long chain starts at k: show k, a count of the hidden middle, then go on
-                # from the chain's last two nodes
-                sub = branch.add(line(k))
-                j, hidden = only[k], 0
-                first = j
-                while run[j] > 1:
-                    collapsed.add(j)
-                    shown.add(j)
-                    hidden += 1
-                    last = j
-                    j = only[j]
-                sub = sub.add(Text(f"… {hidden} nodes in a chain collapsed ({names[first]} … {names[last]}), "
-                                   f"each with one gate input (their other inputs not shown)", style="dim"))
-                shown.add(j)
-                count += 2
-                pending.append((j, sub.add(line(j)), depth + 3))
-                continue
-            pending.append((k, branch.add(line(k)), depth + 1))
-        stack.extend(reversed(pending))
+        stack.extend((k, i, branch, depth + 1) for k in reversed(kids))
     return root
 
 
@@ -224,10 +250,17 @@ def print_eval(result, fmt_name: str, precision=None, file=None, max_rows: int =
     c = console(file)
     c.print(summary(result, precision))
     if fmt_name in ("table", "both"):
+        # too wide for the terminal: first the gate column goes (the tree shows the gates), then
+        # the subexpressions, where they would get fewer than 14 columns; numbers are never cut
+        def width(t):
+            return c.measure(t, options=c.options.update(max_width=1_000_000)).maximum
         t = table(result, precision, max_rows, sort=sort)
-        natural = c.measure(t, options=c.options.update(max_width=1_000_000)).maximum
-        if natural > c.width:                    # too wide for the terminal: the tree shows gates
+        if width(t) > c.width:
             t = table(result, precision, max_rows, sort=sort, gate=False)
+            if width(t) > c.width:
+                bare = table(result, precision, max_rows, sort=sort, gate=False, computes=False)
+                if width(bare) + 14 > c.width:
+                    t = bare
         c.print(t)
         n = len(result.graph)
         if n > max_rows:

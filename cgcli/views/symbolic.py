@@ -39,7 +39,7 @@ def write_text(result, out, precision=None) -> None:
     w = out.write
     single = len(result.roots) == 1 and result.values is None
     for wrt, r in zip(result.wrts, result.roots):
-        line = p.text(r) if single else f"{notation(wrt)} = {p.ref(r)}"
+        line = p.text(r) if single else f"{notation(wrt, result.f)} = {p.ref(r)}"
         if result.values is not None:
             line += f" = {_value(result.values[r], precision)}"
         w(line + "\n")
@@ -71,7 +71,7 @@ def print_hessian(result, out, precision=None) -> None:
     names = result.hessian
     n = len(names)
     c = console(out)
-    c.print("Hessian (row i, column j: ∂²f/∂i∂j)")
+    c.print(f"Hessian (row i, column j: ∂²{result.f}/∂i∂j)")
     t = Table()
     t.add_column("", style="bold", no_wrap=True)
     for v in names:
@@ -104,7 +104,7 @@ def write_programs(result, out) -> None:
     many = len(result.roots) > 1
     for wrt, r in zip(result.wrts, result.roots):
         if many:
-            out.write(f"# {notation(wrt)}\n")
+            out.write(f"# {notation(wrt, result.f)}\n")
         out.write(p.program(r) + "\n")
     for msg in result.warnings:
         _warn(msg)
@@ -124,7 +124,7 @@ def write_latex(result, out, precision=None) -> None:
             w(r"H = \begin{pmatrix} " + r" \\ ".join(rows) + r" \end{pmatrix}" + "\n")
     else:
         for wrt, r in zip(result.wrts, result.roots):
-            line = f"{latex_notation(wrt)} = {p.ref(r)}"
+            line = f"{latex_notation(wrt, result.f)} = {p.ref(r)}"
             if result.values is not None:
                 line += f" = {latex_number(fmt(result.values[r]))}"
             w(line + "\n")
@@ -148,7 +148,7 @@ def write_json(result, out) -> None:
         parts.append(f'"value": {json_number(result.value)}')
     ders = []
     for wrt, r in zip(result.wrts, result.roots):
-        d = [f'"wrt": [{", ".join(_q(v) for v in wrt)}]', f'"notation": {_q(notation(wrt))}',
+        d = [f'"wrt": [{", ".join(_q(v) for v in wrt)}]', f'"notation": {_q(notation(wrt, result.f))}',
              f'"expression": {_q(plain.ref(r))}', f'"program": {_q(plain.program(r))}',
              f'"latex": {_q(latex.ref(r))}']
         if vals is not None:
