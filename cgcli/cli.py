@@ -28,7 +28,9 @@ app = typer.Typer(
     epilog=DOCS,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # -h is also help, but only as a word of its own (see main): registered as a short option,
+    # click would find it inside an expression such as "-tanh(x)"
+    context_settings={"help_option_names": ["--help"]},
 )
 
 
@@ -332,6 +334,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     """The `cg` entry point: never lets a traceback reach the user."""
     if argv is None:
         argv = sys.argv[1:]
+    argv = ["--help" if a == "-h" else a for a in argv]
     stdout = sys.stdout
     sys.stdout = _GuardedStdout(stdout)
     every_command = app.registered_commands

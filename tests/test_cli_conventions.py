@@ -119,3 +119,12 @@ def test_stdin_hint_goes_to_stderr_not_stdout():
         assert text.startswith("{") and '"value": 3' in text
     finally:
         os.unlink(out.name)
+
+
+@pytest.mark.parametrize("expr", ["-tanh(x)", "-h*x", "-x*h"])
+def test_an_expression_starting_with_minus_is_not_help(expr):
+    # -h is help only as a word of its own, never a letter inside an expression
+    for r in (run_cg("eval", expr, "--x", "2", "--h", "3", "--json") if "h" in expr.replace("tanh", "")
+              else run_cg("eval", expr, "--x", "2", "--json"),):
+        assert r.returncode == 0, r.err
+        assert r.out.startswith('{"schema": "cg.eval/1"')
