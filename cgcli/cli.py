@@ -128,21 +128,30 @@ def missing_hint(expr: str, graph, raw: dict, command: str = "eval") -> str:
     import shlex
     parts = [f"cg {command}", shlex.quote(expr)]
     for name in graph.variables:
-        parts.append(f"--{name} {raw.get(name, '<value>')}")
+        if name in raw or name not in graph.defaults:
+            parts.append(f"--{name} {raw.get(name, '<value>')}")
     return "try: " + " ".join(parts)
 
 
-def load(args: List[str], sets: List[str], require_all: bool = True, command: str = "eval"):
-    """argv pieces -> (program text, graph, inputs); raises CgError. With require_all=False,
-    variables may be left without values (views that can draw the structure alone)."""
+def load(args: List[str], sets: List[str], require_all: bool = True, command: str = "eval",
+         output: Optional[str] = None):
+    """argv pieces -> (program text, graph, inputs); raises CgError. The inputs are the given
+    values merged with the program's own (`x = 2`; passes.with_defaults). With require_all=False,
+    variables may be left without values (views that can draw the structure alone): then the
+    inputs are {} when nothing is given and the program's values are not complete.
+    `output`: differentiate this named node instead of the last statement (--output)."""
     from .parse import parse
+    from .passes import missing_inputs, with_defaults
     expr, raw = split_args(args, sets, command)
     if expr is None:
         raise InputError("cg: no expression given",
                          hint=f'example: cg {command} "(x+y)*z" --x 2 --y 3 --z -4')
     program = read_program(expr)
     graph = parse(program)
-    missing = [n for n in graph.variables if n not in raw]
+    if output is not None:
+        from .graph import with_output
+        graph = with_output(graph, output)
+    missing = missing_inputs(graph, raw)
     unknown = [n for n in raw if n not in graph.variables]
     if unknown:
         from .passes import unknown_variable
@@ -152,6 +161,8 @@ def load(args: List[str], sets: List[str], require_all: bool = True, command: st
         raise InputError(f"cg: missing value{s} for {', '.join(missing)}",
                          hint=missing_hint(expr, graph, raw, command))
     inputs = {name: constant_value(val, f"the value of {name}") for name, val in raw.items()}
+    if inputs or not missing:
+        inputs = with_defaults(graph, inputs)
     return program, graph, inputs
 
 
