@@ -33,6 +33,10 @@ _VAR_OPTIONS = {"allow_extra_args": True, "ignore_unknown_options": True}
 SET_OPTION = typer.Option(None, "--set", metavar="NAME=VALUE",
                           help="A variable's value, for names that clash with cg's options.")
 
+OUTPUT_OPTION = typer.Option(None, "--output", metavar="NAME",
+                             help="Differentiate the node NAME (c, or an earlier binding c#2) instead of "
+                                  "the last statement.")
+
 
 def expr_argument(then: str = "then a value for each variable",
                   subject: str = "The expression or program"):
@@ -190,6 +194,7 @@ def eval_cmd(
     check: bool = typer.Option(False, "--check",
                                help="Also compare every gradient with central finite differences; "
                                     "exit 1 on a mismatch."),
+    output: Optional[str] = OUTPUT_OPTION,
 ):
     """Evaluate EXPR and its gradients: forward pass, then backward pass.
 
@@ -215,11 +220,13 @@ def eval_cmd(
     if points is not None:                    # scripting outputs: check_run.py
         if expand or sort or depth:
             raise InputError("cg: --expand, --sort and --depth do not apply to --points (JSON Lines)")
+        if output is not None:
+            raise InputError("cg: --output does not apply to --points; end the program with the output's name")
         from .check_run import eval_points
         raise typer.Exit(eval_points(args or [], sets or [], points, get or [], view))
     if get and (json_out or format):
         raise InputError("cg: --get prints bare numbers; leave out --json and --format")
-    program, graph, inputs = load(args or [], sets or [])
+    program, graph, inputs = load(args or [], sets or [], output=output)
     graph = lowered(graph, expand)
     if get:
         from .check_run import get_targets, print_targets

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .cli import SET_OPTION, _VAR_OPTIONS, app, expr_argument, load
+from .cli import OUTPUT_OPTION, SET_OPTION, _VAR_OPTIONS, app, expr_argument, load
 from .errors import InputError
 
 EXPLAIN_FORMATS = ("text", "markdown", "latex", "json")
@@ -48,6 +48,7 @@ def explain_cmd(
                                            help="Fixed decimal places instead (the seeds write 0.73: --decimals 2)."),
     expand: bool = typer.Option(False, "--expand", help=_EXPAND_HELP),
     sets: Optional[List[str]] = SET_OPTION,
+    output: Optional[str] = OUTPUT_OPTION,
 ):
     """Explain the forward and backward passes step by step.
 
@@ -63,7 +64,7 @@ def explain_cmd(
     view = "json" if json_out else format
     if view not in EXPLAIN_FORMATS:
         raise InputError(f"cg: unknown format {view!r}: choose text, markdown, latex or json")
-    _, graph, inputs = load(args or [], sets or [], command="explain")
+    _, graph, inputs = load(args or [], sets or [], command="explain", output=output)
     result = run_with_diagnostics(lowered(graph, expand), inputs)
     from .steps import walk
     from .views import explain as ex

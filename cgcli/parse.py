@@ -172,6 +172,8 @@ def _unexpected_token(text: str, tok, prev_tok, row, depth: int):
         found = "end of the expression"
     elif ttype in ("NUMBER", "NAME"):
         found = f"{'number' if ttype == 'NUMBER' else 'name'} {value!r}"
+    elif ttype == "STRING":
+        found = f"string {value}"
     else:
         found = _FRIENDLY.get(ttype, repr(value))
     hint = "expected " + (expected[0] if len(expected) == 1 else "one of: " + ", ".join(expected))
