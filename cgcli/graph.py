@@ -93,8 +93,8 @@ class Builder:
         self.assigned_nodes: set[int] = set()
         self.defaults: dict[str, float] = {}
         self.log: list = []                     # (name, node) per binding, in program order
-        self.literal: dict[int, tuple] = {}     # a plain signed number: node -> (value, first node)
-        self.marked: dict[int, str] = {}        # node -> "input" for Value(...)/input(...) of a constant
+        # a fresh node given to Value(...)/input(...) ("input") or const(...) ("const")
+        self.marked: dict[int, str] = {}
 
     @classmethod
     def extending(cls, graph: Graph) -> "Builder":
@@ -140,9 +140,7 @@ class Builder:
         value = float(tok[1])
         if math.isinf(value):
             self._fail(f"the number {tok[1]} is too large for a float", tok[2])
-        i = self.constant(value)
-        self.literal[i] = (value, i)
-        return i
+        return self.constant(value)
 
     def name(self, tok):
         text = tok[1]
@@ -170,11 +168,12 @@ class Builder:
             instead = NOT_FUNCTIONS.get(fname)
             if instead is not None:
                 self._fail(f"unknown function {fname}", pos, instead)
-            import difflib
-            # a typo's fix, never a different function: log10 is not log, sinh is not sin
-            close = [c for c in difflib.get_close_matches(fname.lower(), list(FUNCTIONS) + list(MARKERS),
-                                                          n=3, cutoff=0.6)
-                     if not (fname.lower().startswith(c.lower()) and len(fname) > len(c))]
+            # a typo's fix (one letter wrong, missing, extra or two swapped), never another
+            # function: log10 is not log, sinh is not sin, arctan is not tan
+            low = fname.lower()
+            close = [c for c in list(FUNCTIONS) + list(MARKERS)
+                     if c.lower() == low or (c.lower() not in low and _one_typo(low, c.lower()))]
+            close.sort(key=lambda c: (c.lower() != low, len(c) != len(low)))
             hint = f"did you mean {close[0]}?" if close else None
             known = ", ".join(sorted(FUNCTIONS))
             self._fail(f"unknown function {fname}", pos,
@@ -184,7 +183,6 @@ class Builder:
         if len(args) != op.arity:
             plural = "s" if op.arity != 1 else ""
             self._fail(f"{fname} takes {op.arity} argument{plural}, got {len(args)}", pos)
-        self._forget(args)
         return self.node(op.code, *args)
 
     def keyword(self, name_tok, value):
@@ -204,11 +202,8 @@ class Builder:
         if self.needs[a]:
             self._fail(f"{fname}(...) takes a number or an expression of numbers, not of variables", pos,
                        f"{fname}(...) marks an input or a constant: write the expression without it")
-        if kind == "const":
-            self.literal.pop(a, None)
-            self.marked.pop(a, None)
-        elif a not in self.literal:
-            self.marked[a] = "input"
+        if a not in self.names:              # a fresh expression, not a named node
+            self.marked[a] = kind
         return a
 
     def method(self, target, name_tok, *rest):
@@ -224,7 +219,6 @@ class Builder:
                        "methods: " + ", ".join(f".{m}()" for m in sorted(METHODS)))
         if args:
             self._fail(f".{mname}() takes no arguments, got {len(args)}", pos)
-        self._forget((target,))
         return self.node(op.code, target)
 
     def attribute(self, target, name_tok):
@@ -236,41 +230,23 @@ class Builder:
         self._fail(f"cg has no attribute access (.{aname}); methods are called: x.relu()", pos,
                    "methods: " + ", ".join(f".{m}()" for m in sorted(METHODS)))
 
-    def _forget(self, args):
-        """An operand of a new node is no longer a bare number (nor a marked input)."""
-        lit, marked = self.literal, self.marked
-        if lit or marked:
-            for a in args:
-                lit.pop(a, None)
-                marked.pop(a, None)
-
     def add(self, a, b):
-        self._forget((a, b))
         return self.node(INFIX["add"].code, a, b)
 
     def sub(self, a, b):
-        self._forget((a, b))
         return self.node(INFIX["sub"].code, a, b)
 
     def mul(self, a, b):
-        self._forget((a, b))
         return self.node(INFIX["mul"].code, a, b)
 
     def div(self, a, b):
-        self._forget((a, b))
         return self.node(INFIX["div"].code, a, b)
 
     def pow(self, a, b):
-        self._forget((a, b))
         return self.node(INFIX["pow"].code, a, b)
 
     def neg(self, minus_tok, a):
-        lit = self.literal.pop(a, None)
-        self.marked.pop(a, None)
-        i = self.node(INFIX["neg"].code, a)
-        if lit is not None:
-            self.literal[i] = (-lit[0], lit[1])
-        return i
+        return self.node(INFIX["neg"].code, a)
 
     # -- bindings -------------------------------------------------------------------------
     def assign(self, name_tok, value):
@@ -279,7 +255,6 @@ class Builder:
     def augassign(self, name_tok, op_tok, value):
         text = op_tok[1]
         old = self.name(name_tok)
-        self._forget((old, value))
         code = INFIX[_AUGMENTED[text]].code
         return self.assign(name_tok, self.node(code, old, value))
 
@@ -305,9 +280,9 @@ class Builder:
             self._fail(f"cannot assign to {text}: it is a constant", pos)
         if text in FUNCTIONS or text in MARKERS:
             self._fail(f"cannot assign to {text}: it is a function", pos)
-        lit = self.literal.pop(value, None)
-        marked = self.marked.pop(value, None)
-        if lit is not None or marked is not None:       # a number: the name is an input
+        marked = self.marked.pop(value, None) if self.marked else None
+        lit = self._literal(value) if marked != "const" else None
+        if lit is not None or marked == "input":         # a number: the name is an input
             default = lit[0] if lit is not None else self._constant_value(value, pos)
             if text in self.assigned or text in self.defaults:
                 self._fail(f"{text} is bound already: a number makes an input only at a name's first "
@@ -339,9 +314,22 @@ class Builder:
         self.names.setdefault(value, text)     # `r = x` keeps showing x
         return value
 
+    def _literal(self, i: int):
+        """(value, first node) when node i is a plain signed number written in the program
+        (2, -4, 1e-3, +2): an unnamed constant, or the negation of one."""
+        ops = self.ops
+        if i in self.names:
+            return None
+        if ops[i] == CONST:
+            return self.const[i], i
+        if ops[i] == _NEG:
+            a = self.in0[i]
+            if ops[a] == CONST and a not in self.names and a not in self.marked:
+                return -self.const[a], a
+        return None
+
     def _truncate(self, start: int):
         for k in range(start, len(self.ops)):
-            self.literal.pop(k, None)
             self.marked.pop(k, None)
             self.names.pop(k, None)
         del self.ops[start:], self.in0[start:], self.in1[start:], self.const[start:], self.needs[start:]
@@ -402,6 +390,19 @@ class Builder:
         raise CgSyntaxError(f"cg: {message}", source=self.source, pos=pos, hint=hint)
 
 
+def _one_typo(a: str, b: str) -> bool:
+    """a and b differ by one edit: a letter changed, inserted or deleted, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
+    return a[i + 1:] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1:]
+
+
+_NEG = INFIX["neg"].code
 _AUGMENTED = {"+=": "add", "-=": "sub", "*=": "mul", "/=": "div", "**=": "pow", "^=": "pow"}
 
 

@@ -323,6 +323,8 @@ NOT_FUNCTIONS: dict[str, str] = {
     "sinh": "cg has no sinh; write (exp(x) - exp(-x))/2",
     "cosh": "cg has no cosh; write (exp(x) + exp(-x))/2",
     "square": "cg has no square; write x^2",
+    "sinc": "cg has no sinc; write sin(x)/x",
+    "cbrt": "cg has no cbrt; write x^(1/3) for x > 0",
     "hypot": "cg has no hypot; write sqrt(x^2 + y^2)",
     "print": "cg prints the values and gradients itself; leave out print(...)",
 }
