@@ -103,10 +103,11 @@ class Result:
 
 def with_defaults(graph: Graph, given: dict) -> dict:
     """The values a run uses: the program's own (`x = 2`), overridden by the given ones. The one
-    place defaults meet given values: every command goes through it (via run or cli.load)."""
+    place defaults meet given values: every command goes through it (via run or cli.load).
+    Always a new dict: the caller may add to it."""
     defaults = graph.defaults
     if not defaults:
-        return given
+        return dict(given)
     merged = {name: v for name, v in defaults.items() if name not in given}
     merged.update(given)
     return merged
@@ -126,7 +127,7 @@ def run(graph: Graph, inputs: dict) -> Result:
     grads = backward(graph, values)
     warnings = list(graph.warnings)
     warnings += _nonfinite_grad_warnings(graph, values, grads)
-    return Result(graph, values, grads, dict(inputs), warnings)
+    return Result(graph, values, grads, inputs, warnings)
 
 
 def check_inputs(graph: Graph, inputs: dict) -> None:

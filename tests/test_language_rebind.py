@@ -332,6 +332,10 @@ def test_views_name_versions_consistently(tmp_path):
     assert "c#2 = c#1 + 1" in p.out and "c = 3 * c#2" in p.out
     p = run_cg("graph", PROG, "--x", "2")
     assert p.returncode == 0 and "c#1" in p.out and "c#2" in p.out
+    p = run_cg("graph", PROG, "--x", "2", "--format", "mermaid")    # '#' starts a Mermaid entity
+    assert p.returncode == 0 and "c#35;1 = x * x" in p.out
+    p = run_cg("explain", PROG, "--x", "2", "--format", "latex")    # '#' is special in LaTeX
+    assert p.returncode == 0 and "c\\#2 &= c\\#1 + 1" in p.out and "{c#" not in p.out
     p = run_cg("diff", PROG, "--output", "c#1")
     assert p.returncode == 0 and "2*x" in p.out
     # an answer key written from a rebinding program grades itself

@@ -83,7 +83,7 @@ def dot(graph, result=None, precision=4) -> str:
 
 
 def _mermaid_escape(s: str) -> str:
-    return s.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    return s.replace("#", "#35;").replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
 def mermaid(graph, result=None, precision=4) -> str:
