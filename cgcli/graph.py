@@ -95,6 +95,7 @@ class Builder:
         self.log: list = []                     # (name, node) per binding, in program order
         # a fresh node given to Value(...)/input(...) ("input") or const(...) ("const")
         self.marked: dict[int, str] = {}
+        self.constants: set = set()             # nodes given to const(...): never an input
 
     @classmethod
     def extending(cls, graph: Graph) -> "Builder":
@@ -110,6 +111,9 @@ class Builder:
 
     # -- node creation ------------------------------------------------------------------
     def node(self, op: int, a: int = -1, b: int = -1) -> int:
+        if self.marked:                        # an operand is no longer a bare Value(...)/const(...)
+            self.marked.pop(a, None)
+            self.marked.pop(b, None)
         i = len(self.ops)
         self.ops.append(op)
         self.in0.append(a)
@@ -202,7 +206,9 @@ class Builder:
         if self.needs[a]:
             self._fail(f"{fname}(...) takes a number or an expression of numbers, not of variables", pos,
                        f"{fname}(...) marks an input or a constant: write the expression without it")
-        if a not in self.names:              # a fresh expression, not a named node
+        if kind == "const":
+            self.constants.add(a)
+        else:
             self.marked[a] = kind
         return a
 
@@ -281,7 +287,7 @@ class Builder:
         if text in FUNCTIONS or text in MARKERS:
             self._fail(f"cannot assign to {text}: it is a function", pos)
         marked = self.marked.pop(value, None) if self.marked else None
-        lit = self._literal(value) if marked != "const" else None
+        lit = self._literal(value)
         if lit is not None or marked == "input":         # a number: the name is an input
             default = lit[0] if lit is not None else self._constant_value(value, pos)
             if text in self.assigned or text in self.defaults:
@@ -294,6 +300,8 @@ class Builder:
             if lit is not None and value == len(self.ops) - 1:
                 self._truncate(lit[1])                  # the number's own nodes give way to the input
                 i = self.variable(text)
+            elif value in self.names or value in self.variables.values():
+                i = self.variable(text)                 # Value(k) of a named constant: a new input
             else:
                 i = value
                 self.ops[i] = VAR
@@ -318,19 +326,20 @@ class Builder:
         """(value, first node) when node i is a plain signed number written in the program
         (2, -4, 1e-3, +2): an unnamed constant, or the negation of one."""
         ops = self.ops
-        if i in self.names:
+        if i in self.names or i in self.constants:
             return None
         if ops[i] == CONST:
             return self.const[i], i
         if ops[i] == _NEG:
             a = self.in0[i]
-            if ops[a] == CONST and a not in self.names and a not in self.marked:
+            if ops[a] == CONST and a not in self.names and a not in self.constants:
                 return -self.const[a], a
         return None
 
     def _truncate(self, start: int):
         for k in range(start, len(self.ops)):
             self.marked.pop(k, None)
+            self.constants.discard(k)
             self.names.pop(k, None)
         del self.ops[start:], self.in0[start:], self.in1[start:], self.const[start:], self.needs[start:]
 

@@ -169,6 +169,25 @@ def test_constants_and_explicit_marks():
     assert r.inputs == {"a": -4, "b": 2 * math.pi, "c": 3}
     # Value(...) inside an expression is the identity on a number (a constant)
     assert evaluate("f = Value(2) * x", x=3).gradients == {"x": 2}
+    # Value(k) of a named constant is a new input; k and later uses of k stay the constant
+    r = evaluate("k = 2*pi; a = Value(k); f = Value(k)*2; z = k; a*z*f")
+    assert r.inputs == {"a": 2 * math.pi} and r.gradients == {"a": (2 * math.pi) ** 2 * 2}
+    assert evaluate("x = const(-4); y = -const(4); x*y*w", w=1).gradients == {"w": 16}
+
+
+def test_program_values_survive_expand_fit_and_descend(tmp_path):
+    d = cg_json("eval", "x = 1; x = sigmoid(x); y = 2*x", "--expand")
+    s = 1 / (1 + math.exp(-1))
+    assert math.isclose(d["gradients"]["x"], 2 * s * (1 - s), rel_tol=1e-15)
+    assert [n.get("name") for n in d["nodes"]][0] == "x#1"
+    data = tmp_path / "line.csv"
+    data.write_text("x,y\n0,1\n1,3\n2,5\n")
+    p = run_cg("fit", "w = 0.5; b = 0; pred = w*x + b", "--data", str(data), "--target", "y",
+               "--loss", "mse", "--lr", "0.1", "--epochs", "300", "--json")
+    assert p.returncode == 0, p.err
+    out = json.loads(p.out)
+    assert out["start"] == {"w": 0.5, "b": 0} and out["params"] == ["w", "b"]
+    assert math.isclose(out["final"]["w"], 2, rel_tol=1e-6) and math.isclose(out["final"]["b"], 1, rel_tol=1e-5)
 
 
 def test_inputs_in_the_program_on_the_command_line():
