@@ -96,6 +96,7 @@ class Builder:
         # a fresh node given to Value(...)/input(...) ("input") or const(...) ("const")
         self.marked: dict[int, str] = {}
         self.constants: set = set()             # nodes given to const(...): never an input
+        self.rebound = False                    # some name is bound more than once
 
     @classmethod
     def extending(cls, graph: Graph) -> "Builder":
@@ -287,7 +288,8 @@ class Builder:
         if text in FUNCTIONS or text in MARKERS:
             self._fail(f"cannot assign to {text}: it is a function", pos)
         marked = self.marked.pop(value, None) if self.marked else None
-        lit = self._literal(value)
+        op = self.ops[value]
+        lit = self._literal(value) if op == CONST or op == _NEG else None
         if lit is not None or marked == "input":         # a number: the name is an input
             default = lit[0] if lit is not None else self._constant_value(value, pos)
             if text in self.assigned or text in self.defaults:
@@ -314,9 +316,14 @@ class Builder:
             self.log.append((text, i))
             self.assigned_nodes.add(i)
             return i
-        if text not in self.assigned and text in self.variables and text not in self.defaults:
-            self.log.append((text, self.variables[text]))     # the input is the name's first version
-        self.assigned[text] = value
+        assigned = self.assigned
+        if text in assigned:
+            self.rebound = True
+        elif text in self.variables:
+            self.rebound = True
+            if text not in self.defaults:
+                self.log.append((text, self.variables[text]))     # the input is the name's first version
+        assigned[text] = value
         self.assigned_nodes.add(value)
         self.log.append((text, value))
         self.names.setdefault(value, text)     # `r = x` keeps showing x
@@ -363,7 +370,7 @@ class Builder:
 
     def finish(self, output: int, warnings: list | None = None) -> Graph:
         assigned, names = self.assigned, self.names
-        if self.log:
+        if self.rebound:                       # else the live bindings are the final names
             assigned, names = self._versions()
         return Graph(self.ops, self.in0, self.in1, self.const, self.needs, self.variables,
                      assigned, names, output, self.source, warnings or [], self.defaults)
