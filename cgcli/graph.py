@@ -152,7 +152,7 @@ class Builder:
         i = self.assigned.get(text)
         if i is not None:
             return i
-        if text in CONSTANTS:
+        if text in CONSTANTS and text not in self.variables:     # `e = 2` makes e an input
             return self.constant(CONSTANTS[text], text)
         if text in FUNCTIONS or text in MARKERS:
             self._fail(f"{text} is a function: call it as {text}(...)", tok[2])

@@ -132,6 +132,8 @@ def test_rebinding_basics():
     # e may be bound (micrograd's e = c - d); before that it is Euler's number
     r = evaluate("k = e; e = x - 1; e * k", x=3)
     assert r.value == 2 * math.e
+    r = evaluate("e = 2; f = e^2*x", x=1)                 # e bound to a number: an input
+    assert r.value == 4 and r.gradients == {"e": 4, "x": 4}
     # tuple assignment: every right side first, as in Python
     r = evaluate("a = x; b = 2*x; a, b = b, a; a - b", x=1)
     assert r.value == 1
