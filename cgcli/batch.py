@@ -88,8 +88,10 @@ class Plan:
         `flagged` lists the rows with a non-finite gradient (rerun them with passes.run for the
         warnings). Raises ChunkFailed on a math error or a non-finite value."""
         vals = [None] * self.n
+        defaults = self.graph.defaults
         for name, i in self.variables:
-            vals[i] = columns[name]
+            col = columns.get(name)
+            vals[i] = col if col is not None or name not in defaults else [defaults[name]] * m
         for i, c in self.consts:
             vals[i] = [c] * m
         isfinite = _isfinite

@@ -169,7 +169,7 @@ def check_points(graph, fixed: dict, stream, tol, out=None) -> int:
     Exit code: that of the first line that could not be graded (2 or 3), else 1 when any
     submission has a wrong answer, else 0."""
     from .check import Report, Written, grade, make_answer, node_names, resolve
-    from .passes import run
+    from .passes import run, with_defaults
     from .points import Tally, _decode_line, _json_type, _number, decoder, read_lines, write
     from .views.check import submission_json
     out = out or sys.stdout
@@ -198,7 +198,7 @@ def check_points(graph, fixed: dict, stream, tol, out=None) -> int:
                 for key in d:
                     if key not in SUBMISSION_KEYS:
                         raise InputError(f"cg: unknown key {key!r} (a submission has: {', '.join(SUBMISSION_KEYS)})")
-                inputs = dict(fixed)
+                inputs = with_defaults(graph, fixed)     # the program's own values, then the line's
                 given = d.get("inputs", {})
                 if type(given) is not dict:
                     raise InputError("cg: inputs must be an object of variable values")

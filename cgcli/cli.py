@@ -41,6 +41,10 @@ _VAR_OPTIONS = {"allow_extra_args": True, "ignore_unknown_options": True}
 SET_OPTION = typer.Option(None, "--set", metavar="NAME=VALUE",
                           help="A variable's value, for names that clash with cg's options.")
 
+OUTPUT_OPTION = typer.Option(None, "--output", metavar="NAME",
+                             help="Differentiate the node NAME (c, or an earlier binding c#2) instead of "
+                                  "the last statement.")
+
 
 def expr_argument(then: str = "then a value for each variable",
                   subject: str = "The expression or program"):
@@ -157,21 +161,30 @@ def missing_hint(expr: str, graph, raw: dict, command: str = "eval") -> str:
     import shlex
     parts = [f"cg {command}", shlex.quote(expr)]
     for name in graph.variables:
-        parts.append(f"--{name} {raw.get(name, '<value>')}")
+        if name in raw or name not in graph.defaults:
+            parts.append(f"--{name} {raw.get(name, '<value>')}")
     return "try: " + " ".join(parts)
 
 
-def load(args: List[str], sets: List[str], require_all: bool = True, command: str = "eval"):
-    """argv pieces -> (program text, graph, inputs); raises CgError. With require_all=False,
-    variables may be left without values (views that can draw the structure alone)."""
+def load(args: List[str], sets: List[str], require_all: bool = True, command: str = "eval",
+         output: Optional[str] = None):
+    """argv pieces -> (program text, graph, inputs); raises CgError. The inputs are the given
+    values merged with the program's own (`x = 2`; passes.with_defaults). With require_all=False,
+    variables may be left without values (views that can draw the structure alone): then the
+    inputs are {} when nothing is given and the program's values are not complete.
+    `output`: differentiate this named node instead of the last statement (--output)."""
     from .parse import parse
+    from .passes import missing_inputs, with_defaults
     expr, raw = split_args(args, sets, command)
     if expr is None:
         raise InputError("cg: no expression given",
                          hint=f'example: cg {command} "(x+y)*z" --x 2 --y 3 --z -4')
     program = read_program(expr)
     graph = parse(program)
-    missing = [n for n in graph.variables if n not in raw]
+    if output is not None:
+        from .graph import with_output
+        graph = with_output(graph, output)
+    missing = missing_inputs(graph, raw)
     unknown = [n for n in raw if n not in graph.variables]
     if unknown:
         from .passes import unknown_variable
@@ -185,6 +198,8 @@ def load(args: List[str], sets: List[str], require_all: bool = True, command: st
         raise InputError(f"cg: missing value{s} for {', '.join(missing)}",
                          hint=missing_hint(expr, graph, raw, command))
     inputs = {name: constant_value(val, f"the value of {name}") for name, val in raw.items()}
+    if inputs or not missing:
+        inputs = with_defaults(graph, inputs)
     return program, graph, inputs
 
 
@@ -213,6 +228,7 @@ def eval_cmd(
     check: bool = typer.Option(False, "--check",
                                help="Also compare every gradient with central finite differences; "
                                     "exit 1 on a mismatch."),
+    output: Optional[str] = OUTPUT_OPTION,
 ):
     """Evaluate EXPR and its gradients: forward pass, then backward pass.
 
@@ -238,11 +254,13 @@ def eval_cmd(
     if points is not None:                    # scripting outputs: check_run.py
         if expand or sort or depth:
             raise InputError("cg: --expand, --sort and --depth do not apply to --points (JSON Lines)")
+        if output is not None:
+            raise InputError("cg: --output does not apply to --points; end the program with the output's name")
         from .check_run import eval_points
         raise typer.Exit(eval_points(args or [], sets or [], points, get or [], view))
     if get and (json_out or format):
         raise InputError("cg: --get prints bare numbers; leave out --json and --format")
-    program, graph, inputs = load(args or [], sets or [])
+    program, graph, inputs = load(args or [], sets or [], output=output)
     graph = lowered(graph, expand)
     if get:
         from .check_run import get_targets, print_targets

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from .cli import SET_OPTION, _VAR_OPTIONS, app, expr_argument, load
+from .cli import OUTPUT_OPTION, SET_OPTION, _VAR_OPTIONS, app, expr_argument, load
 from .errors import InputError
 
 DIFF_FORMATS = ("text", "cg", "latex", "json")
@@ -32,6 +32,7 @@ def diff_cmd(
     precision: Optional[int] = typer.Option(None, "--precision", min=1, max=17,
                                             help="Significant digits of the values."),
     sets: Optional[List[str]] = SET_OPTION,
+    output: Optional[str] = OUTPUT_OPTION,
 ):
     """Symbolic derivatives of EXPR: the backward pass run over expressions.
 
@@ -48,7 +49,7 @@ def diff_cmd(
     view = "json" if json_out else (format or "text")
     if view not in DIFF_FORMATS:
         raise InputError(f"cg: unknown format {view!r}: choose text, cg, latex or json")
-    program, graph, inputs = load(args or [], sets or [], require_all=False, command="diff")
+    program, graph, inputs = load(args or [], sets or [], require_all=False, command="diff", output=output)
     names = list(graph.variables)
     if inputs:
         missing = [n for n in names if n not in inputs]

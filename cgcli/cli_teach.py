@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .cli import SET_OPTION, _VAR_OPTIONS, app, expr_argument, load
+from .cli import OUTPUT_OPTION, SET_OPTION, _VAR_OPTIONS, app, expr_argument, load
 from .errors import InputError
 from .fmt import PRECISION
 
@@ -45,8 +45,8 @@ def explain_cmd(
     format: str = typer.Option("text", "--format", metavar="text|markdown|latex|json|html",
                                help="Plain text, a Markdown or LaTeX handout, the steps as JSON, or a "
                                     "self-contained HTML page to step through (needs Graphviz's dot)."),
-    output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE",
-                                         help="Write to FILE instead of stdout ('-' is stdout)."),
+    file: Optional[str] = typer.Option(None, "-o", metavar="FILE",
+                                       help="Write to FILE instead of stdout ('-' is stdout)."),
     step: bool = typer.Option(False, "--step", help="Step through the passes on the terminal, one gate "
                                                     "per key (→/space next, ← back, Home, End, q quit)."),
     json_out: bool = typer.Option(False, "--json", help="The steps as one strict JSON object (schema cg.explain/1)."),
@@ -56,6 +56,7 @@ def explain_cmd(
                                            help="Fixed decimal places instead (the seeds write 0.73: --decimals 2)."),
     expand: bool = typer.Option(False, "--expand", help=_EXPAND_HELP),
     sets: Optional[List[str]] = SET_OPTION,
+    output: Optional[str] = OUTPUT_OPTION,
 ):
     """Explain the forward and backward passes step by step.
 
@@ -73,16 +74,16 @@ def explain_cmd(
     view = "json" if json_out else format
     if view not in EXPLAIN_FORMATS:
         raise InputError(f"cg: unknown format {view!r}: choose text, markdown, latex, json or html")
-    if output == "-":
-        output = None
+    if file == "-":
+        file = None
     if step:
-        if json_out or format != "text" or output is not None:
+        if json_out or format != "text" or file is not None:
             raise InputError("cg: --step is the terminal step-through; leave out --format, --json and -o")
         if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
             raise InputError("cg: --step needs a terminal (stdin and stdout), to read keys and redraw",
                              hint="without one, use --format text, or --format html -o page.html "
                                   "to step through in a browser")
-    _, graph, inputs = load(args or [], sets or [], command="explain")
+    _, graph, inputs = load(args or [], sets or [], command="explain", output=output)
     result = run_with_diagnostics(lowered(graph, expand), inputs)
     from .steps import walk
     from .views import explain as ex
@@ -96,24 +97,24 @@ def explain_cmd(
         import io
         buf = io.StringIO()
         ex.write_json(result, steps, buf)
-        _emit_text(buf.getvalue(), output)
+        _emit_text(buf.getvalue(), file)
         for w in result.warnings:
             print(f"cg: warning: {w}", file=sys.stderr)
     elif view == "latex":
-        _emit_text(ex.latex(result, steps, precision, decimals), output)
+        _emit_text(ex.latex(result, steps, precision, decimals), file)
     elif view == "html":
         from .steps import frames
         from .views import html, picture
         # top to bottom: the page shows the graph beside the steps, in half its width
         svg = _svg(picture.dot(result.graph, result, precision, "TB", ids=True), "--format html")
         _emit_text(html.page(result, steps, frames(result, steps), html.clean_svg(svg), precision, decimals),
-                   output)
+                   file)
     else:
         out = ex.text(result, steps, view == "markdown", precision, decimals)
-        if output is None and _is_terminal(sys.stdout):   # a terminal: wrap at its width; piped: as is
+        if file is None and _is_terminal(sys.stdout):   # a terminal: wrap at its width; piped: as is
             import shutil
             out = ex.wrap(out, shutil.get_terminal_size().columns)
-        _emit_text(out, output)
+        _emit_text(out, file)
 
 
 @app.command("graph", context_settings=_VAR_OPTIONS)

@@ -44,6 +44,9 @@ def _lower(graph: Graph) -> Graph:
     for name, i in graph.assigned.items():
         b.assigned[name] = new[i]
     for i, name in names.items():
-        if ops[i] not in (VAR, CONST):
+        if ops[i] == VAR:
+            b.names[new[i]] = name             # a rebound input's input node stays x#1
+        elif ops[i] != CONST:
             b.names.setdefault(new[i], name)
+    b.defaults = dict(graph.defaults)
     return b.finish(new[graph.output], list(graph.warnings))

@@ -285,7 +285,8 @@ def _fill(p: Problem, raw, seen: dict) -> None:
         if v != v or v in (float("inf"), float("-inf")):
             raise _Located(("inputs", name), InputError(f"cg: inputs: the value of {name} must be finite"))
         p.inputs[name] = v
-    missing = [n for n in g.variables if n not in p.inputs]
+    from .passes import missing_inputs
+    missing = missing_inputs(g, p.inputs)      # a variable the program gives a value (x = 2) may be left out
     if missing:
         s = "s" if len(missing) > 1 else ""
         raise _Located(("inputs",) if "inputs" in raw else (key,),

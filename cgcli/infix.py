@@ -104,7 +104,13 @@ def _latex_word(word: str) -> str:
 def latex_name(name: str) -> str:
     """A variable's or node's name in LaTeX: w0 -> w_{0}, x_1 -> x_{1}, n12 -> n_{12},
     alpha -> \\alpha, x_max -> x_{\\mathit{max}}, rate -> \\mathit{rate},
-    my_var -> \\mathit{my\\_var} (a subscript only after one letter or a Greek name)."""
+    my_var -> \\mathit{my\\_var} (a subscript only after one letter or a Greek name); an earlier
+    binding c#2 -> c\\#2."""
+    name, mark, version = name.partition("#")
+    return _latex_plain(name) + (f"\\#{version}" if mark else "")
+
+
+def _latex_plain(name: str) -> str:
     m = _INDEXED.fullmatch(name)
     if m:
         return f"{_latex_word(m.group(1))}_{{{m.group(2)}}}"

@@ -315,6 +315,29 @@ FUNCTIONS: dict[str, Op] = {op.symbol: op for op in OPS if op.forward and not op
 FUNCTIONS["ln"] = BY_NAME["log"]
 FUNCTIONS["pow"] = BY_NAME["pow"]
 
+# what `expr.NAME()` calls: every unary op a user may call by name (a new op gets its method)
+METHODS: dict[str, Op] = {name: op for name, op in FUNCTIONS.items() if op.arity == 1}
+
+# calls that make no node, only say what a binding is: `x = Value(2)` / `x = input(2)` is an
+# input with the default value 2 (micrograd's and PyTorch's leaves), `c = const(2)` a constant
+MARKERS: dict[str, str] = {"Value": "input", "input": "input", "const": "const"}
+
+# functions cg does not have, and how to write them without changing the maths
+NOT_FUNCTIONS: dict[str, str] = {
+    "log10": "cg has no log10; write log(x)/log(10)",
+    "log2": "cg has no log2; write log(x)/log(2)",
+    "log1p": "cg has no log1p; write log(1 + x)",
+    "expm1": "cg has no expm1; write exp(x) - 1",
+    "exp2": "cg has no exp2; write 2^x",
+    "sinh": "cg has no sinh; write (exp(x) - exp(-x))/2",
+    "cosh": "cg has no cosh; write (exp(x) + exp(-x))/2",
+    "square": "cg has no square; write x^2",
+    "sinc": "cg has no sinc; write sin(x)/x",
+    "cbrt": "cg has no cbrt; write x^(1/3) for x > 0",
+    "hypot": "cg has no hypot; write sqrt(x^2 + y^2)",
+    "print": "cg prints the values and gradients itself; leave out print(...)",
+}
+
 # named constants of the language (not variables)
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
 

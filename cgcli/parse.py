@@ -47,7 +47,8 @@ for _origin, _n, _cb, _inline, _keep in _tables.RULES:
     _RULES.append((_n, _origin, _cb, _kind, _idx, _spl, _get))
 
 _FRIENDLY = {"NUMBER": "a number", "NAME": "a name", "_POW": "'^'", "_SEP": "';' or a newline",
-             _END: "the end of the expression", **_tables.LITERALS}
+             _END: "the end of the expression", "STRING": "a string", "AUGOP": "'+=' (or -= *= /= **= ^=)",
+             **_tables.LITERALS}
 _OPERAND_END = ("NUMBER", "NAME", "RPAR")
 _OPERAND_START = ("NUMBER", "NAME", "LPAR")
 
@@ -146,12 +147,20 @@ def _only_comments(text: str) -> bool:
 def _unexpected_char(text: str, pos: int):
     ch = text[pos]
     what = {"'": "a quote: cg has no strings", '"': "a quote: cg has no strings",
-            ".": "'.': cg has no attribute access (numbers are written 0.5 or .5)",
             "[": "'[': cg has no indexing", "]": "']': cg has no indexing",
             "{": "'{'", "}": "'}'"}.get(ch, repr(ch))
+    hint = _CHAR_HINTS.get(ch, "expected a number, a name, an operator (+ - * / ^), a parenthesis "
+                               "or a function call")
     raise CgSyntaxError(f"cg: syntax error at {_where(text, pos)}: unexpected character {what}",
-                        source=text, pos=pos,
-                        hint="expected a number, a name, an operator (+ - * / ^), a parenthesis or a function call")
+                        source=text, pos=pos, hint=hint)
+
+
+_CHAR_HINTS = {
+    "%": "cg has no remainder operator %: cg differentiates smooth pieces; there is no % to write instead",
+    "<": "cg has no comparisons; for a choice write max(a, b), min(a, b), relu(x) or step(x)*a + (1 - step(x))*b",
+    ">": "cg has no comparisons; for a choice write max(a, b), min(a, b), relu(x) or step(x)*a + (1 - step(x))*b",
+    "!": "cg has no comparisons",
+}
 
 
 def _unexpected_token(text: str, tok, prev_tok, row, depth: int):
@@ -163,15 +172,50 @@ def _unexpected_token(text: str, tok, prev_tok, row, depth: int):
         found = "end of the expression"
     elif ttype in ("NUMBER", "NAME"):
         found = f"{'number' if ttype == 'NUMBER' else 'name'} {value!r}"
+    elif ttype == "STRING":
+        found = f"string {value}"
     else:
         found = _FRIENDLY.get(ttype, repr(value))
     hint = "expected " + (expected[0] if len(expected) == 1 else "one of: " + ", ".join(expected))
-    if prev_tok is not None and ttype in _OPERAND_START and prev_tok[0] in _OPERAND_END:
+    special = _special_hint(text, tok, prev_tok)
+    if special is not None:
+        hint += "\nhint: " + special
+    elif prev_tok is not None and ttype in _OPERAND_START and prev_tok[0] in _OPERAND_END:
         left = prev_tok[1]
         right = value if ttype != "LPAR" else "(...)"
         hint += (f"\nhint: cg has no implicit multiplication; to multiply, write {left}*{right}")
     raise CgSyntaxError(f"cg: syntax error at {_where(text, pos)}: unexpected {found}",
                         source=text, pos=pos, hint=hint)
+
+
+_IMPORT = "leave out the import: cg knows its functions (and Value) without one"
+_CONDITIONAL = ("cg has no conditional expressions; for a choice write max(a, b), min(a, b), relu(x) "
+                "or step(x)*a + (1 - step(x))*b")
+
+
+def _special_hint(text: str, tok, prev_tok):
+    """What cg does instead of Python that cannot be written in cg (never a different formula)."""
+    ttype, value, pos = tok
+    line_start = text.rfind("\n", 0, pos) + 1
+    first = text[line_start:].lstrip(" \t;").split(None, 1)
+    first = first[0] if first else ""
+    if first in ("import", "from") or (prev_tok is not None and prev_tok[1] in ("import", "from")):
+        return _IMPORT
+    if ttype == "NAME" and value in ("if", "else"):
+        return _CONDITIONAL
+    if ttype == "NAME" and value in ("and", "or", "not", "for", "in", "while", "def", "return", "lambda"):
+        return f"cg has no {value}: a program is assignments and one expression per line"
+    if ttype == "SLASH" and prev_tok is not None and prev_tok[0] == "SLASH" and prev_tok[2] == pos - 1:
+        return "cg has no floor division //: its derivative is 0 wherever it exists; cg's / divides exactly"
+    if ttype == "STRING":
+        return 'cg has no strings; a string may only be a label: Value(-4.0, label="a")'
+    if ttype == "EQUAL" and prev_tok is not None and prev_tok[0] == "EQUAL" and prev_tok[2] == pos - 1:
+        return "cg has no comparisons; = binds a name"
+    if prev_tok is not None and prev_tok[0] == "AUGOP" and ttype in ("_SEP", _END):
+        return f"{prev_tok[1]} needs a value after it, e.g. c {prev_tok[1]} 1"
+    if prev_tok is not None and prev_tok[0] == "EQUAL" and ttype in ("_SEP", _END):
+        return "= needs a value after it, e.g. c = 1"
+    return None
 
 
 def _where(text: str, pos: int) -> str:
@@ -217,7 +261,8 @@ def _parse_with_lark(text: str, builder: Builder) -> Graph:
         pass
 
     transformer = ToGraph()
-    for name in ("start", "assign", "add", "sub", "mul", "div", "neg", "pow", "number", "name", "call"):
+    for name in ("start", "assign", "augassign", "tuple_assign", "add", "sub", "mul", "div", "neg", "pow",
+                 "number", "name", "call", "method", "attribute", "keyword"):
         setattr(transformer, name, lambda children, _f=adapt(name): _f(*children))
     parser = lark_parser(transformer=transformer, postlex=Parens())
     try:

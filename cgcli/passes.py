@@ -158,14 +158,33 @@ class Result:
         return svg(self.graph, self)
 
 
+def with_defaults(graph: Graph, given: dict) -> dict:
+    """The values a run uses: the program's own (`x = 2`), overridden by the given ones. The one
+    place defaults meet given values: every command goes through it (via run or cli.load).
+    Always a new dict: the caller may add to it."""
+    defaults = graph.defaults
+    if not defaults:
+        return dict(given)
+    merged = {name: v for name, v in defaults.items() if name not in given}
+    merged.update(given)
+    return merged
+
+
+def missing_inputs(graph: Graph, given: dict) -> list:
+    """The variables with neither a given value nor one in the program."""
+    defaults = graph.defaults
+    return [name for name in graph.variables if name not in given and name not in defaults]
+
+
 def run(graph: Graph, inputs: dict) -> Result:
-    """Forward then backward; checks the inputs first."""
+    """Forward then backward; checks the inputs first (the program's defaults fill the gaps)."""
+    inputs = with_defaults(graph, inputs)
     check_inputs(graph, inputs)
     values = forward(graph, inputs)
     grads = backward(graph, values)
     warnings = list(graph.warnings)
     warnings += _nonfinite_grad_warnings(graph, values, grads)
-    return Result(graph, values, grads, dict(inputs), warnings)
+    return Result(graph, values, grads, inputs, warnings)
 
 
 def check_inputs(graph: Graph, inputs: dict) -> None:

@@ -117,7 +117,8 @@ def point_keys_error(d, free: list, fixed: dict) -> InputError:
         return InputError(f"cg: a line must be a JSON object of variable values, got {_json_type(d)}")
     for name in d:
         if name in fixed:
-            return InputError(f"cg: {name} is fixed on the command line; leave it out of the points")
+            return InputError(f"cg: {name} is fixed on the command line (or by the program: {name} = ...); "
+                              f"leave it out of the points")
         if name not in free:
             known = ", ".join(free) or "none"
             return InputError(f"cg: {name} is not a variable of the expression (the points give: {known})")
@@ -204,7 +205,8 @@ def eval_points(graph, fixed: dict, stream, out=None) -> int:
     """Run every point of a JSON Lines stream through `graph`, writing one line per point;
     returns the exit code (Tally.finish)."""
     from .batch import ChunkFailed, Plan
-    from .passes import run
+    from .passes import run, with_defaults
+    fixed = with_defaults(graph, fixed)       # the program's own values (k = 2) hold for every point
     out = out or sys.stdout
     plan = Plan(graph)
     writer = EvalWriter(graph)

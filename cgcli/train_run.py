@@ -111,6 +111,8 @@ def fit(args, sets, data, target, params, loss, lr, epochs, batch, shuffle, seed
     program, model, given = load(args or [], sets or [], require_all=False, command="fit")
     table = data_mod.read(data)
     columns = set(table.columns)
+    # values written in the model (w = 0.5) start a parameter or hold a variable, as --w 0.5 does
+    given = {**{n: v for n, v in model.defaults.items() if n not in columns}, **given}
     names = _names(params, model)
     if names is None:
         names = [v for v in model.variables if v not in columns and v != target]

@@ -64,7 +64,7 @@ def test_wrong_answer_exits_1_and_says_so(cg):
     (["check", *XYZ, "--value", "1/0"], "not a finite number"),
     (["check", "(x+", "--x", "2", "--value", "1"], "syntax error"),
     (["check", *XYZ, "--value", "1", "--rtol", "-1"], "--rtol"),
-    (["check", "k = 2; f = k*x", "--x", "1", "--grad", "k=1"], "no variable, so it has no gradient"),
+    (["check", "k = const(2); f = k*x", "--x", "1", "--grad", "k=1"], "no variable, so it has no gradient"),
 ])
 def test_bad_input_exits_2(cg, args, needle):
     p = cg(*args)

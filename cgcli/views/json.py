@@ -52,8 +52,9 @@ def write(result, out, nodes: bool = True, extra: dict | None = None) -> None:
 def _write_nodes(result, w) -> None:
     g = result.graph
     lab = labels(g)              # identifiers, numbers and operators only: no escaping needed
-    named = {i: name for name, i in g.variables.items()}
-    named.update((i, name) for name, i in g.assigned.items() if i not in named)
+    shown = g.names              # a rebound name's versions: c#1, c#2, ..., c (as every view shows them)
+    named = {i: shown.get(i, name) for name, i in g.variables.items()}
+    named.update((i, shown.get(i, name)) for name, i in g.assigned.items() if i not in named)
     ops, in0, in1, needs = g.ops, g.in0, g.in1, g.needs_grad
     values, grads = result.values, result.grads
     opnames = [f'"op": "{op.name}", "label": "' for op in OPS]

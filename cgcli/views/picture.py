@@ -129,7 +129,7 @@ def svg(graph, result=None, precision=None, rankdir=None):
 
 
 def _mermaid_escape(s: str) -> str:
-    return s.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    return s.replace("#", "#35;").replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
 def mermaid(graph, result=None, precision=4, rankdir="LR", edges=None) -> str:

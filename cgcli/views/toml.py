@@ -69,7 +69,8 @@ def problem_block(result, id: str = "1", decimals: int | None = None, title: str
     named = [(n, i) for n, i in g.assigned.items() if i != g.output and i not in g.variables.values()]
     if named:
         lines.append(f"node = {_table(((n, result.values[i]) for n, i in named), decimals)}")
-    grads = [(n, result.grads[i]) for n, i in g.variables.items()]
+    # a rebound input's gradient is keyed by its input node's name (x#1): grad.x is its last binding
+    grads = [(g.names.get(i, n) if n in g.assigned else n, result.grads[i]) for n, i in g.variables.items()]
     grads += [(n, result.grads[i]) for n, i in named if g.needs_grad[i]]
     if grads:
         lines.append(f"grad = {_table(grads, decimals)}")
