@@ -201,6 +201,8 @@ def build(result, t: int, out: str | None = None) -> list:
     # forward-mode sweep from t: T[j] = d node j / d node t; locals of the gates it reaches
     T = [0.0] * n
     T[t] = 1.0
+    dep = bytearray(n)          # structurally downstream of t (T may still be 0 there)
+    dep[t] = 1
     local: dict = {}
     consumers: dict = {}
     for j in range(t + 1, g.output + 1):
@@ -208,14 +210,15 @@ def build(result, t: int, out: str | None = None) -> list:
         if op.arity == 0:
             continue
         args = (in0[j],) if op.arity == 1 else (in0[j], in1[j])
-        if not any(T[a] for a in args):
+        if not any(dep[a] for a in args):
             continue
+        dep[j] = 1
         L = op.local(*[values[a] for a in args], values[j])
         L = L if isinstance(L, tuple) else (L,)
         local[j] = L
         T[j] = sum(L[k] * T[a] for k, a in enumerate(args) if T[a])
         for k, a in enumerate(args):
-            if T[a]:
+            if dep[a]:
                 consumers.setdefault(a, []).append((j, k))
 
     def add(number, kind, node, text):
@@ -285,7 +288,7 @@ def build(result, t: int, out: str | None = None) -> list:
     for u, edges in consumers.items():
         contrib = [(j, k, grads[j] * local[j][k] if grads[j] != 0.0 else 0.0) for j, k in edges]
         m = len(contrib)
-        if m < 2 or not T[u]:
+        if m < 2:
             continue
         total = sum(c[2] for c in contrib)
         if m <= MAX_SUBSET:
@@ -303,7 +306,7 @@ def build(result, t: int, out: str | None = None) -> list:
 
     # no upstream: d(node)/d(t) without the factor d(out)/d(node)
     for j in local:
-        if j == g.output or not T[j] or grads[j] in (0.0, 1.0):
+        if j == g.output or grads[j] in (0.0, 1.0):
             continue
         add(T[j], "no upstream", j,
             f"{lab}: you gave the local gradient d{N.name(j)}/d{N.name(t)} = {_n(T[j])} without the "
