@@ -285,6 +285,14 @@ def is_rounding_of(text: str, exponent: int, got: float) -> bool:
     """Is `text` (a decimal number) `got` correctly rounded to its last written digit?"""
     if not math.isfinite(got):
         return False
+    # fast path in floats, far from the boundary (their error is far below 1e-6 of the unit)
+    half = 0.5 * 10.0 ** exponent
+    diff = abs(float(text.replace("_", "")) - got)
+    slack = 1e-6 * half + 8 * math.ulp(got) + 8 * math.ulp(diff)
+    if diff > half + slack:
+        return False
+    if diff < half - slack:
+        return True
     from fractions import Fraction
     return abs(Fraction(text.replace("_", "")) - Fraction(got)) <= rounding_margin(exponent, got)
 
