@@ -224,12 +224,9 @@ def sig_figs(text: str) -> int:
     """Significant figures of a decimal answer as written: from the first nonzero digit to
     the last written one ("0.73" 2, "-0.20" 2, "0.030" 2, "120" 3). A written zero ("0",
     "0.0", "0.00") has no nonzero digit: 0 significant figures."""
-    from decimal import Decimal
-    digits = Decimal(text.replace("_", "")).as_tuple().digits
-    k = 0
-    while k < len(digits) and digits[k] == 0:
-        k += 1
-    return len(digits) - k
+    mantissa = text.lower().partition("e")[0]
+    digits = mantissa.lstrip("+-").replace("_", "").replace(".", "").lstrip("0")
+    return len(digits)
 
 
 def precision_needed(tol) -> str:
@@ -356,7 +353,8 @@ def grade_one(result, answer: Answer, tol: Tolerance, names: dict | None = None,
         mode = "rounded"
         too_coarse = precise_enough(answer, tol)
         if too_coarse is None:
-            allowed = max(allowed, float(rounding_margin(answer.exponent, got)))
+            unit = 10.0 ** answer.exponent        # float(rounding_margin(...)), without fractions
+            allowed = max(allowed, unit / 2 + unit / 10**9 + 4 * math.ulp(got))
             ok = ok or is_rounding_of(answer.text, answer.exponent, got)
     if ok:
         return Row(answer, lab, got, True, close, mode, tol, allowed, None, node=i)
