@@ -169,7 +169,10 @@ def check_points(graph, fixed: dict, stream, tol, out=None, ecf=None) -> int:
     """Grade a JSON Lines stream of submissions; one cg.check/1 verdict line per submission.
     Exit code: that of the first line that could not be graded (2 or 3), else 1 when any
     submission has a wrong answer, else 0."""
-    from .check import Report, Written, grade, make_answer, node_names, resolve
+    from .check import Report, Written, answer_from_text, grade, make_answer, node_names, resolve
+
+    def answer(kind, name, v):      # a string naming the expression's names: a formula answer
+        return answer_from_text(kind, name, v) if type(v) is str else make_answer(kind, name, v)
     from .passes import run
     from .points import Tally, _decode_line, _json_type, _number, decoder, read_lines, write
     from .views.check import submission_json
@@ -215,7 +218,7 @@ def check_points(graph, fixed: dict, stream, tol, out=None, ecf=None) -> int:
                                      f"{', '.join(missing)} (give them on the command line or in \"inputs\")")
                 answers = []
                 if "value" in d:
-                    answers.append(make_answer("value", None, d["value"]))
+                    answers.append(answer("value", None, d["value"]))
                 for kind in ("node", "grad"):
                     table = d.get(kind, {})
                     if type(table) is not dict:
@@ -225,7 +228,7 @@ def check_points(graph, fixed: dict, stream, tol, out=None, ecf=None) -> int:
                             resolve(graph, kind, name, names)
                         except CgError as e:
                             raise InputError(f"cg: {kind}.{name}: {e.message.removeprefix('cg: ')}") from None
-                        answers.append(make_answer(kind, name, v))
+                        answers.append(answer(kind, name, v))
                 if not answers:
                     raise InputError("cg: the submission has no answers (give value, grad or node)")
                 key = tuple(inputs[n] for n in graph.variables)

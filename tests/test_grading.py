@@ -304,3 +304,47 @@ def test_ecf_for_jsonl_submissions(tmp_path):
     lines = [strict_json(line) for line in p.out.splitlines()]
     assert [ln["credit"] for ln in lines] == [0.5, 2]
     assert lines[0]["answers"][1]["status"] == "carried forward"
+
+
+# --- formulas on random graphs: cg diff's own derivative is right, a perturbed one is wrong ---
+
+from hypothesis import HealthCheck, assume, given, settings, strategies as st  # noqa: E402
+
+from cgtest import expressions, invoke  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(expressions(smooth_only=True, max_leaves=6),
+       st.lists(st.floats(-2, 2, allow_nan=False).map(lambda v: round(v, 2)), min_size=3, max_size=3))
+def test_cg_diffs_derivative_is_a_right_formula(expr, vals):
+    text, _ = expr
+    from cgcli import parse
+    names = parse(text).variables
+    assume(names)
+    try:
+        r = evaluate(text, {k: v for k, v in zip("xyz", vals) if k in names})
+    except CgError:
+        assume(False)
+    v = sorted(names)[0]
+    G = r.grads[r.graph.variables[v]]
+    assume(math.isfinite(G) and abs(G) < 1e3)
+    d = invoke("diff", text, "--wrt", v, "--json")
+    assume(d.returncode == 0)
+    program = strict_json(d.out)["derivatives"][0]["program"]
+    row = grade_one(r, make_answer("grad", v, program, formula=True), Tolerance())
+    assert row.ok, (text, program, row.message)
+    x0 = r.inputs[v]
+    last = program.rstrip().rsplit("\n", 1)
+    wrong = "\n".join(last[:-1] + [f"({last[-1]}) + ({v} - ({x0!r}))"])
+    row = grade_one(r, make_answer("grad", v, wrong, formula=True), Tolerance())
+    assert not row.ok and "not as a function" in row.message, (text, wrong)
+
+
+def test_formula_answers_in_jsonl_submissions():
+    lines = ('{"id": 1, "grad": {"z": "x + y", "x": "z"}}\n{"id": 2, "grad": {"z": "x*y"}}\n'
+             '{"id": 3, "grad": {"z": "x + w", "x": -4}}\n')
+    p = run_cg("check", "(x+y)*z", "--x", "2", "--y", "3", "--z", "-4", "--points", "-", input=lines)
+    out = [strict_json(line) for line in p.out.splitlines()]
+    assert [[a["ok"] for a in d["answers"]] for d in out] == [[True, True], [False], [False, True]]
+    assert out[2]["answers"][0]["status"] == "invalid"        # that answer only: the line is graded
+    assert p.returncode == 1
