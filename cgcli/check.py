@@ -16,7 +16,16 @@ value correctly rounded to that digit. A value exactly halfway (0.125 answered a
 float, so that floating-point noise in cg's own value never decides a tie. Answers given as
 an expression ("-1/3", "e^-1") have no last digit and are graded by the tolerance alone.
 
-Grading never computes values: it reads a Result (passes.run did the work).
+Minimum precision: rounding accepts only answers written with at least Tolerance.min_sig_figs
+significant figures (default 2) or min_decimals decimals; a whole number is a rounding only when
+min_decimals <= 0 (so "1" for 0.731 is wrong under --rounded, with the reason).
+
+Formula answers (make_answer(..., formula=True)) are graded as functions by cgcli.formula; a
+wrong answer is diagnosed by cgcli.slips (Row.feedback); carry_forward gives credit for an
+error carried forward. A right numeric answer costs a lookup and a comparison, nothing more.
+
+Grading never computes values: it reads a Result (passes.run did the work); only formula
+answers and error carried forward rerun the passes, at other points or with the student's numbers.
 """
 from __future__ import annotations
 

@@ -179,8 +179,15 @@ def grade_formula(result, answer, tol, i: int, lab: str, names=None, out=None):
             pts.verdicts.clear()
         pts.verdicts[memo_key] = verdict
     ok, given, message, status = verdict
+    feedback = None
+    if not ok and math.isfinite(given) and not isclose(given, got, tol.rtol, tol.atol):
+        # wrong at the problem's point: diagnose its number there as a numeric answer would be
+        from .check import Answer
+        from .slips import diagnose
+        feedback = diagnose(result, Answer(answer.kind, answer.name, answer.text, given, None), i, tol,
+                            lab, got, out)
     return Row(answer, lab, got, ok, ok and isclose(given, got, tol.rtol, tol.atol), "formula", tol,
-               allowed, message, None, status=status, node=i, given=given)
+               allowed, message, feedback, status=status, node=i, given=given)
 
 
 def _judge(result, answer, tol, lab, pts, what):

@@ -70,6 +70,8 @@ class Problem:
 
     def is_formula(self, target: str, sheet: dict | None = None) -> bool:
         """Is the answer for `target` ("value", "grad.z", "node.q") graded as a formula?"""
+        if any(a.formula and a.target == target for a in self.answers):
+            return True                   # given as { formula = "..." }
         f = self.formula
         if f is None:
             f = (sheet or {}).get("formula")
@@ -346,6 +348,11 @@ def _fill(p: Problem, raw, seen: dict, sheet: dict | None = None) -> None:
 
     def answer(kind, name, v, where):
         formula = p.is_formula("value" if kind == "value" else f"{kind}.{name}", sheet)
+        if isinstance(v, dict):           # one answer marked as a formula: { formula = "x + y" }
+            if set(v) != {"formula"}:
+                raise InputError(f"cg: an answer given as a table takes one key, formula: "
+                                 f"{{ formula = \"x + y\" }}, got {', '.join(map(repr, v)) or 'none'}")
+            v, formula = v["formula"], True
         try:
             a = make_answer(kind, name, v, where, formula=formula)
         except CgError as e:

@@ -348,3 +348,31 @@ def test_formula_answers_in_jsonl_submissions():
     assert [[a["ok"] for a in d["answers"]] for d in out] == [[True, True], [False], [False, True]]
     assert out[2]["answers"][0]["status"] == "invalid"        # that answer only: the line is graded
     assert p.returncode == 1
+
+
+def test_a_wrong_formula_is_diagnosed_at_the_problems_point():
+    r = evaluate("q = x + y; f = q * z", XYZ)
+    row = grade_one(r, make_answer("grad", "z", "y", formula=True), Tolerance())
+    assert not row.ok
+    assert row.feedback.startswith("df/dz: you used y = 3; the multiply gate's other input is q = x + y = 5")
+
+
+def test_one_answer_marked_as_a_formula(cg, tmp_path):
+    path = write(tmp_path, '''
+[[problem]]
+program = "q = x + y\\nf = q * z"
+inputs = { x = 2, y = 3, z = -4 }
+grad.z = { formula = "q" }
+grad.x = { formula = "x*y" }
+value = -20
+''')
+    d = strict_json(cg("check", path, "--json").out)
+    assert [(a["ok"], a.get("formula", False)) for a in d["problems"][0]["answers"]] == [
+        (True, False), (True, True), (False, True)]
+    from cgcli import homework
+    sheet, problems, errors = homework.read(path)
+    assert problems[0].is_formula("grad.z") and not problems[0].is_formula("value")
+    bad = write(tmp_path, '[[problem]]\nexpression = "x*y"\ninputs = { x = 2, y = 3 }\ngrad.x = { form = "y" }\n',
+                "bad.toml")
+    p = cg("check", bad)
+    assert p.returncode == 2 and "bad.toml:4" in p.err and "takes one key, formula" in p.err
