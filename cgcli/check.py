@@ -394,45 +394,55 @@ def grade(result, answers: list, tol: Tolerance, ecf: float | None = None) -> li
 
 def carry_forward(result, rows: list, ecf: float) -> list:
     """Error carried forward: a wrong gradient answer for node t that is right given the
-    student's own gradient answers downstream of t (df/dx = their df/dq × dq/dx; at a fan-out
-    the sum over consumers, with the student's answers where given and cg's own elsewhere)
-    gets credit `ecf`, status "carried forward" and a note in its message."""
+    student's own answers gets credit `ecf`, status "carried forward" and a note in its
+    message. "Given their answers" is the backward pass with the student's gradient answers
+    put in for the nodes between t and the output (df/dx = their df/dq × dq/dx; at a fan-out
+    the sum over consumers, with the student's answers where given and cg's own elsewhere),
+    and the local gradients computed from the student's forward values (value / node
+    answers) where they gave them (df/dz = their q for f = q * z)."""
     if not ecf:
         return rows
-    given = {}
+    grads_given, values_given = {}, {}
     for r in rows:
         a = r.answer
-        if a.kind == "grad" and not a.formula and r.node >= 0 and math.isfinite(a.number):
-            given[r.node] = (a.number, r)
-    if len(given) < 2:
+        if a.formula or r.node < 0 or not math.isfinite(a.number) or r.ok:
+            continue
+        (grads_given if a.kind == "grad" else values_given)[r.node] = r
+    if not grads_given:
         return rows
-    g = result.graph
     for r in rows:
         a = r.answer
         if r.ok or a.kind != "grad" or a.formula or r.node < 0:
             continue
         t = r.node
-        over = {j: v for j, (v, other) in given.items() if j > t and not isclose(v, result.grads[j], r.tolerance.rtol, r.tolerance.atol)}
-        if not over:
+        over = {j: o.answer.number for j, o in grads_given.items() if j > t}
+        vals = {j: o.answer.number for j, o in values_given.items()}
+        if not over and not vals:
             continue
-        value, used = _backward_with(result, t, over)
+        value, used = _backward_with(result, t, over, vals)
         if not used or isclose(value, result.grads[t], r.tolerance.rtol, r.tolerance.atol):
             continue
         if not matches(a, value, r.tolerance):
             continue
         r.credit = float(ecf)
         r.status = "carried forward"
-        theirs = ", ".join(f"{given[j][1].label} = {given[j][1].answer.text}" for j in used)
+        given = {**values_given, **grads_given}
+        theirs = ", ".join(f"{given[j].label} = {given[j].answer.text}" for j in used)
         r.message = (r.message or "") + f" (carried forward: right given your {theirs}, which gives {fmt(value)})"
     return rows
 
 
-def _backward_with(result, t: int, over: dict) -> tuple:
+def _backward_with(result, t: int, over: dict, vals: dict | None = None) -> tuple:
     """d output / d node t by the backward pass, with the gradients of the nodes in `over`
-    replaced by the student's numbers; and which of them lie on a path to t."""
+    and the values in `vals` (used in the local gradients) replaced by the student's numbers;
+    and which of those nodes it used on the way to t."""
     from .ops import OPS
     g = result.graph
     values = result.values
+    if vals:
+        values = list(values)
+        for j, v in vals.items():
+            values[j] = v
     ops, in0, in1 = g.ops, g.in0, g.in1
     dep = bytearray(len(ops))
     dep[t] = 1
@@ -442,25 +452,30 @@ def _backward_with(result, t: int, over: dict) -> tuple:
             dep[j] = 1
     grads = [0.0] * len(ops)
     grads[g.output] = 1.0
+    used = set()
     for j in range(g.output, t, -1):
         if not dep[j]:
             continue
         if j in over:
             grads[j] = over[j]
+            used.add(j)
         up = grads[j]
         if up == 0.0:
             continue
         op = OPS[ops[j]]
-        if op.arity == 2:
-            a, b = in0[j], in1[j]
-            da, db = op.local(values[a], values[b], values[j])
-            grads[a] += up * da
-            grads[b] += up * db
-        elif op.arity == 1:
-            a = in0[j]
-            grads[a] += up * op.local(values[a], values[j])
-    used = [j for j in sorted(over) if dep[j]]
-    return grads[t], used
+        if op.arity == 0:
+            continue
+        args = (in0[j],) if op.arity == 1 else (in0[j], in1[j])
+        if vals:
+            used.update(v for v in (j,) + args if v in vals)
+        try:
+            L = op.local(*[values[a] for a in args], values[j])
+        except (ArithmeticError, ValueError):
+            return math.nan, []
+        L = L if isinstance(L, tuple) else (L,)
+        for k, a in enumerate(args):
+            grads[a] += up * L[k]
+    return grads[t], sorted(used)
 
 
 def matches(answer, number: float, tol) -> bool:

@@ -376,3 +376,11 @@ value = -20
                 "bad.toml")
     p = cg("check", bad)
     assert p.returncode == 2 and "bad.toml:4" in p.err and "takes one key, formula" in p.err
+
+
+def test_ecf_carries_a_wrong_forward_value():
+    r = evaluate("q = x + y; f = q * z", XYZ)
+    rows = grade(r, [make_answer("node", "q", "6"), make_answer("grad", "z", "6"), make_answer("grad", "x", "-4")],
+                 Tolerance(), ecf=0.5)
+    assert [(row.credit, row.status) for row in rows] == [(0.0, "wrong"), (0.5, "carried forward"), (1.0, "right")]
+    assert "right given your q = 6" in rows[1].message
