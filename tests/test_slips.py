@@ -317,3 +317,27 @@ def test_feedback_in_the_table(cg):
     p = cg("check", "q = x + y; f = q * z", "--x", "2", "--y", "3", "--z", "-4", "--grad", "z=3")
     assert p.returncode == 1
     assert "why: df/dz: you used y = 3;" in p.out
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(st.data())
+def test_grading_never_crashes_on_any_graph(data):
+    """Kinked ops, points at kinks and domain edges, any wrong number, any formula text."""
+    text, _ = data.draw(expressions(smooth_only=False, max_leaves=8), label="expr")
+    vals = data.draw(st.lists(st.sampled_from([0.0, 1.0, -1.0, 0.5, 2.0, -3.0, 1e-8]), min_size=3, max_size=3))
+    from cgcli import parse
+    names = parse(text).variables
+    try:
+        r = evaluate(text, {k: v for k, v in zip("xyz", vals) if k in names})
+    except CgError:
+        assume(False)
+    assume(names)
+    t = data.draw(st.sampled_from(sorted(names)))
+    number = data.draw(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 5).map(float)))
+    tol = Tolerance(rounded=data.draw(st.booleans()))
+    for a in (make_answer("grad", t, repr(number)),
+              make_answer("grad", t, data.draw(st.sampled_from(["x", "1/x", "log(y)", "sqrt(z - 1)", "x^y", "f"]))
+                          if set("xyz") & set(names) else "1", formula=True)):
+        row = grade_one(r, a, tol)
+        assert row.ok in (True, False) and 0.0 <= row.credit <= 1.0
+    grade(r, [make_answer("grad", n, repr(number)) for n in sorted(names)], tol, ecf=0.5)
