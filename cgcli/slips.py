@@ -5,8 +5,8 @@ at a time and names the first slip (in the order below) whose number the answer 
 within the answer's tolerance (with rounding when the answer is written precisely enough):
 
   rounded     the answer is cg's number rounded too coarsely (checked on the answer's text)
-  swapped     the answer is the gradient of another node: first a node sharing a gate with t
-              (the texts' swapped dw1/dx1), then any other variable or named node
+  swapped     the answer is the gradient of a node sharing a gate with t (the texts' swapped
+              dw1/dx1); any other variable or named node comes later, after "no upstream"
   wrong value a gate's local gradient computed from the wrong node's value: one argument of
               the op table's `local` (an input, or the gate's output) replaced by the value of
               a neighbour: an input of that input (the texts' df/dz = y = 3 where the multiply
@@ -15,7 +15,8 @@ within the answer's tolerance (with rounding when the answer is written precisel
               contributions (a strict nonempty subset), at t or at any node between t and
               the output
   no upstream the local gradient d(node)/d(t) given without the upstream factor d(out)/d(node)
-  sign        the sign of the whole answer, or of one gate's local gradient, flipped
+  sign        the sign of the whole answer flipped (before "no upstream"), or of one gate's
+              local gradient (last)
 
 No answer is hard-coded: every rule runs over the graph and asks the op table (`local`,
 `partials`, `gate`) for each gate, so a new op gets its slips for free. The numbers come from
@@ -39,8 +40,8 @@ from .ops import CONST, OPS, VAR
 CACHE_RESULTS = 64
 MAX_SUBSET = 8          # fan-outs up to this many contributions: every subset; wider: one left out
 
-RANKS = {"rounded": 0, "swapped": 1, "wrong value": 2, "fan-out": 3, "swapped (other)": 4,
-         "no upstream": 5, "sign": 6, "edge sign": 7}
+RANKS = {"rounded": 0, "swapped": 1, "wrong value": 2, "fan-out": 3, "sign": 4, "no upstream": 5,
+         "swapped (other)": 6, "edge sign": 7}
 
 _CACHE: dict = {}       # id(result) -> (result, {target node: Catalogue})
 
