@@ -2,7 +2,6 @@
 broken backward passes on random graphs, and the texts' two slips."""
 import math
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from cgtest import expressions, strict_json
@@ -10,9 +9,7 @@ from cgtest import expressions, strict_json
 from cgcli import CgError, evaluate
 from cgcli import slips
 from cgcli.check import Tolerance, grade, grade_one, make_answer, rounded_text, sig_figs
-from cgcli.graph import Graph
 from cgcli.ops import OPS
-from cgcli.passes import backward
 
 NEURON = "sigmoid(w0*x0 + w1*x1 + w2)"
 NEURON_IN = {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3}
