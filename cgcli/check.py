@@ -16,7 +16,16 @@ value correctly rounded to that digit. A value exactly halfway (0.125 answered a
 float, so that floating-point noise in cg's own value never decides a tie. Answers given as
 an expression ("-1/3", "e^-1") have no last digit and are graded by the tolerance alone.
 
-Grading never computes values: it reads a Result (passes.run did the work).
+Minimum precision: rounding accepts only answers written with at least Tolerance.min_sig_figs
+significant figures (default 2) or min_decimals decimals; a whole number is a rounding only when
+min_decimals <= 0 (so "1" for 0.731 is wrong under --rounded, with the reason).
+
+Formula answers (make_answer(..., formula=True)) are graded as functions by cgcli.formula; a
+wrong answer is diagnosed by cgcli.slips (Row.feedback); carry_forward gives credit for an
+error carried forward. A right numeric answer costs a lookup and a comparison, nothing more.
+
+Grading never computes values: it reads a Result (passes.run did the work); only formula
+answers and error carried forward rerun the passes, at other points or with the student's numbers.
 """
 from __future__ import annotations
 
@@ -45,16 +54,17 @@ class Written(float):
 
 class Answer:
     """One expected answer: a target, the number, and how it was written."""
-    __slots__ = ("kind", "name", "text", "number", "exponent", "source")
+    __slots__ = ("kind", "name", "text", "number", "exponent", "source", "formula")
 
     def __init__(self, kind: str, name: str | None, text: str, number: float, exponent: int | None,
-                 source=None):
+                 source=None, formula: bool = False):
         self.kind = kind              # "value", "node" or "grad"
         self.name = name              # the node's name (None for the output's value)
         self.text = text              # as written
-        self.number = number
+        self.number = number          # a formula: its value when it is constant, else nan
         self.exponent = exponent      # place value of the last written digit is 10**exponent
         self.source = source          # where it came from (a file's key path), for messages
+        self.formula = formula        # an expression in the problem's names, kept unevaluated
 
     @property
     def target(self) -> str:
@@ -85,15 +95,51 @@ def parse_number(raw, what: str):
         if not math.isfinite(number):
             raise InputError(f"cg: {what} is too large for a float: {text}")
         return number, text, Decimal(text).as_tuple().exponent
-    from .cli import constant_value
+    from .values import constant_value
     return constant_value(text, what), text, None
 
 
-def make_answer(kind: str, name: str | None, raw, source=None) -> Answer:
-    what = {"value": "the answer for the value", "node": f"the answer for {name}",
+def _what(kind: str, name: str | None) -> str:
+    return {"value": "the answer for the value", "node": f"the answer for {name}",
             "grad": f"the answer for the gradient of {name}"}[kind]
-    number, text, exponent = parse_number(raw, what)
-    return Answer(kind, name, text, number, exponent, source)
+
+
+def make_answer(kind: str, name: str | None, raw, source=None, formula: bool = False) -> Answer:
+    """An Answer from raw text or a number. formula=True: `raw` is an expression in the
+    problem's variables and named nodes (a string, or a number), kept unevaluated and graded
+    as a function (cgcli.formula); its syntax is checked here, its names when graded."""
+    what = _what(kind, name)
+    if not formula:
+        number, text, exponent = parse_number(raw, what)
+        return Answer(kind, name, text, number, exponent, source)
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+        raise InputError(f"cg: {what} must be a formula (a string such as \"x + y\") or a number, got {raw!r}")
+    text = raw.text if isinstance(raw, Written) else (str(raw) if isinstance(raw, int) else
+                                                     (fmt(raw) if isinstance(raw, float) else raw.strip()))
+    from .formula import parse_formula
+    g = parse_formula(text, what)
+    number = math.nan
+    if not g.variables:
+        from .values import constant_value
+        number = constant_value(text, what)
+    return Answer(kind, name, text, number, None, source, True)
+
+
+def answer_from_text(kind: str, name: str | None, text: str, source=None) -> Answer:
+    """A command-line answer: a number or a constant expression, or (automatically, when the
+    text names a variable) a formula answer."""
+    from .errors import CgError
+    try:
+        return make_answer(kind, name, text, source)
+    except CgError as e:
+        from .formula import names_in
+        if not names_in(text):
+            raise
+        first = e
+    try:
+        return make_answer(kind, name, text, source, formula=True)
+    except CgError:
+        raise first from None
 
 
 def split_answer(spec: str, option: str) -> tuple:
@@ -160,13 +206,66 @@ def lookup(result, kind: str, i: int) -> float:
 
 # --- tolerance and verdicts ----------------------------------------------------------------
 
-class Tolerance:
-    __slots__ = ("rtol", "atol", "rounded")
+DEFAULT_MIN_SIG_FIGS = 2
 
-    def __init__(self, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, rounded: bool = False):
+
+class Tolerance:
+    """rtol/atol (isclose); `rounded`: also accept correct roundings, but only of answers
+    written with at least `min_sig_figs` significant figures or (when set) `min_decimals`
+    decimals; a whole number is a rounding only when min_decimals <= 0 allows it."""
+    __slots__ = ("rtol", "atol", "rounded", "min_sig_figs", "min_decimals")
+
+    def __init__(self, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, rounded: bool = False,
+                 min_sig_figs: int = DEFAULT_MIN_SIG_FIGS, min_decimals: int | None = None):
         self.rtol = rtol
         self.atol = atol
         self.rounded = rounded
+        self.min_sig_figs = min_sig_figs
+        self.min_decimals = min_decimals
+
+
+def sig_figs(text: str) -> int:
+    """Significant figures of a decimal answer as written: from the first nonzero digit to
+    the last written one ("0.73" 2, "-0.20" 2, "0.030" 2, "120" 3). A written zero ("0",
+    "0.0", "0.00") has no nonzero digit: 0 significant figures."""
+    mantissa = text.lower().partition("e")[0]
+    digits = mantissa.lstrip("+-").replace("_", "").replace(".", "").lstrip("0")
+    return len(digits)
+
+
+def precision_needed(tol) -> str:
+    """"at least 2 significant figures" (or "... or 3 decimals")."""
+    need = f"at least {tol.min_sig_figs} significant figure{'s' if tol.min_sig_figs != 1 else ''}"
+    if tol.min_decimals is not None:
+        need += f" or {tol.min_decimals} decimal{'s' if tol.min_decimals != 1 else ''}"
+    return need
+
+
+def precise_enough(answer, tol) -> str | None:
+    """None when rounding may accept `answer` (written precisely enough), else why not."""
+    e = answer.exponent
+    if e is None:
+        return "it has no last digit"
+    if tol.min_decimals is not None and -e >= tol.min_decimals:
+        return None
+    if e >= 0:
+        return "a whole number is not accepted as a rounding of a non-integer value"
+    n = sig_figs(answer.text)
+    if n >= tol.min_sig_figs:
+        return None
+    return f"{answer.text} has {n} significant figure{'s' if n != 1 else ''}"
+
+
+def required_rounding(got: float, tol) -> str:
+    """cg's value rounded just precisely enough for the minimum (the example to give)."""
+    if not math.isfinite(got) or got == 0:
+        return fmt(got)
+    e = math.floor(math.log10(abs(got))) - max(tol.min_sig_figs, 1) + 1
+    if tol.min_decimals is not None:
+        e = max(e, -tol.min_decimals)
+    if e >= 0 and (tol.min_decimals is None or tol.min_decimals > 0):
+        e = -1                     # a whole number is never accepted then
+    return rounded_text(got, e)
 
 
 def isclose(answer: float, got: float, rtol: float, atol: float) -> bool:
@@ -187,9 +286,14 @@ def is_rounding_of(text: str, exponent: int, got: float) -> bool:
     """Is `text` (a decimal number) `got` correctly rounded to its last written digit?"""
     if not math.isfinite(got):
         return False
-    a = float(text.replace("_", ""))        # a quick no for answers far off (no Fractions)
-    if exponent < 300 and math.isfinite(a) and abs(a - got) > 10.0 ** exponent + 8 * math.ulp(max(abs(a), abs(got))):
+    # fast path in floats, far from the boundary (their error is far below 1e-6 of the unit)
+    half = 0.5 * 10.0 ** exponent
+    diff = abs(float(text.replace("_", "")) - got)
+    slack = 1e-6 * half + 8 * math.ulp(got) + 8 * math.ulp(diff)
+    if diff > half + slack:
         return False
+    if diff < half - slack:
+        return True
     from fractions import Fraction
     return abs(Fraction(text.replace("_", "")) - Fraction(got)) <= rounding_margin(exponent, got)
 
@@ -203,18 +307,25 @@ def rounded_text(got: float, exponent: int) -> str:
 
 class Row:
     """One graded answer."""
-    __slots__ = ("answer", "label", "got", "ok", "close", "mode", "tolerance", "allowed", "message")
+    __slots__ = ("answer", "label", "got", "ok", "close", "mode", "tolerance", "allowed", "message",
+                 "feedback", "credit", "status", "node", "given")
 
-    def __init__(self, answer, label, got, ok, close, mode, tolerance, allowed, message):
+    def __init__(self, answer, label, got, ok, close, mode, tolerance, allowed, message,
+                 feedback=None, credit=None, status=None, node=-1, given=None):
         self.answer = answer          # the Answer
         self.label = label            # "df/dz", "q", "f"
         self.got = got                # cg's value
         self.ok = ok
         self.close = close            # within rtol/atol (ok may also come from rounding)
-        self.mode = mode              # "isclose" or "rounded"
+        self.mode = mode              # "isclose", "rounded" or "formula"
         self.tolerance = tolerance    # the Tolerance used
         self.allowed = allowed        # the largest |answer - got| accepted
         self.message = message        # for a wrong answer: "df/dz is 5, not 3"
+        self.feedback = feedback      # the mistake diagnosed (cgcli.slips), or None
+        self.credit = (1.0 if ok else 0.0) if credit is None else credit   # 0..1
+        self.status = status or ("right" if ok else "wrong")   # or "carried forward", "invalid"
+        self.node = node              # the target's node id
+        self.given = answer.number if given is None else given   # the answer's number at the point
 
 
 def label(graph, kind: str, name: str | None, out: str | None = None) -> str:
@@ -227,42 +338,160 @@ def label(graph, kind: str, name: str | None, out: str | None = None) -> str:
 
 
 def grade_one(result, answer: Answer, tol: Tolerance, names: dict | None = None, out: str | None = None) -> Row:
+    """Grade one answer. A right answer costs a lookup and a comparison; only a wrong one is
+    diagnosed (cgcli.slips, cached per result and target)."""
     g = result.graph
     i = resolve(g, answer.kind, answer.name, names)
-    got = lookup(result, answer.kind, i)
     lab = label(g, answer.kind, answer.name, out)
+    if answer.formula:
+        from .formula import grade_formula
+        return grade_formula(result, answer, tol, i, lab, names, out)
+    got = lookup(result, answer.kind, i)
     a = answer.number
     ok = close = isclose(a, got, tol.rtol, tol.atol)
     allowed = tol.atol + tol.rtol * abs(got) if math.isfinite(got) else 0.0
     mode = "isclose"
     rounding = tol.rounded and answer.exponent is not None and math.isfinite(got)
+    too_coarse = None
     if rounding:
         mode = "rounded"
-        allowed = max(allowed, float(rounding_margin(answer.exponent, got)))
-        ok = ok or is_rounding_of(answer.text, answer.exponent, got)
-    message = None
-    if not ok:
-        message = f"{lab} is {fmt(got)}, not {answer.text}"
-        if rounding:
-            message += f" (correctly rounded: {rounded_text(got, answer.exponent)})"
-        elif (answer.exponent is not None and math.isfinite(got)
-              and is_rounding_of(answer.text, answer.exponent, got)):
-            message += " (correctly rounded: it passes with --rounded)"
-    return Row(answer, lab, got, ok, close, mode, tol, allowed, message)
+        too_coarse = precise_enough(answer, tol)
+        if too_coarse is None:
+            unit = 10.0 ** answer.exponent        # float(rounding_margin(...)), without fractions
+            allowed = max(allowed, unit / 2 + unit / 10**9 + 4 * math.ulp(got))
+            ok = ok or is_rounding_of(answer.text, answer.exponent, got)
+    if ok:
+        return Row(answer, lab, got, True, close, mode, tol, allowed, None, node=i)
+    message = f"{lab} is {fmt(got)}, not {answer.text}"
+    if too_coarse is not None:
+        message += (f": {too_coarse}; rounding needs {precision_needed(tol)} "
+                    f"(e.g. {required_rounding(got, tol)})")
+    elif rounding:
+        message += f" (correctly rounded: {rounded_text(got, answer.exponent)})"
+    elif (answer.exponent is not None and math.isfinite(got)
+          and is_rounding_of(answer.text, answer.exponent, got) and precise_enough(answer, tol) is None):
+        message += " (correctly rounded: it passes with --rounded)"
+    from .slips import diagnose
+    feedback = diagnose(result, answer, i, tol, lab, got, out)
+    return Row(answer, lab, got, False, close, mode, tol, allowed, message, feedback, node=i)
 
 
-def grade(result, answers: list, tol: Tolerance) -> list:
-    """A Row per answer, in the order given."""
+def grade(result, answers: list, tol: Tolerance, ecf: float | None = None) -> list:
+    """A Row per answer, in the order given; with `ecf`, wrong gradients that follow from the
+    student's own upstream answers earn that credit (carry_forward)."""
     names = node_names(result.graph)
     out = output_name(result.graph)
-    return [grade_one(result, a, tol, names, out) for a in answers]
+    rows = [grade_one(result, a, tol, names, out) for a in answers]
+    if ecf:
+        carry_forward(result, rows, ecf)
+    return rows
+
+
+def carry_forward(result, rows: list, ecf: float) -> list:
+    """Error carried forward: a wrong gradient answer for node t that is right given the
+    student's own answers gets credit `ecf`, status "carried forward" and a note in its
+    message. "Given their answers" is the backward pass with the student's gradient answers
+    put in for the nodes between t and the output (df/dx = their df/dq × dq/dx; at a fan-out
+    the sum over consumers, with the student's answers where given and cg's own elsewhere),
+    and the local gradients computed from the student's forward values (value / node
+    answers) where they gave them (df/dz = their q for f = q * z)."""
+    if not ecf:
+        return rows
+    grads_given, values_given = {}, {}
+    for r in rows:
+        a = r.answer
+        if a.formula or r.node < 0 or not math.isfinite(a.number) or r.ok:
+            continue
+        (grads_given if a.kind == "grad" else values_given)[r.node] = r
+    if not grads_given:
+        return rows
+    for r in rows:
+        a = r.answer
+        if r.ok or a.kind != "grad" or a.formula or r.node < 0:
+            continue
+        t = r.node
+        over = {j: o.answer.number for j, o in grads_given.items() if j > t}
+        vals = {j: o.answer.number for j, o in values_given.items()}
+        if not over and not vals:
+            continue
+        value, used = _backward_with(result, t, over, vals)
+        if not used or isclose(value, result.grads[t], r.tolerance.rtol, r.tolerance.atol):
+            continue
+        if not matches(a, value, r.tolerance):
+            continue
+        r.credit = float(ecf)
+        r.status = "carried forward"
+        given = {**values_given, **grads_given}
+        theirs = ", ".join(f"{given[j].label} = {given[j].answer.text}" for j in used)
+        r.message = (r.message or "") + f" (carried forward: right given your {theirs}, which gives {fmt(value)})"
+    return rows
+
+
+def _backward_with(result, t: int, over: dict, vals: dict | None = None) -> tuple:
+    """d output / d node t by the backward pass, with the gradients of the nodes in `over`
+    and the values in `vals` (used in the local gradients) replaced by the student's numbers;
+    and which of those nodes it used on the way to t."""
+    from .ops import OPS
+    g = result.graph
+    values = result.values
+    if vals:
+        values = list(values)
+        for j, v in vals.items():
+            values[j] = v
+    ops, in0, in1 = g.ops, g.in0, g.in1
+    dep = bytearray(len(ops))
+    dep[t] = 1
+    for j in range(t + 1, g.output + 1):
+        a, b = in0[j], in1[j]
+        if a >= 0 and (dep[a] or (b >= 0 and dep[b])):
+            dep[j] = 1
+    grads = [0.0] * len(ops)
+    grads[g.output] = 1.0
+    used = set()
+    for j in range(g.output, t, -1):
+        if not dep[j]:
+            continue
+        if j in over:
+            grads[j] = over[j]
+            used.add(j)
+        up = grads[j]
+        if up == 0.0:
+            continue
+        op = OPS[ops[j]]
+        if op.arity == 0:
+            continue
+        args = (in0[j],) if op.arity == 1 else (in0[j], in1[j])
+        if vals:
+            used.update(v for v in (j,) + args if v in vals)
+        try:
+            L = op.local(*[values[a] for a in args], values[j])
+        except (ArithmeticError, ValueError):
+            return math.nan, []
+        L = L if isinstance(L, tuple) else (L,)
+        for k, a in enumerate(args):
+            grads[a] += up * L[k]
+    return grads[t], sorted(used)
+
+
+def matches(answer, number: float, tol) -> bool:
+    """Does the answer reproduce `number` within the tolerance (with rounding when the
+    answer was written precisely enough)?"""
+    if isclose(answer.number, number, tol.rtol, tol.atol):
+        return True
+    return (answer.exponent is not None and math.isfinite(number)
+            and precise_enough(answer, tol) is None
+            and is_rounding_of(answer.text, answer.exponent, number))
 
 
 def check_targets(graph, answers: list) -> None:
-    """Raise InputError for the first answer whose target the expression lacks."""
+    """Raise InputError for the first answer whose target the expression lacks, or whose
+    formula names something the expression lacks."""
     names = node_names(graph)
     for a in answers:
         resolve(graph, a.kind, a.name, names)
+        if a.formula:
+            from .formula import bind
+            bind(graph, a.text, _what(a.kind, a.name))
 
 
 class Report:
@@ -282,6 +511,10 @@ class Report:
     @property
     def correct(self) -> int:
         return sum(1 for r in self.rows if r.ok)
+
+    @property
+    def credit(self) -> float:
+        return sum(r.credit for r in self.rows)
 
     @property
     def wrong(self) -> int:

@@ -10,7 +10,7 @@ from .errors import CgError, InputError
 
 
 def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict, json_out: bool,
-          keep_going: bool, points, precision, verify: bool = False) -> int:
+          keep_going: bool, points, precision, verify: bool = False, ecf=None) -> int:
     """cg check: one problem on the command line, a homework file, or --points submissions;
     returns the exit code. `verify`: also check cg's own gradients by finite differences."""
     from .check import Tolerance
@@ -22,7 +22,7 @@ def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict
         if raw or answers_given or points is not None:
             raise InputError("cg: a homework file brings its own inputs and answers: "
                              "give only the file (and options such as --json, --rounded, --keep-going)")
-        return check_homework(expr, cli_tol, json_out, keep_going, precision, verify)
+        return check_homework(expr, cli_tol, json_out, keep_going, precision, verify, ecf)
     tol = Tolerance()
     for k, v in cli_tol.items():
         if v is not None:
@@ -34,7 +34,7 @@ def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict
             raise InputError("cg: the program and the points cannot both come from stdin")
         program, graph, inputs = load(args, sets, require_all=False, command="check")
         from .points import open_points
-        return check_points(graph, inputs, open_points(points), tol)
+        return check_points(graph, inputs, open_points(points), tol, ecf=ecf)
     program, graph, inputs = load(args, sets, command="check")
     answers = cli_answers(value, grads, nodes)
     if not answers:
@@ -44,7 +44,7 @@ def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict
     from .passes import run
     check_targets(graph, answers)
     result = run(graph, inputs)
-    report = Report(result=result, rows=grade(result, answers, tol), tolerance=tol)
+    report = Report(result=result, rows=grade(result, answers, tol, ecf), tolerance=tol)
     verified = _verify(result) if verify else None
     if json_out:
         from .views.check import problem_json
@@ -96,21 +96,21 @@ def key(args: list, sets: list, id: str, title, decimals) -> None:
 
 
 def cli_answers(value, grads: list, nodes: list) -> list:
-    from .check import make_answer, split_answer
+    from .check import answer_from_text, split_answer
     answers = []
     if value is not None:
-        answers.append(make_answer("value", None, value))
+        answers.append(answer_from_text("value", None, value))
     for spec in nodes:
         name, val = split_answer(spec, "--node")
-        answers.append(make_answer("node", name, val))
+        answers.append(answer_from_text("node", name, val))
     for spec in grads:
         name, val = split_answer(spec, "--grad")
-        answers.append(make_answer("grad", name, val))
+        answers.append(answer_from_text("grad", name, val))
     return answers
 
 
 def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, precision,
-                   verify: bool = False) -> int:
+                   verify: bool = False, ecf=None) -> int:
     from . import homework
     from .check import Report, grade
     from .passes import run
@@ -123,7 +123,8 @@ def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, p
         except CgError as e:
             errors.append(homework.ProblemError(path, p.line, p.id, e))
             continue
-        reports.append(Report(p.id, result, grade(result, p.answers, tol), tolerance=tol,
+        reports.append(Report(p.id, result, grade(result, p.answers, tol, p.option("ecf", {"ecf": ecf}, sheet)),
+                              tolerance=tol,
                               line=p.line, title=p.title))
     errors.sort(key=lambda e: getattr(e, "line", None) or 0)
     if errors and not keep_going:
@@ -164,11 +165,14 @@ def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, p
 SUBMISSION_KEYS = ("id", "inputs", "value", "grad", "node")
 
 
-def check_points(graph, fixed: dict, stream, tol, out=None) -> int:
+def check_points(graph, fixed: dict, stream, tol, out=None, ecf=None) -> int:
     """Grade a JSON Lines stream of submissions; one cg.check/1 verdict line per submission.
     Exit code: that of the first line that could not be graded (2 or 3), else 1 when any
     submission has a wrong answer, else 0."""
-    from .check import Report, Written, grade, make_answer, node_names, resolve
+    from .check import Report, Written, answer_from_text, grade, make_answer, node_names, resolve
+
+    def answer(kind, name, v):      # a string naming the expression's names: a formula answer
+        return answer_from_text(kind, name, v) if type(v) is str else make_answer(kind, name, v)
     from .passes import run, with_defaults
     from .points import Tally, _decode_line, _json_type, _number, decoder, read_lines, write
     from .views.check import submission_json
@@ -214,7 +218,7 @@ def check_points(graph, fixed: dict, stream, tol, out=None) -> int:
                                      f"{', '.join(missing)} (give them on the command line or in \"inputs\")")
                 answers = []
                 if "value" in d:
-                    answers.append(make_answer("value", None, d["value"]))
+                    answers.append(answer("value", None, d["value"]))
                 for kind in ("node", "grad"):
                     table = d.get(kind, {})
                     if type(table) is not dict:
@@ -224,7 +228,7 @@ def check_points(graph, fixed: dict, stream, tol, out=None) -> int:
                             resolve(graph, kind, name, names)
                         except CgError as e:
                             raise InputError(f"cg: {kind}.{name}: {e.message.removeprefix('cg: ')}") from None
-                        answers.append(make_answer(kind, name, v))
+                        answers.append(answer(kind, name, v))
                 if not answers:
                     raise InputError("cg: the submission has no answers (give value, grad or node)")
                 key = tuple(inputs[n] for n in graph.variables)
@@ -233,7 +237,7 @@ def check_points(graph, fixed: dict, stream, tol, out=None) -> int:
                     if len(results) > 4096:
                         results.clear()
                     result = results[key] = run(graph, {n: inputs[n] for n in graph.variables})
-                rep = Report(sid, result, grade(result, answers, tol), tolerance=tol)
+                rep = Report(sid, result, grade(result, answers, tol, ecf), tolerance=tol)
             except CgError as e:
                 from .views.check import SCHEMA, _id
                 extra = f', "id": {_id(sid)}' if sid is not None else ""

@@ -12,6 +12,7 @@ import typer
 
 from . import __version__
 from .errors import CgError, InputError
+from .values import constant_value  # noqa: F401  (re-exported: moved to a core module)
 
 if __name__ == "__main__":     # `python -m cgcli.cli`: the subcommand modules import this module
     sys.modules.setdefault("cgcli.cli", sys.modules[__name__])
@@ -77,25 +78,6 @@ def read_program(expr: str) -> str:
         except UnicodeDecodeError as e:
             raise InputError(f"cg: stdin is not UTF-8 text ({e.reason} at byte {e.start})") from None
     return expr
-
-
-def constant_value(text: str, what: str) -> float:
-    """A value given on the command line: a number or a constant expression (pi/4, -1/3, e^-1)."""
-    from .parse import parse
-    from .passes import forward
-    try:
-        g = parse(text)
-    except CgError as e:
-        raise InputError(f"cg: {what} must be a number or a constant expression, got {text!r}",
-                         hint=e.render()) from None
-    if g.variables:
-        raise InputError(f"cg: {what} must be a number or a constant expression, got {text!r}"
-                         f" ({', '.join(g.variables)} is not a number)")
-    try:
-        value = forward(g, {})[g.output]
-    except CgError as e:
-        raise InputError(f"cg: {what} is not a finite number: {e.message.removeprefix('cg: ')}") from None
-    return value
 
 
 def split_args(args: List[str], sets: List[str], command: str = "eval") -> tuple:

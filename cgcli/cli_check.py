@@ -33,6 +33,15 @@ def check_cmd(
     rounded: Optional[bool] = typer.Option(None, "--rounded/--no-rounded",
                                            help="Also accept an answer that is cg's value correctly rounded "
                                                 "to the answer's last written digit (0.73 for 0.7310...)."),
+    min_sig_figs: Optional[int] = typer.Option(None, "--min-sig-figs", min=0,
+                                               help="With --rounded: the fewest significant figures a rounded "
+                                                    "answer may have (default 2)."),
+    min_decimals: Optional[int] = typer.Option(None, "--min-decimals",
+                                               help="With --rounded: also accept answers with at least this many "
+                                                    "decimals (0 allows whole numbers)."),
+    ecf: Optional[float] = typer.Option(None, "--ecf", min=0.0, max=1.0, metavar="F",
+                                        help="Error carried forward: a wrong gradient that is right given your own "
+                                             "upstream answers earns credit F (e.g. 0.5)."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as one strict JSON object."),
     keep_going: bool = typer.Option(False, "--keep-going",
                                     help="Homework files: grade every valid problem even when some are malformed."),
@@ -58,6 +67,7 @@ def check_cmd(
       cg check "(x+y)*z" --x 2 --y 3 --z -4 --value -20 --grad x=-4 --grad y=-4 --grad z=5
       cg check "q = x + y; f = q * z" --x 2 --y 3 --z -4 --node q=5 --grad q=-4
       cg check "sigmoid(w0*x0 + w1*x1 + w2)" --w0 2 --x0 -1 --w1 -3 --x1 -2 --w2 -3 --value 0.73 --rounded
+      cg check "(x+y)*z" --x 2 --y 3 --z -4 --grad "z=x + y"
       cg check homework.toml
       cg check "(x+y)*z" --x 2 --y 3 --z -4 --points submissions.jsonl
       cg check homework.toml --verify
@@ -75,8 +85,9 @@ def check_cmd(
                                         cli_tol={"rtol": rtol, "atol": atol, "rounded": rounded}))
     from .check_run import check
     raise typer.Exit(check(args or [], sets or [], value, grads or [], nodes or [],
-                           {"rtol": rtol, "atol": atol, "rounded": rounded}, json_out, keep_going,
-                           points, precision, verify))
+                           {"rtol": rtol, "atol": atol, "rounded": rounded, "min_sig_figs": min_sig_figs,
+                            "min_decimals": min_decimals}, json_out, keep_going,
+                           points, precision, verify, ecf))
 
 
 # --- cg key -----------------------------------------------------------------------------------

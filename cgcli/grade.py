@@ -398,7 +398,7 @@ def input_value(name: str, v) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float, str)):
         raise InputError(f"cg: inputs: the value of {name} must be a number, got {v!r}")
     if isinstance(v, str):
-        from .cli import constant_value
+        from .values import constant_value
         v = constant_value(v, f"the value of {name}")
     v = float(v)
     if not math.isfinite(v):

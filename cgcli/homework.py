@@ -12,7 +12,10 @@
     value = -20                        # the answers: any of value, grad, node
     grad = { x = -4, y = -4, z = 5 }   # d output / d NAME for variables and named nodes
     node = { q = 5 }                   # values of named nodes
-    rounded = true                     # optional, per problem: rtol, atol, rounded
+    rounded = true                     # optional, per problem: rtol, atol, rounded, and
+    min_sig_figs = 2                   # the least precision rounding accepts (or min_decimals)
+    ecf = 0.5                          # error carried forward: credit for a consistent slip
+    formula = ["grad.z"]               # answers graded as formulas (true: every answer)
 
 Every problem is checked before anything is graded; each mistake is reported with the file
 name, the problem and the line (found by scanning the text, since tomllib gives no
@@ -23,14 +26,16 @@ from __future__ import annotations
 from .check import Tolerance, make_answer
 from .errors import CgError, InputError
 
-TOP_KEYS = ("title", "rtol", "atol", "rounded", "problem")
+TOP_KEYS = ("title", "rtol", "atol", "rounded", "min_sig_figs", "min_decimals", "ecf", "formula",
+            "problem")
 PROBLEM_KEYS = ("id", "title", "expression", "program", "inputs", "value", "grad", "node",
-                "rtol", "atol", "rounded")
+                "rtol", "atol", "rounded", "min_sig_figs", "min_decimals", "ecf", "formula")
+TOLERANCE_KEYS = ("rtol", "atol", "rounded", "min_sig_figs", "min_decimals")
 
 
 class Problem:
     __slots__ = ("index", "id", "title", "program", "graph", "inputs", "answers", "rtol", "atol",
-                 "rounded", "line")
+                 "rounded", "min_sig_figs", "min_decimals", "ecf", "formula", "line")
 
     def __init__(self, index, line):
         self.index = index            # 1-based position in the file
@@ -41,18 +46,36 @@ class Problem:
         self.inputs = {}
         self.answers = []
         self.rtol = self.atol = self.rounded = None
+        self.min_sig_figs = self.min_decimals = self.ecf = None
+        self.formula = None           # None/False, True (every answer), or a set of targets
         self.line = line              # the [[problem]] header's line
 
     def tolerance(self, cli: Tolerance | dict, sheet: dict) -> Tolerance:
         """The command line wins, then the problem's own setting, then the sheet's, then the default."""
         t = Tolerance()
-        for key in ("rtol", "atol", "rounded"):
-            for layer in (cli, {"rtol": self.rtol, "atol": self.atol, "rounded": self.rounded}, sheet):
-                v = layer.get(key)
-                if v is not None:
-                    setattr(t, key, v)
-                    break
+        for key in TOLERANCE_KEYS:
+            v = self.option(key, cli, sheet)
+            if v is not None:
+                setattr(t, key, v)
         return t
+
+    def option(self, key: str, cli: dict | None = None, sheet: dict | None = None):
+        """A setting (rtol, atol, rounded, min_sig_figs, min_decimals, ecf): the command line,
+        then the problem's own, then the sheet's; None when none sets it."""
+        for layer in (cli or {}, {key: getattr(self, key)}, sheet or {}):
+            v = layer.get(key)
+            if v is not None:
+                return v
+        return None
+
+    def is_formula(self, target: str, sheet: dict | None = None) -> bool:
+        """Is the answer for `target` ("value", "grad.z", "node.q") graded as a formula?"""
+        if any(a.formula and a.target == target for a in self.answers):
+            return True                   # given as { formula = "..." }
+        f = self.formula
+        if f is None:
+            f = (sheet or {}).get("formula")
+        return f is True or (isinstance(f, (set, frozenset)) and target in f)
 
 
 class ProblemError(CgError):
@@ -175,6 +198,11 @@ def read(path: str):
             sheet[key] = _setting(key, v)
         except CgError as e:
             fail(None, None, (key,), e)
+    if isinstance(sheet.get("formula"), (set, frozenset)):
+        fail(None, None, ("formula",), InputError(
+            "cg: formula at the top of the file must be true or false (name targets per problem: "
+            "formula = [\"grad.z\"])"))
+        sheet.pop("formula")
     raw_problems = doc.get("problem")
     if raw_problems is None:
         errors.append(InputError(f"cg: {path}: no problems: each problem starts with a [[problem]] line"))
@@ -190,7 +218,7 @@ def read(path: str):
         pid = raw.get("id", index) if isinstance(raw, dict) else index
         name = str(pid) if isinstance(pid, (str, int)) and not isinstance(pid, bool) else str(index)
         try:
-            _fill(p, raw, seen)
+            _fill(p, raw, seen, sheet)
         except _Located as e:
             fail(index, name, e.path, e.err)
             continue
@@ -222,12 +250,31 @@ def _setting(key: str, v):
         if not isinstance(v, bool):
             raise InputError(f"cg: rounded must be true or false, got {v!r}")
         return v
+    if key in ("min_sig_figs", "min_decimals"):
+        if isinstance(v, bool) or not isinstance(v, int) or (key == "min_sig_figs" and v < 0):
+            raise InputError(f"cg: {key} must be an integer{' >= 0' if key == 'min_sig_figs' else ''}, got {v!r}")
+        return v
+    if key == "ecf":
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
+            raise InputError(f"cg: ecf must be a number from 0 to 1 (the credit for an error carried "
+                             f"forward), got {v!r}")
+        return float(v)
+    if key == "formula":
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, list) and all(isinstance(t, str) for t in v):
+            from .check import parse_target
+            for t in v:
+                parse_target(t)
+            return frozenset(t.strip() for t in v)
+        raise InputError(f"cg: formula must be true, false or a list of targets such as "
+                         f"[\"grad.z\", \"value\"], got {v!r}")
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0 or v == float("inf"):
         raise InputError(f"cg: {key} must be a number >= 0, got {v!r}")
     return float(v)
 
 
-def _fill(p: Problem, raw, seen: dict) -> None:
+def _fill(p: Problem, raw, seen: dict, sheet: dict | None = None) -> None:
     """Check one [[problem]] table and fill `p`; raises _Located(key path, error)."""
     from .parse import parse
     if not isinstance(raw, dict):
@@ -243,7 +290,7 @@ def _fill(p: Problem, raw, seen: dict) -> None:
     if p.id in seen:
         raise _Located(("id",), InputError(f"cg: the id {p.id!r} is used twice (also problem {seen[p.id]})"))
     seen[p.id] = p.index
-    for key in ("title", "rtol", "atol", "rounded"):
+    for key in ("title",) + TOLERANCE_KEYS + ("ecf", "formula"):
         if key in raw:
             try:
                 setattr(p, key, _setting(key, raw[key]))
@@ -268,7 +315,7 @@ def _fill(p: Problem, raw, seen: dict) -> None:
     inputs = raw.get("inputs", {})
     if not isinstance(inputs, dict):
         raise _Located(("inputs",), InputError("cg: inputs must be a table: inputs = { x = 2, y = 3 }"))
-    from .cli import constant_value
+    from .values import constant_value
     for name, v in inputs.items():
         if name not in g.variables:
             have = ", ".join(g.variables) or "none"
@@ -291,11 +338,39 @@ def _fill(p: Problem, raw, seen: dict) -> None:
         s = "s" if len(missing) > 1 else ""
         raise _Located(("inputs",) if "inputs" in raw else (key,),
                        InputError(f"cg: inputs: missing value{s} for {', '.join(missing)}"))
-    from .check import node_names, resolve
+    from .check import _what, node_names, parse_target, resolve
     names = node_names(g)
+    if isinstance(p.formula, frozenset):
+        for t in p.formula:
+            kind, name = parse_target(t)
+            if (kind == "value" and "value" not in raw) or (kind != "value" and name not in raw.get(kind, {})):
+                raise _Located(("formula",), InputError(f"cg: formula names {t}, which the problem "
+                                                        f"has no answer for"))
+
+    def answer(kind, name, v, where):
+        formula = p.is_formula("value" if kind == "value" else f"{kind}.{name}", sheet)
+        if isinstance(v, dict):           # one answer marked as a formula: { formula = "x + y" }
+            if set(v) != {"formula"}:
+                raise InputError(f"cg: an answer given as a table takes one key, formula: "
+                                 f"{{ formula = \"x + y\" }}, got {', '.join(map(repr, v)) or 'none'}")
+            v, formula = v["formula"], True
+        try:
+            a = make_answer(kind, name, v, where, formula=formula)
+        except CgError as e:
+            from .formula import names_in
+            if formula or not isinstance(v, str) or not names_in(v):
+                raise
+            target = "value" if kind == "value" else f"{kind}.{name}"
+            raise InputError(e.message, hint=f"to grade it as a formula, mark it in the problem: "
+                                             f"formula = [\"{target}\"] (or formula = true)") from None
+        if formula:
+            from .formula import bind
+            bind(g, a.text, _what(kind, name))
+        return a
+
     if "value" in raw:
         try:
-            p.answers.append(make_answer("value", None, raw["value"], ("value",)))
+            p.answers.append(answer("value", None, raw["value"], ("value",)))
         except CgError as e:
             raise _Located(("value",), e) from None
     for kind in ("node", "grad"):
@@ -307,7 +382,7 @@ def _fill(p: Problem, raw, seen: dict) -> None:
         for name, v in table.items():
             try:
                 resolve(g, kind, name, names)
-                p.answers.append(make_answer(kind, name, v, (kind, name)))
+                p.answers.append(answer(kind, name, v, (kind, name)))
             except CgError as e:
                 raise _Located((kind, name), InputError(f"cg: {kind}.{name}: {e.message.removeprefix('cg: ')}",
                                                         hint=e.hint)) from None

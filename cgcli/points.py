@@ -101,7 +101,7 @@ def _number(name: str, v, cache: dict) -> float:
     if t is str:
         f = cache.get(v)
         if f is None:
-            from .cli import constant_value
+            from .values import constant_value
             f = cache[v] = constant_value(v, f"the value of {name}")
         return f
     raise InputError(f"cg: the value of {name} must be a number, got {_json_type(v)}")

@@ -16,16 +16,22 @@ def _answer_json(row) -> str:
     t = f'"mode": "{row.mode}", "rtol": {_n(tol.rtol)}, "atol": {_n(tol.atol)}'
     if row.mode == "rounded":
         t += f', "decimals": {-a.exponent}'
+        t += f', "min_sig_figs": {tol.min_sig_figs}'
+        if tol.min_decimals is not None:
+            t += f', "min_decimals": {tol.min_decimals}'
     t += f', "allowed": {_n(row.allowed)}'
     msg = _q(row.message) if row.message else "null"
-    return (f'{{"target": {_q(a.target)}, "label": {_q(row.label)}, "answer": {_q(a.text)}, '
-            f'"expected": {_n(a.number)}, "got": {_n(row.got)}, "ok": {"true" if row.ok else "false"}, '
-            f'"tolerance": {{{t}}}, "message": {msg}}}')
+    fb = _q(row.feedback) if row.feedback else "null"
+    formula = ', "formula": true' if a.formula else ""
+    return (f'{{"target": {_q(a.target)}, "label": {_q(row.label)}, "answer": {_q(a.text)}{formula}, '
+            f'"expected": {_n(row.given)}, "got": {_n(row.got)}, "ok": {"true" if row.ok else "false"}, '
+            f'"tolerance": {{{t}}}, "message": {msg}, "feedback": {fb}, "credit": {_n(row.credit)}, '
+            f'"status": {_q(row.status)}}}')
 
 
-def _counts(total: int, correct: int, passed: bool) -> str:
+def _counts(total: int, correct: int, passed: bool, credit: float | None = None) -> str:
     return (f'"passed": {"true" if passed else "false"}, "total": {total}, "correct": {correct}, '
-            f'"wrong": {total - correct}')
+            f'"wrong": {total - correct}, "credit": {_n(correct if credit is None else credit)}')
 
 
 def _inputs(inputs: dict) -> str:
@@ -36,7 +42,7 @@ def problem_fields(rep) -> str:
     """The keys of one graded problem (shared by the one-problem report and homework)."""
     r = rep.result
     return (f'"expression": {_q(r.graph.source)}, "inputs": {_inputs(r.inputs)}, '
-            f'"value": {_n(r.value)}, {_counts(len(rep.rows), rep.correct, rep.passed)}, '
+            f'"value": {_n(r.value)}, {_counts(len(rep.rows), rep.correct, rep.passed, rep.credit)}, '
             f'"answers": [{", ".join(_answer_json(row) for row in rep.rows)}]')
 
 
@@ -48,6 +54,7 @@ def problem_json(rep, extra: str = "") -> str:
 def homework_json(path: str, sheet: dict, reports: list, errors: list, extra: str = "") -> str:
     total = sum(len(r.rows) for r in reports)
     correct = sum(r.correct for r in reports)
+    credit = sum(r.credit for r in reports)
     passed = not errors and all(r.passed for r in reports)
     probs = []
     for rep in reports:
@@ -62,7 +69,7 @@ def homework_json(path: str, sheet: dict, reports: list, errors: list, extra: st
                     f'"message": {_q(getattr(e, "detail", e.message.removeprefix("cg: ")))}, '
                     f'"exit_code": {e.exit_code}}}')
     title = f'"title": {_q(sheet["title"])}, ' if sheet.get("title") else ""
-    return (f'{{"schema": "{SCHEMA}", "file": {_q(path)}, {title}{_counts(total, correct, passed)}, '
+    return (f'{{"schema": "{SCHEMA}", "file": {_q(path)}, {title}{_counts(total, correct, passed, credit)}, '
             f'"problems_total": {len(reports) + len(errors)}, '
             f'"problems_passed": {sum(1 for r in reports if r.passed)}, '
             f'"problems": [{", ".join(probs)}], "errors": [{", ".join(errs)}]{extra}}}\n')
@@ -72,7 +79,7 @@ def submission_json(lineno: int, sid, rep) -> str:
     """One verdict line for a submission in a JSON Lines batch (cg check --points)."""
     idpart = f', "id": {_id(sid)}' if sid is not None else ""
     return (f'{{"schema": "{SCHEMA}", "line": {lineno}{idpart}, '
-            f'"value": {_n(rep.result.value)}, {_counts(len(rep.rows), rep.correct, rep.passed)}, '
+            f'"value": {_n(rep.result.value)}, {_counts(len(rep.rows), rep.correct, rep.passed, rep.credit)}, '
             f'"answers": [{", ".join(_answer_json(row) for row in rep.rows)}]}}\n')
 
 
@@ -112,7 +119,10 @@ def problem_table(rep, precision=None):
     for row in rep.rows:
         if row.ok:
             how = " (rounded)" if row.mode == "rounded" and not row.close else ""
+            how = " (formula)" if row.mode == "formula" else how
             verdict = Text("✓ right" + how, style="green")
+        elif row.status == "carried forward":
+            verdict = Text(f"~ carried forward ({fmt(row.credit)})", style="bold yellow")
         else:
             verdict = Text("✗ wrong", style="bold red")
         t.add_row(row.label, row.answer.text, fmt(row.got, precision), verdict)
@@ -126,10 +136,16 @@ def print_problem(rep, console, precision=None, summary: bool = True) -> None:
     for row in rep.rows:
         if not row.ok:
             console.print(Text(f"wrong: {row.message}", style="red"))
+            if row.feedback:
+                console.print(Text(f"  why: {row.feedback}", style="yellow"))
     for w in rep.result.warnings:
         console.print(Text(f"warning: {w}", style="yellow"))
     if summary:
-        console.print(_summary(len(rep.rows), rep.correct))
+        console.print(_summary(len(rep.rows), rep.correct, _credit(rep.credit, rep.correct)))
+
+
+def _credit(credit: float, correct: int) -> str:
+    return f" (credit {fmt(round(credit, 6))})" if credit != correct else ""
 
 
 def _summary(total: int, correct: int, extra: str = ""):
@@ -149,7 +165,8 @@ def print_homework(path: str, sheet: dict, reports: list, errors: list, console,
     total = sum(len(r.rows) for r in reports)
     correct = sum(r.correct for r in reports)
     n = len(reports) + len(errors)
-    extra = f" in {len(reports)} problem{'s' if len(reports) != 1 else ''}"
+    extra = _credit(sum(r.credit for r in reports), correct)
+    extra += f" in {len(reports)} problem{'s' if len(reports) != 1 else ''}"
     extra += f"; {sum(1 for r in reports if r.passed)}/{n} problems passed"
     if errors:
         extra += f"; {len(errors)} could not be graded"

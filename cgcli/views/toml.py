@@ -51,7 +51,8 @@ def _table(items, decimals=None) -> str:
 
 def problem_block(result, id: str = "1", decimals: int | None = None, title: str | None = None) -> str:
     """The key for one problem. With `decimals`, answers are written rounded to that many
-    decimals and graded with `rounded = true` (as a student would write them)."""
+    decimals and graded with `rounded = true` and `min_decimals = decimals` (as a student would
+    write them: the key says which precision rounding accepts)."""
     g = result.graph
     lines = ["[[problem]]", f"id = {toml_string(id)}"]
     if title:
@@ -65,6 +66,7 @@ def problem_block(result, id: str = "1", decimals: int | None = None, title: str
     lines.append(f"inputs = {_table(result.inputs.items())}")
     if decimals is not None:
         lines.append("rounded = true")
+        lines.append(f"min_decimals = {decimals}")
     lines.append(f"value = {toml_number(result.value, decimals)}")
     named = [(n, i) for n, i in g.assigned.items() if i != g.output and i not in g.variables.values()]
     if named:

@@ -1,0 +1,340 @@
+"""The grading core's new half: mistake diagnosis (cgcli.slips), checked against deliberately
+broken backward passes on random graphs, and the texts' two slips."""
+import math
+
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
+
+from cgtest import expressions, strict_json
+
+from cgcli import CgError, evaluate
+from cgcli import slips
+from cgcli.check import Tolerance, grade, grade_one, make_answer, rounded_text, sig_figs
+from cgcli.ops import OPS
+
+NEURON = "sigmoid(w0*x0 + w1*x1 + w2)"
+NEURON_IN = {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3}
+
+
+# --- a backward pass with one rule broken (written here, independently of cgcli.slips) --------
+
+def broken_backward(g, values, edge=None, new_local=None, dropped=(), output=None):
+    """The backward pass of cgcli.passes, except: edge (j, k) uses `new_local` instead of the
+    op table's local; contributions along the edges in `dropped` are not added; and the pass
+    may start at another node (`output`: d node / d ...)."""
+    n = len(g.ops)
+    grads = [0.0] * n
+    out = g.output if output is None else output
+    grads[out] = 1.0
+    for j in range(out, -1, -1):
+        up = grads[j]
+        if up == 0.0:
+            continue
+        op = OPS[g.ops[j]]
+        if op.arity == 0:
+            continue
+        args = g.inputs(j)
+        L = op.local(*[values[a] for a in args], values[j])
+        L = L if isinstance(L, tuple) else (L,)
+        for k, a in enumerate(args):
+            loc = new_local if (j, k) == edge else L[k]
+            if (j, k) not in dropped:
+                grads[a] += up * loc
+    return grads
+
+
+def _result(data, smooth=True):
+    text, _ = data.draw(expressions(smooth_only=smooth, max_leaves=7), label="expr")
+    vals = data.draw(st.lists(st.floats(-2, 2, allow_nan=False).map(lambda v: round(v, 3)),
+                              min_size=3, max_size=3), label="values")
+    from cgcli import parse
+    names = parse(text).variables
+    try:
+        r = evaluate(text, {k: v for k, v in zip("xyz", vals) if k in names})
+    except CgError:
+        assume(False)
+    assume(r.graph.variables and all(math.isfinite(v) for v in r.grads) and all(map(math.isfinite, r.values)))
+    assume(_gates(r))
+    return r
+
+
+def _gates(r, t=None):
+    """Gate nodes up to the output (that depend on node t, when given)."""
+    g = r.graph
+    dep = bytearray(len(g.ops))
+    if t is not None:
+        dep[t] = 1
+    out = []
+    for j in range(g.output + 1):
+        if OPS[g.ops[j]].arity == 0:
+            continue
+        dep[j] = dep[j] or any(dep[a] for a in g.inputs(j))
+        if t is None or dep[j]:
+            out.append(j)
+    return out
+
+
+def _found(r, t_name, number, kind, node):
+    """Does the diagnosis of `number` as the answer for d out/d t_name include (kind, node)?"""
+    g = r.graph
+    t = g.variables.get(t_name, g.assigned.get(t_name))
+    tol = Tolerance()
+    a = make_answer("grad", t_name, repr(number))
+    hits = slips.catalogue(r, t).matching(a, tol)
+    row = grade_one(r, a, tol)
+    assert not row.ok
+    assert row.feedback is not None, (g.source, t_name, number)
+    assert row.feedback in {h.text for h in hits} or 'rounded' in row.feedback
+    return any(s.kind in ((kind,) if isinstance(kind, str) else kind) and s.node == node for s in hits), hits
+
+
+def _assume_wrong(r, t, number):
+    G = r.grads[t]
+    assume(math.isfinite(number))
+    assume(abs(number - G) > 1e-4 * (1 + abs(G)))
+
+
+SLIP_SETTINGS = settings(max_examples=30, deadline=None,
+                         suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+
+
+@SLIP_SETTINGS
+@given(st.data())
+def test_wrong_value_slip_on_random_graphs(data):
+    r = _result(data)
+    g, values = r.graph, r.values
+    t_name = data.draw(st.sampled_from(sorted(g.variables)), label="target")
+    t = g.variables[t_name]
+    assume(_gates(r, t))
+    j = data.draw(st.sampled_from(_gates(r, t)), label="gate")
+    op = OPS[g.ops[j]]
+    args = g.inputs(j)
+    k = data.draw(st.integers(0, len(args) - 1), label="edge")
+    slot = data.draw(st.sampled_from(list(range(len(args))) + ["out"]), label="slot")
+    if slot == "out":
+        right, cands = j, list(args)
+    else:
+        right = args[slot]
+        cands = list(g.inputs(right)) + [c for c in args if c != right] + [j]
+    cands = [c for c in cands if c != right and values[c] != values[right]]
+    assume(cands)
+    c = data.draw(st.sampled_from(cands), label="wrong node")
+    xs = [values[a] for a in args]
+    o = values[j]
+    if slot == "out":
+        o = values[c]
+    else:
+        xs[slot] = values[c]
+    try:
+        L2 = op.local(*xs, o)
+    except ArithmeticError:
+        assume(False)
+    L2 = L2[k] if isinstance(L2, tuple) else L2
+    number = broken_backward(g, values, edge=(j, k), new_local=L2)[t]
+    _assume_wrong(r, t, number)
+    ok, hits = _found(r, t_name, number, "wrong value", j)
+    assert ok, (g.source, t_name, j, k, slot, c, number, hits)
+
+
+@SLIP_SETTINGS
+@given(st.data())
+def test_fan_out_slip_on_random_graphs(data):
+    r = _result(data)
+    g, values = r.graph, r.values
+    into = {}
+    for j in _gates(r):
+        for k, a in enumerate(g.inputs(j)):
+            if g.needs_grad[a]:
+                into.setdefault(a, []).append((j, k))
+    fans = sorted(u for u, e in into.items() if len(e) >= 2)
+    assume(fans)
+    u = data.draw(st.sampled_from(fans), label="fan-out node")
+    edges = into[u]
+    drop = data.draw(st.lists(st.sampled_from(edges), min_size=1, max_size=len(edges) - 1, unique=True),
+                     label="dropped")
+    targets = sorted(n for n, i in g.variables.items())
+    t_name = data.draw(st.sampled_from(targets), label="target")
+    t = g.variables[t_name]
+    number = broken_backward(g, values, dropped=set(drop))[t]
+    _assume_wrong(r, t, number)
+    ok, hits = _found(r, t_name, number, "fan-out", u)
+    assert ok, (g.source, t_name, u, drop, number, hits)
+
+
+@SLIP_SETTINGS
+@given(st.data())
+def test_missing_upstream_slip_on_random_graphs(data):
+    r = _result(data)
+    g, values = r.graph, r.values
+    t_name = data.draw(st.sampled_from(sorted(g.variables)), label="target")
+    t = g.variables[t_name]
+    inner = [j for j in _gates(r, t) if j != g.output]
+    assume(inner)
+    j = data.draw(st.sampled_from(inner), label="node")
+    assume(r.grads[j] not in (0.0, 1.0))
+    number = broken_backward(g, values, output=j)[t]      # d node j / d t: no upstream factor
+    _assume_wrong(r, t, number)
+    ok, hits = _found(r, t_name, number, "no upstream", j)
+    assert ok, (g.source, t_name, j, number, hits)
+
+
+@SLIP_SETTINGS
+@given(st.data())
+def test_sign_slips_on_random_graphs(data):
+    r = _result(data)
+    g, values = r.graph, r.values
+    t_name = data.draw(st.sampled_from(sorted(g.variables)), label="target")
+    t = g.variables[t_name]
+    assume(_gates(r, t))
+    j = data.draw(st.sampled_from(_gates(r, t)), label="gate")
+    args = g.inputs(j)
+    k = data.draw(st.integers(0, len(args) - 1), label="edge")
+    op = OPS[g.ops[j]]
+    L = op.local(*[values[a] for a in args], values[j])
+    L = L[k] if isinstance(L, tuple) else L
+    number = broken_backward(g, values, edge=(j, k), new_local=-L)[t]
+    _assume_wrong(r, t, number)
+    ok, hits = _found(r, t_name, number, ("edge sign", "sign"), j if abs(number + r.grads[t]) > 1e-9 else t)
+    assert ok or any(s.kind == "sign" for s in hits), (g.source, t_name, j, k, number, hits)
+    # the whole answer's sign
+    G = r.grads[t]
+    assume(abs(G) > 1e-6)
+    ok, hits = _found(r, t_name, -G, "sign", t)
+    assert ok or hits[0].rank < slips.RANKS["sign"], hits
+
+
+@SLIP_SETTINGS
+@given(st.data())
+def test_swapped_slip_on_random_graphs(data):
+    r = _result(data)
+    g = r.graph
+    assume(len(g.variables) >= 2)
+    a_name, b_name = data.draw(st.lists(st.sampled_from(sorted(g.variables)), min_size=2, max_size=2,
+                                        unique=True), label="pair")
+    number = r.grads[g.variables[b_name]]
+    _assume_wrong(r, g.variables[a_name], number)
+    ok, hits = _found(r, a_name, number, ("swapped", "swapped (other)"), g.variables[b_name])
+    assert ok or any(s.kind.startswith("swapped") for s in hits), hits
+
+
+@SLIP_SETTINGS
+@given(st.data(), st.integers(1, 2))
+def test_rounded_too_coarsely(data, sig):
+    r = _result(data)
+    g = r.graph
+    t_name = data.draw(st.sampled_from(sorted(g.variables)), label="target")
+    G = r.grads[g.variables[t_name]]
+    assume(abs(G) > 1e-3 and abs(G) < 1e6 and G != round(G))
+    e = math.floor(math.log10(abs(G))) - sig + 1      # `sig` significant figures, one too few
+    assume(-12 < e < 0)                                # (whole numbers: tests/test_grading.py)
+    text = rounded_text(G, e)
+    assume(sig_figs(text) == sig)                      # 0.98 -> 1.0 has two
+    a = make_answer("grad", t_name, text)
+    assume(not math.isclose(a.number, G, rel_tol=1e-6, abs_tol=1e-9))
+    tol = Tolerance(rounded=True, min_sig_figs=sig + 1)
+    row = grade_one(r, a, tol)
+    assert not row.ok
+    if not row.feedback.startswith(f"{row.label}: right but rounded too coarsely"):
+        # a slip that reproduces the answer exactly is named instead
+        t = g.variables[t_name]
+        assert any(s.text == row.feedback and math.isclose(s.number, a.number, rel_tol=1e-6, abs_tol=1e-9)
+                   for s in slips.catalogue(r, t).slips), (text, G, row.feedback)
+
+
+# --- the texts' two slips ------------------------------------------------------------------
+
+def test_texts_multiply_gate_slip():
+    r = evaluate("q = x + y; f = q * z", {"x": 2, "y": 3, "z": -4})
+    row = grade(r, [make_answer("grad", "z", "3")], Tolerance())[0]
+    assert not row.ok and row.credit == 0
+    assert row.feedback.startswith("df/dz: you used y = 3; the multiply gate's other input is q = x + y = 5")
+    r = evaluate("(x+y)*z", {"x": 2, "y": 3, "z": -4})
+    row = grade(r, [make_answer("grad", "z", "3")], Tolerance())[0]
+    assert row.feedback.startswith("df/dz: you used y = 3; the multiply gate's other input is x + y = 5")
+
+
+def test_texts_swapped_neuron_gradients():
+    r = evaluate(NEURON, NEURON_IN)
+    tol = Tolerance(rounded=True)
+    rows = grade(r, [make_answer("grad", "w1", "-0.59"), make_answer("grad", "x1", "-0.39")], tol)
+    assert [row.ok for row in rows] == [False, False]
+    assert "swapped" in rows[0].feedback and "w1" in rows[0].feedback and "x1" in rows[0].feedback
+    assert rows[0].feedback.startswith("df/dw1: you gave df/dx1 = -0.5898")
+    assert rows[1].feedback.startswith("df/dx1: you gave df/dw1 = -0.3932")
+
+
+def test_fan_out_feedback_names_the_node_and_numbers():
+    r = evaluate("x*y + x*z", {"x": 2, "y": 3, "z": -4})
+    row = grade(r, [make_answer("grad", "x", "3")], Tolerance())[0]
+    assert row.feedback == ("df/dx: x feeds 2 gates (x * y, x * z); its gradient df/dx is the sum of all 2 "
+                            "contributions, 3 + (-4) = -1, but you summed only 3")
+
+
+def test_right_answers_get_no_diagnosis(monkeypatch):
+    calls = []
+    monkeypatch.setattr(slips, "diagnose", lambda *a: calls.append(a))
+    r = evaluate(NEURON, NEURON_IN)
+    rows = grade(r, [make_answer("grad", k, repr(v)) for k, v in r.gradients.items()], Tolerance())
+    assert all(row.ok and row.feedback is None and row.credit == 1.0 for row in rows)
+    assert calls == []
+
+
+def test_catalogue_is_built_once_per_result_and_target(monkeypatch):
+    built = []
+    real = slips.build
+    monkeypatch.setattr(slips, "build", lambda *a: built.append(a[1]) or real(*a))
+    r = evaluate(NEURON, NEURON_IN)
+    tol = Tolerance()
+    for k in range(200):
+        grade_one(r, make_answer("grad", "w1", str(k / 7)), tol)
+    assert len(built) == 1
+    grade_one(r, make_answer("grad", "x1", "1"), tol)
+    assert len(built) == 2
+
+
+def test_value_answers_get_sign_and_rounding_feedback():
+    r = evaluate(NEURON, NEURON_IN)
+    row = grade_one(r, make_answer("value", None, "-0.7310585786300049"), Tolerance())
+    assert row.feedback == "f: the sign is wrong (f = 0.7311)"
+    row = grade_one(r, make_answer("value", None, "0.73"), Tolerance())
+    assert "passes with --rounded" in row.feedback
+
+
+def test_feedback_in_the_json_report(cg):
+    p = cg("check", "q = x + y; f = q * z", "--x", "2", "--y", "3", "--z", "-4",
+           "--grad", "z=3", "--grad", "x=-4", "--json")
+    assert p.returncode == 1
+    d = strict_json(p.out)
+    a, b = d["answers"]
+    assert a["feedback"].startswith("df/dz: you used y = 3;") and a["credit"] == 0 and a["status"] == "wrong"
+    assert b["feedback"] is None and b["credit"] == 1 and b["status"] == "right"
+    assert d["credit"] == 1
+
+
+def test_feedback_in_the_table(cg):
+    p = cg("check", "q = x + y; f = q * z", "--x", "2", "--y", "3", "--z", "-4", "--grad", "z=3")
+    assert p.returncode == 1
+    assert "why: df/dz: you used y = 3;" in p.out
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(st.data())
+def test_grading_never_crashes_on_any_graph(data):
+    """Kinked ops, points at kinks and domain edges, any wrong number, any formula text."""
+    text, _ = data.draw(expressions(smooth_only=False, max_leaves=8), label="expr")
+    vals = data.draw(st.lists(st.sampled_from([0.0, 1.0, -1.0, 0.5, 2.0, -3.0, 1e-8]), min_size=3, max_size=3))
+    from cgcli import parse
+    names = parse(text).variables
+    try:
+        r = evaluate(text, {k: v for k, v in zip("xyz", vals) if k in names})
+    except CgError:
+        assume(False)
+    assume(names)
+    t = data.draw(st.sampled_from(sorted(names)))
+    number = data.draw(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 5).map(float)))
+    tol = Tolerance(rounded=data.draw(st.booleans()))
+    for a in (make_answer("grad", t, repr(number)),
+              make_answer("grad", t, data.draw(st.sampled_from(["x", "1/x", "log(y)", "sqrt(z - 1)", "x^y", "f"]))
+                          if set("xyz") & set(names) else "1", formula=True)):
+        row = grade_one(r, a, tol)
+        assert row.ok in (True, False) and 0.0 <= row.credit <= 1.0
+    grade(r, [make_answer("grad", n, repr(number)) for n in sorted(names)], tol, ecf=0.5)
