@@ -35,7 +35,7 @@ import math
 import re
 
 from .fmt import fmt
-from .ops import CONST, OPS, VAR
+from .ops import CONST, OPS, VAR, say_gate
 
 CACHE_RESULTS = 64
 MAX_SUBSET = 8          # fan-outs up to this many contributions: every subset; wider: one left out
@@ -233,7 +233,7 @@ def build(result, t: int, out: str | None = None) -> list:
         op = OPS[ops[j]]
         add(grads[b], "swapped", b,
             f"{lab}: you gave {N.d(b)} = {_n(grads[b])}: the gradients of {N.name(t)} and {N.name(b)} "
-            f"are swapped ({op.gate}; {lab} = upstream × {N.partial(j, list(g.inputs(j)).index(t))} "
+            f"are swapped ({say_gate(op.gate, [N.name(x) for x in g.inputs(j)])}; {lab} = upstream × {N.partial(j, list(g.inputs(j)).index(t))} "
             f"= {_n(G)})")
     for name, b in list(g.variables.items()) + list(g.assigned.items()):
         if b != t and b not in siblings and needs[b]:

@@ -406,12 +406,16 @@ def test_key_settings_flow_to_the_core(tmp_path, monkeypatch):
     monkeypatch.setattr(check, "carry_forward", lambda result, rows, ecf: calls.append((result, list(rows), ecf)),
                         raising=False)
     prep = grade.Prepared(p, p.inputs, {}, k.sheet)
-    g = grade.grade_problem(prep, {"value": "9", "grad.x": "3", "grad.z": "4"})
+    # formula = true covers the value too: "9" is the constant 9, right at the point only;
+    # the formula (x+y)*z is right everywhere, and so is z for d/dx
+    g = grade.grade_problem(prep, {"value": "9", "grad.x": "z", "grad.z": "4"})
     assert len(calls) == 1 and calls[0][2] == 0.5 and calls[0][0] is prep.result
-    assert [m.status for m in g.marks][0] == "right"
+    assert [m.status for m in g.marks][:2] == ["wrong", "right"]
+    g = grade.grade_problem(prep, {"value": "(x+y)*z", "grad.x": "z", "grad.z": "x + y"})
+    assert [m.status for m in g.marks] == ["right", "right", "right"]
     prep = grade.Prepared(q, q.inputs, {}, k.sheet)
     grade.grade_problem(prep, {"value": "1"})
-    assert len(calls) == 1                              # ecf = 0: not called
+    assert len(calls) == 2                              # ecf = 0: not called again
 
 
 def test_formula_flag_in_json(tmp_path):
@@ -420,7 +424,10 @@ def test_formula_flag_in_json(tmp_path):
     r = invoke("grade", key, write(tmp_path, "a.csv", "student,1.grad.x,1.grad.y\nann,3,2\n"), "--json")
     doc = strict_json(r.out)
     assert [a["formula"] for a in doc["problems"][0]["answers"]] == [True, False]
-    assert doc["students"][0]["score"] == 2            # a number for a formula answer: still right
+    # a number is a formula too (a constant): 3 is d(x*y)/dx at the point, but not the function y
+    assert doc["students"][0]["score"] == 1
+    mark = doc["students"][0]["problems"][0]["answers"][0]
+    assert mark["status"] == "wrong" and "not as a function" in (mark["message"] or "") + (mark["feedback"] or "")
 
 
 # --- cg check SHEET --key KEY -----------------------------------------------------------------

@@ -59,6 +59,13 @@ def grade_json(cls, students=None) -> str:
     return json.dumps(doc, allow_nan=False, ensure_ascii=False) + "\n"
 
 
+def _why(m) -> str | None:
+    """What was wrong, then the diagnosis: "df/dz is 5, not 3; you used y = 3; ..."."""
+    if m.feedback and m.message and m.feedback != m.message:
+        return f"{m.message}; {m.feedback.removeprefix(m.label + ': ')}"
+    return m.feedback or m.message
+
+
 # --- CSV gradebook --------------------------------------------------------------------------
 
 def _notes(s) -> str:
@@ -66,7 +73,7 @@ def _notes(s) -> str:
     for p in s.problems:
         for m in p.marks:
             if m.status != "right":
-                why = m.feedback or m.message or m.status
+                why = _why(m) or m.status
                 if m.status == "carried":
                     why = f"carried forward ({m.credit:g} credit): {why}"
                 out.append(f"{p.id} {m.label}: {why}")
@@ -95,7 +102,7 @@ def gradescope(s) -> dict:
             verdict = {"right": "right", "wrong": "wrong", "carried": "carried forward",
                        "missing": "missing", "unreadable": "unreadable"}[m.status]
             text = f"{m.label}: {verdict} ({_score(m.score)}/{_score(m.points)})"
-            why = m.feedback or m.message
+            why = _why(m)
             if m.status != "right" and why and why != m.status:
                 text += f": {why}"
             lines.append(text)
@@ -203,7 +210,7 @@ def print_student(s, console, precision=None) -> None:
             word, style = _VERDICT[m.status]
             t.add_row(m.label, m.given if m.given is not None else "—", fmt(m.got, precision),
                       Text(word, style=style), f"{_score(m.score)}/{_score(m.points)}",
-                      "" if m.status == "right" else (m.feedback or m.message or ""))
+                      "" if m.status == "right" else (_why(m) or ""))
         console.print(t)
     for u in s.unasked:
         console.print(Text(f"not asked (not graded): {u}", style="yellow"))
