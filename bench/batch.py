@@ -5,7 +5,7 @@
 Side by side, in one run, each doing the same job (value + gradients per point):
   - cg eval EXPR --points FILE      the installed CLI end to end (start-up, JSON in and out)
   - cg eval once per point          --calls runs of `cg eval ... --json`, extrapolated
-  - cgcli.batch.Plan in-process     the column-wise passes alone (no JSON)
+  - cgcli.batch.columns.Plan in-process     the column-wise passes alone (no JSON)
   - cgcli.run per point in-process  the one-point passes in a Python loop
   - micrograd per point             building the expression from Values and calling backward
                                     (micrograd 0.1.0 has no exp: a sigmoid node in its own style)
@@ -67,7 +67,7 @@ def bench_cli_per_call(points: list, calls: int) -> float:
 
 def bench_plan(points: list):
     from cgcli import parse
-    from cgcli.batch import Plan
+    from cgcli.batch.columns import Plan
     g = parse(EXPR)
     plan = Plan(g)
     t = time.perf_counter()
@@ -84,7 +84,8 @@ def bench_plan(points: list):
 
 
 def bench_run_loop(points: list) -> float:
-    from cgcli import parse, run
+    from cgcli import run
+    from cgcli import parse
     g = parse(EXPR)
     t = time.perf_counter()
     for p in points:
@@ -164,7 +165,7 @@ def main() -> None:
     rows.append(("cg eval once per point (--json)", per_call, f"{args.calls} calls, extrapolated"))
 
     plan_s, value, grads = bench_plan(points)
-    rows.append(("cgcli.batch.Plan in-process (no JSON)", plan_s, f"{len(points)} points"))
+    rows.append(("cgcli.batch.columns.Plan in-process (no JSON)", plan_s, f"{len(points)} points"))
     rows.append(("cgcli.run per point in-process", bench_run_loop(sample), f"{len(sample)} points"))
     for k, d in enumerate(first):
         assert d["value"] == value[k] and all(d["gradients"][n] == grads[n][k] for n in NAMES)

@@ -21,8 +21,9 @@ import sys
 import time
 import tracemalloc
 
-from cgcli import parse, run
-from cgcli.passes import backward, forward
+from cgcli import run
+from cgcli import parse
+from cgcli.core.passes import backward, forward
 
 
 def timed(fn, repeat=1):
@@ -72,12 +73,12 @@ def build_torch(ws, x0):
 # --- 1. parsing ------------------------------------------------------------------------------
 
 def count_tokens(text: str) -> int:
-    from cgcli.parse import _IGNORE, _MASTER
+    from cgcli.core.parse import _IGNORE, _MASTER
     return sum(1 for m in _MASTER.finditer(text) if m.lastgroup not in _IGNORE)
 
 
 def bench_parse(quick: bool):
-    from cgcli._build import lark_parser
+    from cgcli.core._build import lark_parser
     n = 20_000 if quick else 100_000
     cases = {
         "sum of products": "+".join(f"x{i % 10}*{i % 7 + 1}" for i in range(n // 2)),

@@ -6,7 +6,7 @@ students x 5 problems (25 answers each), next to one `cg check SHEET --key KEY` 
 Side by side:
   - cg grade KEY answers.csv --format csv     the installed CLI end to end (wall clock, median of --runs)
   - cg grade KEY answers.jsonl --format csv   the same class as JSON Lines
-  - cgcli.grade.grade_class in-process        reading + grading, no output
+  - cgcli.check.grade.grade_class in-process        reading + grading, no output
   - cg check SHEET --key KEY per student      --calls runs of the CLI, extrapolated to the class
 Figures are answers per second (and CPU-second figures for the CLI: this machine is shared).
 About a quarter of the answers are wrong, a few missing or unreadable.
@@ -74,7 +74,7 @@ grad = { x = "", w = "" }
 
 
 def truth():
-    from cgcli import grade as g
+    from cgcli.check import grade as g
     path = os.path.join(tempfile.mkdtemp(), "key.toml")
     with open(path, "w") as f:
         f.write(KEY)
@@ -123,7 +123,7 @@ def write_jsonl(path, rows):
 
 
 def write_sheet(path, key_path, row):
-    from cgcli import grade as g
+    from cgcli.check import grade as g
     key = g.read_key(key_path)
     lines = []
     for p in key.problems:
@@ -166,7 +166,7 @@ def main():
     n = a.students * len(cols)
     print(f"{a.students} students x 5 problems = {n} answers")
 
-    from cgcli import grade as g
+    from cgcli.check import grade as g
     key = g.read_key(key_path)
     t = time.perf_counter()
     cls = g.grade_class(key, csv_path, {})

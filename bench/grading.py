@@ -22,9 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cgcli import evaluate                                             # noqa: E402
-from cgcli import formula, slips                                      # noqa: E402
-from cgcli.check import (Tolerance, carry_forward, grade_one, make_answer, node_names,  # noqa: E402
-                         output_name)
+from cgcli.check import formula  # noqa: E402
+from cgcli.check import slips  # noqa: E402
+from cgcli.check.answers import Tolerance, make_answer, node_names, output_name  # noqa: E402
+from cgcli.check.grading import carry_forward, grade_one  # noqa: E402
 
 NEURON = "sigmoid(w0*x0 + w1*x1 + w2)"
 NEURON_IN = {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3}

@@ -29,8 +29,8 @@ import sympy as sp  # noqa: E402
 
 import sympy_oracle as so  # noqa: E402
 from cgcli import parse  # noqa: E402
-from cgcli.infix import render  # noqa: E402
-from cgcli.symbolic import Derivatives  # noqa: E402
+from cgcli.symbolic.infix import render  # noqa: E402
+from cgcli.symbolic.diff import Derivatives  # noqa: E402
 
 
 def cg_derivatives(text, wrts):

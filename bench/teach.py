@@ -33,15 +33,17 @@ def network(width: int, inputs: int = 4):
 
 
 def cg_dot(text, point):
-    from cgcli import parse, run
+    from cgcli import run
+    from cgcli import parse
     from cgcli.views.picture import dot
     g = parse(text)
     return dot(g, run(g, point))
 
 
 def cg_explain(text, point):
-    from cgcli import parse, run
-    from cgcli.steps import walk
+    from cgcli import run
+    from cgcli import parse
+    from cgcli.teach.steps import walk
     from cgcli.views.explain import text as explain_text
     g = parse(text)
     r = run(g, point)

@@ -3,7 +3,7 @@ with binary cross-entropy on 10^4 points (two Gaussian blobs), plain gradient de
 side by side in one run:
 
   cg        per point (batch 1) and mini-batches: per-point passes, the pure-Python
-            column-wise passes (cgcli.batch) and the NumPy column-wise passes (cgcli.vector)
+            column-wise passes (cgcli.batch) and the NumPy column-wise passes (cgcli.batch.arrays)
   micrograd the same loop with micrograd's Value (per point and per mini-batch)
   PyTorch   the same loop with scalar tensors (per point) and with batched tensors
             (skipped with a note when torch is not installed)
@@ -46,8 +46,9 @@ def timed(epoch, seconds: float):
 # --- cg ---------------------------------------------------------------------------------------
 
 def cg_variant(rows, batch: int, engine: str):
-    from cgcli import data as data_mod
-    from cgcli import parse, train
+    from cgcli.train import data as data_mod
+    from cgcli import parse
+    from cgcli.train import loop as train
     text = "x0,x1,y\n" + "\n".join(f"{a!r},{b!r},{y}" for a, b, y in rows) + "\n"
     table = data_mod.read("-", stdin=io.StringIO(text))
     graph, pred, spec = train.loss_graph(parse(MODEL), "bce", "y")

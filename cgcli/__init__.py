@@ -4,23 +4,18 @@
     >>> r = evaluate("(x+y)*z", x=2, y=3, z=-4)
     >>> r.value, r.gradients
     (-20.0, {'x': -4.0, 'y': -4.0, 'z': 5.0})
+
+The package's layers (docs/architecture.md): core <- batch <- areas (check, teach, symbolic,
+train) <- views <- cli and this API; tests/test_layers.py keeps the imports one way.
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .errors import CgError, CgSyntaxError, DomainError, InputError
-from .graph import Graph
-from .parse import parse
-from .passes import Result, backward, forward, run
-
-
-def evaluate(program: str, values: dict | None = None, **kwargs) -> Result:
-    """Parse `program`, then run the forward and backward passes at `values` (or keywords)."""
-    inputs = dict(values or {})
-    inputs.update(kwargs)
-    return run(parse(program), {k: float(v) for k, v in inputs.items()})
-
+from .api import Result, evaluate, run
+from .core import __version__
+from .core.errors import CgError, CgSyntaxError, DomainError, InputError
+from .core.graph import Graph
+from .core.parse import parse
+from .core.passes import backward, forward
 
 __all__ = ["evaluate", "parse", "run", "forward", "backward", "Result", "Graph",
            "CgError", "CgSyntaxError", "DomainError", "InputError", "__version__"]

@@ -46,7 +46,7 @@ class Invoked:
 
 def invoke(*args: str, input: str | None = None) -> Invoked:
     """cg's entry point in this process (the same code path as the `cg` script)."""
-    from cgcli.cli import main
+    from cgcli.cli.main import main
     out, err = io.StringIO(), io.StringIO()
     old = sys.stdin, sys.stdout, sys.stderr
     stdin = io.TextIOWrapper(io.BytesIO((input or "").encode()), encoding="utf-8")

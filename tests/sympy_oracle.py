@@ -16,7 +16,7 @@ import math
 
 import sympy as sp
 
-from cgcli.ops import OPS
+from cgcli.core.ops import OPS
 
 
 class sigmoid(sp.Function):

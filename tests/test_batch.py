@@ -7,10 +7,11 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cgtest import expressions
 
-from cgcli import CgError, parse, run
-from cgcli.batch import ChunkFailed, Plan, _COL, _CONST, _LOCAL, _ONE, _partial_kind
-from cgcli.fmt import json_number, json_numbers
-from cgcli.ops import OPS
+from cgcli import CgError, run
+from cgcli import parse
+from cgcli.batch.columns import ChunkFailed, Plan, _COL, _CONST, _LOCAL, _ONE, _partial_kind
+from cgcli.core.fmt import json_number, json_numbers
+from cgcli.core.ops import OPS
 
 
 def same(a, b):

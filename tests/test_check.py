@@ -8,7 +8,8 @@ from hypothesis import example, given, settings, strategies as st
 from cgtest import strict_json
 
 from cgcli import evaluate
-from cgcli.check import Tolerance, grade, is_rounding_of, make_answer, parse_number
+from cgcli.check.answers import Tolerance, is_rounding_of, make_answer, parse_number
+from cgcli.check.grading import grade
 
 XYZ = ["(x+y)*z", "--x", "2", "--y", "3", "--z", "-4"]
 NEURON = "sigmoid(w0*x0 + w1*x1 + w2)"

@@ -8,8 +8,8 @@ import pytest
 from cgtest import invoke, run_cg, strict_json
 
 from cgcli import parse
-from cgcli.gradcheck import TOLERANCE, check
-from cgcli.ops import OPS
+from cgcli.check.gradcheck import TOLERANCE, check
+from cgcli.core.ops import OPS
 
 
 def op_expression(op) -> str:
@@ -64,14 +64,14 @@ def test_table_output_lists_every_variable(cg):
 
 def _wrong_sin_argv():
     code = OPS[[op.name for op in OPS].index("sin")].code
-    script = ("import sys, cgcli.passes as p; "
+    script = ("import sys, cgcli.core.passes as p; "
               f"p._LOCAL[{code}] = lambda a, out: 1.01; "       # sin' = 1.01: a wrong op table entry
-              "from cgcli.cli import main; sys.exit(main(sys.argv[1:]))")
+              "from cgcli.cli.main import main; sys.exit(main(sys.argv[1:]))")
     return script
 
 
 def test_a_wrong_gradient_exits_1_in_process(monkeypatch):
-    import cgcli.passes as passes
+    import cgcli.core.passes as passes
     code = [op.name for op in OPS].index("sin")
     local = list(passes._LOCAL)
     local[code] = lambda a, out: 1.01
@@ -134,7 +134,7 @@ def test_near_a_domain_edge_the_difference_is_one_sided():
 
 
 def test_check_is_an_api_for_other_commands():
-    from cgcli.passes import run
+    from cgcli.core.passes import run
     g = parse("(x+y)*z")
     point = {"x": 2, "y": 3, "z": -4}
     r = check(g, point, run(g, point).grads)
@@ -159,7 +159,7 @@ def test_check_verify_passes_and_reports(cg):
 
 
 def test_check_verify_fails_on_a_wrong_gradient_even_with_right_answers(monkeypatch):
-    import cgcli.passes as passes
+    import cgcli.core.passes as passes
     code = [op.name for op in OPS].index("sin")
     local = list(passes._LOCAL)
     local[code] = lambda a, out: 1.01

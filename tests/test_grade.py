@@ -387,7 +387,8 @@ def test_usage_errors(tmp_path, key):
 # --- the agreed interface with the grading core ------------------------------------------------
 
 def test_key_settings_flow_to_the_core(tmp_path, monkeypatch):
-    from cgcli import check, grade
+    from cgcli.check import answers as check
+    from cgcli.check import grade
     key = write(tmp_path, "k.toml", 'min_sig_figs = 3\necf = 0.5\nformula = true\n[[problem]]\nid = "p"\n'
                 'expression = "(x+y)*z"\ninputs = { x = 1, y = 2, z = 3 }\nmin_decimals = 2\nrounded = true\n'
                 'value = 9\ngrad = { x = "z", z = "x + y" }\n[[problem]]\nexpression = "x"\ninputs = { x = 1 }\n'
@@ -403,7 +404,8 @@ def test_key_settings_flow_to_the_core(tmp_path, monkeypatch):
     if "min_sig_figs" in getattr(check.Tolerance, "__slots__", ()):
         assert tol.min_sig_figs == 3 and tol.min_decimals == 2
     calls = []
-    monkeypatch.setattr(check, "carry_forward", lambda result, rows, ecf: calls.append((result, list(rows), ecf)),
+    from cgcli.check import grading
+    monkeypatch.setattr(grading, "carry_forward", lambda result, rows, ecf: calls.append((result, list(rows), ecf)),
                         raising=False)
     prep = grade.Prepared(p, p.inputs, {}, k.sheet)
     # formula = true covers the value too: "9" is the constant 9, right at the point only;
@@ -495,8 +497,8 @@ def test_random_classes_match_an_independent_gradebook(tmp_path, key):
     """Random classes: each answer right (cg's value), wrong, missing or unreadable, in CSV and
     JSON Lines; the scores are computed here from the key's points, not by cg."""
     import random
-    from cgcli.parse import parse
-    from cgcli.passes import run
+    from cgcli.core.parse import parse
+    from cgcli.core.passes import run
     truth = {}
     g = parse("q = x + y\nf = q * z")
     r = run(g, {"x": 2, "y": 3, "z": -4})
@@ -561,7 +563,7 @@ def test_check_key_with_ranges_points_to_cg_grade(tmp_path):
 def _exact_rounding_of(text, exponent, got):
     import math
     from fractions import Fraction
-    from cgcli.check import rounding_margin
+    from cgcli.check.answers import rounding_margin
     if not math.isfinite(got):
         return False
     return abs(Fraction(text.replace("_", "")) - Fraction(got)) <= rounding_margin(exponent, got)
@@ -575,7 +577,7 @@ from hypothesis import given, strategies as st  # noqa: E402
 def test_rounding_precheck_agrees_with_the_exact_rule(got, exponent, nudge):
     """check.is_rounding_of's quick float pre-check never changes a verdict."""
     from decimal import Decimal
-    from cgcli.check import is_rounding_of
+    from cgcli.check.answers import is_rounding_of
     unit = Decimal(10) ** exponent
     d = (Decimal(got) / unit).to_integral_value() * unit + nudge * unit / 2
     text = format(d, "f") if exponent < 0 else format(d.quantize(Decimal(1)), "f")

@@ -54,8 +54,8 @@ def made(tmp_path):
 
 def fill(sheet_path, out_path, ids=None):
     """The sheet with cg's own answers: each problem's block from cg key's view (problem_block)."""
-    from cgcli.parse import parse
-    from cgcli.passes import run
+    from cgcli.core.parse import parse
+    from cgcli.core.passes import run
     from cgcli.views.toml import problem_block
     doc = tomllib.loads(open(sheet_path).read())
     blocks = []
@@ -156,9 +156,9 @@ def test_installed_cg_makes_sheets(tmp_path):
 # --- the draws: fair points only, read off the op table -----------------------------------------
 
 def draws(expr, inputs, n=200, decimals=0):
-    from cgcli import grade
+    from cgcli.check import grade
     p = grade.KeyProblem(1, 1)
-    from cgcli.parse import parse
+    from cgcli.core.parse import parse
     p.graph = parse(expr)
     p.program = expr
     for name, spec in inputs.items():
@@ -182,8 +182,8 @@ def test_draws_avoid_kinks_saturation_and_domain_errors():
 
 def test_every_piecewise_op_has_its_kink_detected():
     """For each op the op table marks as piecewise, its kink point is refused, a nearby point is not."""
-    from cgcli import grade
-    from cgcli.ops import OPS
+    from cgcli.check import grade
+    from cgcli.core.ops import OPS
     piece = grade._piecewise()
     names = {op.name for op, p in zip(OPS, piece) if p}
     assert {"relu", "abs", "max", "min", "sign", "step"} <= names
@@ -199,8 +199,8 @@ def test_every_piecewise_op_has_its_kink_detected():
 
 @given(st.text(min_size=0, max_size=30))
 def test_spec_parser_is_strict(text):
-    from cgcli import grade
-    from cgcli.errors import InputError
+    from cgcli.check import grade
+    from cgcli.core.errors import InputError
     try:
         spec = grade.parse_spec(text)
     except InputError:
@@ -215,8 +215,8 @@ def test_spec_parser_is_strict(text):
                                       ("randint(1.5, 2)", False), ("uniform(1, 2); x", False),
                                       ("uniform(1)", False), ("uniform(a, b)", False), ("pi/4", None)])
 def test_spec_examples(text, ok):
-    from cgcli import grade
-    from cgcli.errors import InputError
+    from cgcli.check import grade
+    from cgcli.core.errors import InputError
     if ok is None:
         assert grade.parse_spec(text) is None
     elif ok:

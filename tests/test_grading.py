@@ -7,9 +7,9 @@ import pytest
 from cgtest import run_cg, strict_json
 
 from cgcli import CgError, evaluate
-from cgcli import formula
-from cgcli.check import (Tolerance, check_targets, grade, grade_one, make_answer, precise_enough,
-                         sig_figs)
+from cgcli.check import formula
+from cgcli.check.answers import Tolerance, make_answer, precise_enough, sig_figs
+from cgcli.check.grading import check_targets, grade, grade_one
 
 NEURON = "sigmoid(w0*x0 + w1*x1 + w2)"
 NEURON_IN = {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3}
@@ -369,7 +369,7 @@ value = -20
     d = strict_json(cg("check", path, "--json").out)
     assert [(a["ok"], a.get("formula", False)) for a in d["problems"][0]["answers"]] == [
         (True, False), (True, True), (False, True)]
-    from cgcli import homework
+    from cgcli.check import homework
     sheet, problems, errors = homework.read(path)
     assert problems[0].is_formula("grad.z") and not problems[0].is_formula("value")
     bad = write(tmp_path, '[[problem]]\nexpression = "x*y"\ninputs = { x = 2, y = 3 }\ngrad.x = { form = "y" }\n',

@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from cgtest import expressions
-from cgcli import CgSyntaxError, evaluate, parse
-from cgcli.graph import labels
+from cgcli import CgSyntaxError, evaluate
+from cgcli import parse
+from cgcli.core.graph import labels
 
 
 def value(text, **env):
@@ -122,7 +123,7 @@ def test_lark_engine_on_programs():
 
 
 def test_shipped_tables_are_what_lark_builds_from_the_shipped_grammar():
-    from cgcli import _build
+    from cgcli.core import _build
     assert _build.tables_path().read_text() == _build.generate(), \
-        "cgcli/_tables.py is stale: run python -m cgcli._build"
+        "cgcli/core/_tables.py is stale: run python -m cgcli.core._build"
     assert _build.grammar_path().name == "cg.lark"

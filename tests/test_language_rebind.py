@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from cgtest import invoke, run_cg
-from cgcli import CgSyntaxError, evaluate, parse
-from cgcli.passes import run
+from cgcli import CgSyntaxError, evaluate
+from cgcli import parse
+from cgcli.core.passes import run
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -301,7 +302,7 @@ def test_micrograd_examples_are_micrograd_lines_only():
 # --- methods -----------------------------------------------------------------------------
 
 def test_every_unary_op_is_a_method():
-    from cgcli.ops import METHODS
+    from cgcli.core.ops import METHODS
     assert {"relu", "tanh", "exp", "log", "sigmoid", "sqrt", "abs"} <= set(METHODS)
     for m, op in METHODS.items():
         assert evaluate(f"x.{m}()", x=0.5).value == evaluate(f"{m}(x)", x=0.5).value == op.forward(0.5)

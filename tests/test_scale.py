@@ -6,7 +6,8 @@ import math
 import pytest
 
 from cgtest import run_cg, strict_json
-from cgcli import parse, run
+from cgcli import run
+from cgcli import parse
 from cgcli.views import json as json_view
 
 N = 100_000
@@ -62,7 +63,7 @@ def test_a_million_node_program_in_process():
     out = Counter()
     json_view.write(r, out)
     assert out.head.startswith('{"schema": "cg.eval/1"')
-    from cgcli.fmt import fmt
+    from cgcli.core.fmt import fmt
     assert out.tail.endswith(f'"inputs": [{g.in0[g.output]}, {g.in1[g.output]}], "value": {fmt(r.value)}, "grad": 1}}]}}\n')
     assert out.size < 150 * len(g)                   # linear output: a bounded line per node
 

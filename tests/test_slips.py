@@ -1,4 +1,4 @@
-"""The grading core's new half: mistake diagnosis (cgcli.slips), checked against deliberately
+"""The grading core's new half: mistake diagnosis (cgcli.check.slips), checked against deliberately
 broken backward passes on random graphs, and the texts' two slips."""
 import math
 
@@ -7,18 +7,19 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from cgtest import expressions, strict_json
 
 from cgcli import CgError, evaluate
-from cgcli import slips
-from cgcli.check import Tolerance, grade, grade_one, make_answer, rounded_text, sig_figs
-from cgcli.ops import OPS
+from cgcli.check import slips
+from cgcli.check.answers import Tolerance, make_answer, rounded_text, sig_figs
+from cgcli.check.grading import grade, grade_one
+from cgcli.core.ops import OPS
 
 NEURON = "sigmoid(w0*x0 + w1*x1 + w2)"
 NEURON_IN = {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3}
 
 
-# --- a backward pass with one rule broken (written here, independently of cgcli.slips) --------
+# --- a backward pass with one rule broken (written here, independently of cgcli.check.slips) --------
 
 def broken_backward(g, values, edge=None, new_local=None, dropped=(), output=None):
-    """The backward pass of cgcli.passes, except: edge (j, k) uses `new_local` instead of the
+    """The backward pass of cgcli.core.passes, except: edge (j, k) uses `new_local` instead of the
     op table's local; contributions along the edges in `dropped` are not added; and the pass
     may start at another node (`output`: d node / d ...)."""
     n = len(g.ops)

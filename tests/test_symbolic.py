@@ -7,11 +7,12 @@ import random
 import pytest
 from cgtest import invoke, run_cg, strict_json
 
-from cgcli import evaluate, parse
-from cgcli.infix import render
-from cgcli.passes import forward
-from cgcli.simplify import Store, to_graph
-from cgcli.symbolic import Derivatives, diff, notation
+from cgcli import evaluate
+from cgcli import parse
+from cgcli.symbolic.infix import render
+from cgcli.core.passes import forward
+from cgcli.symbolic.simplify import Store, to_graph
+from cgcli.symbolic.diff import Derivatives, diff, notation
 
 
 def d_text(expr, *wrt):
@@ -129,11 +130,11 @@ def test_latex_format(cg):
 
 
 def test_one_latex_convention_for_diff_and_explain():
-    """The op table's `latex` template is read by one helper (cgcli.infix) for both printers:
+    """The op table's `latex` template is read by one helper (cgcli.symbolic.infix) for both printers:
     an op over plain operands prints the same in cg diff's LaTeX and in cg explain's."""
-    from cgcli.ops import OPS
-    from cgcli.passes import run
-    from cgcli.steps import walk
+    from cgcli.core.ops import OPS
+    from cgcli.core.passes import run
+    from cgcli.teach.steps import walk
     from cgcli.views.explain import Explainer
     for op in OPS:
         if not op.arity:
@@ -242,7 +243,7 @@ def _text(store, i, variables=("x", "y", "z")):
 ])
 def test_simplifier_identities(expr, want):
     s = Store()
-    from cgcli.simplify import to_store
+    from cgcli.symbolic.simplify import to_store
     g = parse(expr)
     m = to_store(g, s)
     assert _text(s, m[g.output]) == want
@@ -360,14 +361,14 @@ def test_a_new_op_is_one_entry_in_the_table(tmp_path):
     src = os.path.dirname(cgcli.__file__)
     dst = tmp_path / "cgcli"
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"))
-    ops = (dst / "ops.py").read_text()
+    ops = (dst / "core" / "ops.py").read_text()
     marker = "\n]\n\nfor _code, _op in enumerate(OPS):"
     assert marker in ops
     entry = ('\n    Op("cube", "cube", 1, lambda a: a * a * a, lambda a, out: 3.0 * a * a,'
              ' partials=("3*a^2",), gate="cube: upstream × 3a²"),')
-    (dst / "ops.py").write_text(ops.replace(marker, entry + marker, 1))
+    (dst / "core" / "ops.py").write_text(ops.replace(marker, entry + marker, 1))
     runner = (f"import sys; sys.path.insert(0, {str(tmp_path)!r}); "
-              "from cgcli.cli import main; sys.exit(main(sys.argv[1:]))")
+              "from cgcli.cli.main import main; sys.exit(main(sys.argv[1:]))")
 
     def cg(*argv):
         return subprocess.run([sys.executable, "-c", runner, *argv], capture_output=True, text=True,
@@ -390,7 +391,7 @@ def test_a_new_op_is_one_entry_in_the_table(tmp_path):
 def test_command_declarations_have_no_string_annotations():
     """Typer compiles string annotations (from __future__ import annotations) at every call:
     the command modules, cg diff's included, keep real ones for start-up's sake."""
-    from cgcli.cli import app
+    from cgcli.cli.app import app
     assert any(c.name == "diff" for c in app.registered_commands)
     for c in app.registered_commands:
         hints = c.callback.__annotations__

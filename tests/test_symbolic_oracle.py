@@ -20,11 +20,11 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from cgcli import parse  # noqa: E402
-from cgcli.errors import CgError  # noqa: E402
-from cgcli.infix import render  # noqa: E402
-from cgcli.ops import OPS  # noqa: E402
-from cgcli.passes import forward, run  # noqa: E402
-from cgcli.symbolic import diff  # noqa: E402
+from cgcli.core.errors import CgError  # noqa: E402
+from cgcli.symbolic.infix import render  # noqa: E402
+from cgcli.core.ops import OPS  # noqa: E402
+from cgcli.core.passes import forward, run  # noqa: E402
+from cgcli.symbolic.diff import diff  # noqa: E402
 
 KINK_1 = {op.name for op in OPS if op.name in ("abs", "relu", "sign", "step")}
 KINK_2 = {op.name for op in OPS if op.name in ("max", "min")}

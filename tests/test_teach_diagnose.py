@@ -7,7 +7,7 @@ import math
 import pytest
 
 from cgcli import evaluate
-from cgcli.diagnose import LIMIT, SATURATED, TINY, diagnose
+from cgcli.teach.diagnose import LIMIT, SATURATED, TINY, diagnose
 from cgtest import strict_json
 
 

@@ -7,9 +7,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cgcli import DomainError, parse, run
-from cgcli.expand import expand
-from cgcli.ops import BY_NAME, OPS
+from cgcli import DomainError, run
+from cgcli import parse
+from cgcli.teach.expand import expand
+from cgcli.core.ops import BY_NAME, OPS
 from cgtest import strict_json
 
 COMPOSITES = [op.name for op in OPS if op.expand]

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from cgcli import evaluate, parse, run
-from cgcli.expand import expand
-from cgcli.graph import display_names, template
-from cgcli.ops import OPS
-from cgcli.passes import forward
-from cgcli.steps import walk
+from cgcli import evaluate, run
+from cgcli import parse
+from cgcli.teach.expand import expand
+from cgcli.core.graph import display_names
+from cgcli.core.templates import template
+from cgcli.core.ops import OPS
+from cgcli.core.passes import forward
+from cgcli.teach.steps import walk
 from cgcli.views import explain as ex
 from cgtest import invoke, run_cg, strict_json
 

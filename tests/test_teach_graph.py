@@ -11,8 +11,9 @@ import sys
 
 import pytest
 
-from cgcli import evaluate, parse
-from cgcli.graph import display_names
+from cgcli import evaluate
+from cgcli import parse
+from cgcli.core.graph import display_names
 from cgcli.views import picture
 from cgtest import invoke, run_cg
 
@@ -143,7 +144,7 @@ def test_png_never_to_a_terminal(monkeypatch):
     class Tty(io.StringIO):
         def isatty(self):
             return True
-    from cgcli.cli import main
+    from cgcli.cli.main import main
     out, err = Tty(), io.StringIO()
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "stderr", err)

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from cgcli import evaluate, parse
-from cgcli.cli_teach import run_with_diagnostics
+from cgcli import evaluate
+from cgcli import parse
 from cgtest import run_cg, strict_json
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
@@ -26,7 +26,7 @@ def _cli_args(src, vals):
 
 @pytest.mark.parametrize("src, vals", CASES)
 def test_to_json_is_cg_eval_json(src, vals):
-    r = run_with_diagnostics(parse(src), {k: float(v) for k, v in vals.items()})   # as cg eval runs it
+    r = evaluate(src, vals)              # diagnostics included, as cg eval runs it
     out = run_cg("eval", *_cli_args(src, vals), "--json").out
     assert r.to_json() == out.rstrip("\n")
     assert r.to_dict() == strict_json(out) == json.loads(r.to_json())
@@ -112,5 +112,5 @@ def test_grad_of():
 
 
 def test_methods_only_the_hot_path_is_untouched():
-    from cgcli.passes import Result
+    from cgcli.core.passes import Result
     assert Result.__slots__ == ("graph", "values", "grads", "inputs", "warnings")

@@ -9,9 +9,10 @@ import shutil
 
 import pytest
 
-from cgcli import evaluate, parse
-from cgcli.ops import OPS, say_gate
-from cgcli.steps import walk
+from cgcli import evaluate
+from cgcli import parse
+from cgcli.core.ops import OPS, say_gate
+from cgcli.teach.steps import walk
 from cgcli.views import explain as ex
 from cgcli.views import picture
 from cgtest import invoke, run_cg, strict_json
@@ -257,9 +258,9 @@ def evaluate_args(args):
     vals = {rest[k][2:]: float(rest[k + 1]) for k in range(0, len(rest), 2)}
     g = parse(src)
     if "--expand" in args:
-        from cgcli.expand import expand
+        from cgcli.teach.expand import expand
         g = expand(g)
-    from cgcli.passes import run
+    from cgcli.core.passes import run
     return run(g, vals)
 
 

@@ -9,7 +9,7 @@ import pexpect
 import pytest
 
 from cgcli import evaluate
-from cgcli.steps import frames, walk
+from cgcli.teach.steps import frames, walk
 from cgcli.views.stepper import FIRST, LAST, NEXT, PREV, QUIT, keys
 from cgtest import cg_path, run_cg
 from stepcheck import expected_steps
@@ -185,7 +185,7 @@ from cgtest import expressions  # noqa: E402
 def test_frames_and_step_texts_on_random_expressions(expr, x, y, z):
     """Every gate is one forward step, every backward edge one step; each input's last running
     sum is its recorded gradient bit for bit; every step has its texts."""
-    from cgcli.errors import CgError
+    from cgcli.core.errors import CgError
     from cgcli.views.explain import step_texts
     src, _ = expr
     try:

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from cgcli import evaluate
-from cgcli.graph import display_names
+from cgcli.core.graph import display_names
 from cgcli.views import rich as rv
 
 

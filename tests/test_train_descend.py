@@ -84,7 +84,8 @@ def test_update_rules_step_by_step():
 @given(a=st.floats(0.5, 5), b=st.floats(0.5, 5), c=st.floats(-5, 5), d=st.floats(-5, 5),
        opt=st.sampled_from(["gd", "momentum", "adam"]))
 def test_random_convex_quadratics_reach_their_minimum(a, b, c, d, opt):
-    from cgcli import parse, train
+    from cgcli import parse
+    from cgcli.train import loop as train
     g = parse(f"{a!r}*(x - {c!r})^2 + {b!r}*(y - {d!r})^2")
     lr = {"gd": 0.5 / max(a, b), "momentum": 0.1 / max(a, b), "adam": 0.05}[opt]
     run = train.descend(g, {"x": 0.0, "y": 0.0}, ["x", "y"], train.optimizer(opt, 2, lr),

@@ -192,7 +192,9 @@ def test_data_from_stdin(cg):
 def test_one_graph_for_model_and_loss():
     """The loss is spliced onto the model's output: one graph, the ordinary passes, and the
     gradient of the BCE of a sigmoid neuron is (pred - y) * x, as the textbooks have it."""
-    from cgcli import parse, run, train
+    from cgcli import run
+    from cgcli import parse
+    from cgcli.train import loop as train
     g, pred, spec = train.loss_graph(parse(NEURON), "bce", "y")
     assert spec.classification
     r = run(g, {"w0": 0.7, "x0": -1.2, "w1": -0.4, "x1": 2.0, "b": 0.1, "y": 1.0})
@@ -211,7 +213,9 @@ def test_one_graph_for_model_and_loss():
 
 
 def test_mse_graph_and_a_model_program():
-    from cgcli import parse, run, train
+    from cgcli import run
+    from cgcli import parse
+    from cgcli.train import loop as train
     g, pred, _ = train.loss_graph(parse("h = tanh(a*x)\nc*h"), "mse", "t")
     r = run(g, {"a": 0.5, "x": 2.0, "c": 3.0, "t": 1.0})
     h = math.tanh(1.0)
@@ -325,8 +329,8 @@ def test_svg_plot_of_the_epochs(cg, tmp_path):
 
 def test_without_numpy(monkeypatch):
     """NumPy is optional: --engine numpy says how to get it; auto falls back to pure Python."""
-    import cgcli.vector
-    monkeypatch.setattr(cgcli.vector, "numpy", lambda: None)
+    import cgcli.batch.arrays
+    monkeypatch.setattr(cgcli.batch.arrays, "numpy", lambda: None)
     p = invoke("fit", NEURON, "--data", BLOBS, "--batch", "50", "--engine", "numpy", "--epochs", "1")
     assert p.returncode == 2 and "needs NumPy" in p.err and "cgcli[fast]" in p.err
     p = invoke("fit", NEURON, "--data", BLOBS, "--batch", "50", "--epochs", "1", "--json")

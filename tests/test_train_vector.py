@@ -12,9 +12,9 @@ from cgtest import expressions
 np = pytest.importorskip("numpy")
 
 from cgcli import parse  # noqa: E402
-from cgcli.ops import OPS  # noqa: E402
-from cgcli.passes import backward, forward  # noqa: E402
-from cgcli.vector import Columns, supports  # noqa: E402
+from cgcli.core.ops import OPS  # noqa: E402
+from cgcli.core.passes import backward, forward  # noqa: E402
+from cgcli.batch.arrays import Columns, supports  # noqa: E402
 
 SAMPLES = [-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0, 0.25, -2.5, 40.0, -40.0, 800.0, -800.0]
 
@@ -99,8 +99,8 @@ def test_a_domain_error_in_a_batch_is_reported_by_the_scalar_pass(tmp_path):
 
 def test_a_constant_loss_term_counts_once_per_row():
     """A node that depends on no column is a plain number over the batch: its sum is n × it."""
-    from cgcli import train
-    from cgcli.data import Data
+    from cgcli.train import loop as train
+    from cgcli.train.data import Data
     g, pred, _ = train.loss_graph(parse("a*x + b^2"), "mse", "y")
     xs = [0.5, 1.5, -1.0, 2.0]
     ys = [1.0, 0.0, 2.0, -1.0]

@@ -1,8 +1,8 @@
-"""Views of graded answers (cgcli.check.Report): a Rich table per problem, and the strict
+"""Views of graded answers (cgcli.check.grading.Report): a Rich table per problem, and the strict
 JSON report, schema "cg.check/1" (README). They read finished Reports and never compute."""
 from __future__ import annotations
 
-from ..fmt import fmt, json_number as _n
+from ..core.fmt import fmt, json_number as _n
 from .json import _q
 
 SCHEMA = "cg.check/1"

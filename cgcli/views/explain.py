@@ -2,17 +2,18 @@
 text, Markdown, LaTeX or JSON (schema "cg.explain/1").
 
 It renders what the passes recorded (values, grads) and the per-edge steps of
-`cgcli.steps.walk`; it computes no value or gradient of its own. Node names are
+`cgcli.teach.steps.walk`; it computes no value or gradient of its own. Node names are
 `graph.display_names` (n<id> for unnamed nodes), the same as in every other view.
 """
 from __future__ import annotations
 
 import math
 
-from ..fmt import fmt, json_number
-from ..graph import display_names, output_name, template
-from ..infix import LATEX_PARTS, fill, latex_name, latex_number
-from ..ops import CONST, OPS, VAR, say_gate
+from ..core.fmt import fmt, json_number
+from ..core.graph import display_names, output_name
+from ..core.templates import template
+from ..symbolic.infix import LATEX_PARTS, fill, latex_name, latex_number
+from ..core.ops import CONST, OPS, VAR, say_gate
 
 SCHEMA = "cg.explain/1"
 SUM_TERMS = 12            # a fan-out sum with more terms is shortened in the text views
@@ -59,7 +60,7 @@ class Piece:
 
 def apply(op, parts: list, latex: bool = False) -> Piece:
     """op applied to printed operands, parenthesised by precedence; in LaTeX through the op
-    table's template (cgcli.infix: the convention cg diff prints with), whose grouped slots
+    table's template (cgcli.symbolic.infix: the convention cg diff prints with), whose grouped slots
     ({$a}, \\left($a\\right)) take no parentheses."""
     tight = []
     for k, p in enumerate(parts):
@@ -512,7 +513,7 @@ def write_json(result, walk, out) -> None:
 # --- a step-through (the HTML page and cg explain --step) ------------------------------------
 
 def step_texts(result, walk, frames, precision=4, decimals=None) -> list:
-    """Per frame of cgcli.steps.frames: plain data for a stepper to display (no arithmetic
+    """Per frame of cgcli.teach.steps.frames: plain data for a stepper to display (no arithmetic
     here beyond printing): the current node, the edge, a title, the arithmetic line, the
     local derivative, the gate rule and, where the input fans out, the contributions so far."""
     ex = Explainer(result, walk, False, precision, decimals)

@@ -1,4 +1,4 @@
-"""Views of a graded class (cgcli.grade.ClassGrade): the Rich class summary and per-student
+"""Views of a graded class (cgcli.check.grade.ClassGrade): the Rich class summary and per-student
 tables, strict JSON (schema "cg.grade/1", README), the CSV gradebook, Gradescope's
 results.json, and the blank per-student sheets of `cg key --roster`. They read finished
 grades and never compute (the statistics come with the ClassGrade)."""
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from ..fmt import fmt
+from ..core.fmt import fmt
 
 SCHEMA = "cg.grade/1"
 

@@ -1,7 +1,7 @@
 """`cg explain --format html`: one self-contained page to step through the passes.
 
 The page holds the graph as inline SVG (drawn by Graphviz's dot, every node with its value and
-gradient), the steps as JSON (computed in Python: cgcli.steps.frames, printed by
+gradient), the steps as JSON (computed in Python: cgcli.teach.steps.frames, printed by
 explain.step_texts), a little inline JavaScript that only displays them (buttons; keys → or
 space next, ← previous, Home, End) and inline CSS. No external URL of any kind: it works
 offline and loads nothing.
@@ -12,8 +12,8 @@ import html
 import json
 import re
 
-from ..graph import output_name
-from ..ops import OPS, say_gate
+from ..core.graph import output_name
+from ..core.ops import OPS, say_gate
 from .explain import Explainer, step_texts
 
 # the seeds' gate patterns, always listed (and every other op the graph uses)
@@ -190,8 +190,8 @@ def page(result, walk, frames, svg: str, precision=4, decimals=None) -> str:
 
 def result_table(result, precision=None) -> str:
     """A Result's node table as an HTML fragment (a notebook's display of a Result)."""
-    from ..fmt import PRECISION, fmt
-    from ..graph import display_names, labels
+    from ..core.fmt import PRECISION, fmt
+    from ..core.graph import display_names, labels
     precision = precision or PRECISION
     g = result.graph
     e = html.escape

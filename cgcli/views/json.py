@@ -6,9 +6,9 @@ Schema "cg.eval/1" (documented in README.md): non-finite numbers are the strings
 from __future__ import annotations
 
 
-from ..fmt import json_number as _n
-from ..graph import labels
-from ..ops import OPS
+from ..core.fmt import json_number as _n
+from ..core.graph import labels
+from ..core.ops import OPS
 
 SCHEMA = "cg.eval/1"
 

@@ -7,8 +7,8 @@ Values and gradients come from a finished Result; nothing is computed here.
 """
 from __future__ import annotations
 
-from ..graph import display_names
-from ..ops import CONST, OPS, VAR
+from ..core.graph import display_names
+from ..core.ops import CONST, OPS, VAR
 from .explain import Piece, apply, number
 
 
@@ -116,7 +116,7 @@ def svg(graph, result=None, precision=None, rankdir=None):
     fails (the notebook display: then nothing is shown)."""
     import shutil
     import subprocess
-    from ..fmt import PRECISION
+    from ..core.fmt import PRECISION
     exe = shutil.which("dot")
     if exe is None:
         return None

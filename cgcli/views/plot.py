@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from ..fmt import fmt
+from ..core.fmt import fmt
 
 # Braille dots: bit for (row 0..3, column 0..1) within one character cell
 _DOTS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
@@ -154,7 +154,7 @@ PLOT_FORMATS = (".svg", ".png")
 
 def check_target(path: str) -> None:
     """Fail before any work if `--plot FILE` cannot be written as asked."""
-    from ..errors import InputError
+    from ..core.errors import InputError
     ext = path[path.rfind("."):].lower() if "." in path else ""
     if ext not in PLOT_FORMATS:
         raise InputError(f"cg: --plot {path}: the file name must end in .svg or .png")
@@ -167,7 +167,7 @@ def check_target(path: str) -> None:
 
 
 def write(path: str, ys, title: str, unit: str, first: int = 0) -> None:
-    from ..errors import InputError
+    from ..core.errors import InputError
     try:
         if path.lower().endswith(".png"):
             _png(path, _finite(ys), title, unit, first)

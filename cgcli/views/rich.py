@@ -6,9 +6,9 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from ..fmt import fmt
-from ..graph import display_names, labels
-from ..ops import CONST, OPS, VAR, say_gate
+from ..core.fmt import fmt
+from ..core.graph import display_names, labels
+from ..core.ops import CONST, OPS, VAR, say_gate
 
 VALUE = "green"        # forward values, as the seeds draw them
 GRAD = "red"           # backward gradients

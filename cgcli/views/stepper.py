@@ -4,7 +4,7 @@ Forward pass gate by gate, then the backward pass edge by edge. Each screen show
 a tree (the current gate, the edge and the input it feeds highlighted), the step's arithmetic
 (upstream × local = contribution) and, where the input fans out, the contributions so far and
 their running sum. Keys: → or space (or n, Enter) next, ← (or p, Backspace) back, Home / End
-(or g / G), q (or Esc) quit. The steps are computed in Python (cgcli.steps.frames, printed by
+(or g / G), q (or Esc) quit. The steps are computed in Python (cgcli.teach.steps.frames, printed by
 explain.step_texts); this module only reads keys and redraws.
 
 Rich Live rather than a Textual app: Rich is already a dependency, a redraw per key is all it

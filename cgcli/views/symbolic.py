@@ -11,9 +11,9 @@ They render a finished result and never compute (values come with the DiffResult
 """
 from __future__ import annotations
 
-from ..fmt import fmt, json_number
-from ..infix import latex_number, render
-from ..symbolic import latex_notation, notation
+from ..core.fmt import fmt, json_number
+from ..symbolic.infix import latex_number, render
+from ..symbolic.diff import latex_notation, notation
 from .json import _q
 
 SCHEMA = "cg.diff/1"

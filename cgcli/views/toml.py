@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from ..fmt import fmt
+from ..core.fmt import fmt
 
 
 def toml_string(s: str) -> str:

@@ -10,7 +10,7 @@ Numbers are written in cg's shortest round-trip form; inf and nan are strings.
 """
 from __future__ import annotations
 
-from ..fmt import json_number
+from ..core.fmt import json_number
 from .json import _q
 
 DESCEND = "cg.descend/1"

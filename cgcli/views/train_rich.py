@@ -1,5 +1,5 @@
 """Rich views of a training run: the progress bar while it runs, then the result table and
-the loss curve. They render a finished `cgcli.train.Run` and compute nothing."""
+the loss curve. They render a finished `cgcli.train.loop.Run` and compute nothing."""
 from __future__ import annotations
 
 import time
@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..fmt import fmt
+from ..core.fmt import fmt
 from . import plot
 from .rich import GRAD, VALUE, console
 

@@ -1,0 +1,390 @@
+"""Homework files: a sheet of problems in TOML (read with the standard library's tomllib).
+
+    title = "Backprop, sheet 1"        # optional; so are the defaults below
+    rtol = 1e-6
+    atol = 1e-9
+    rounded = false
+
+    [[problem]]
+    id = "1a"                          # optional (default: the problem's position, 1, 2, ...)
+    expression = "(x+y)*z"             # or: program = '''...''' (a multi-line program)
+    inputs = { x = 2, y = 3, z = -4 }  # numbers, or strings with a constant expression ("pi/4")
+    value = -20                        # the answers: any of value, grad, node
+    grad = { x = -4, y = -4, z = 5 }   # d output / d NAME for variables and named nodes
+    node = { q = 5 }                   # values of named nodes
+    rounded = true                     # optional, per problem: rtol, atol, rounded, and
+    min_sig_figs = 2                   # the least precision rounding accepts (or min_decimals)
+    ecf = 0.5                          # error carried forward: credit for a consistent slip
+    formula = ["grad.z"]               # answers graded as formulas (true: every answer)
+
+Every problem is checked before anything is graded; each mistake is reported with the file
+name, the problem and the line (found by scanning the text, since tomllib gives no
+positions once a file parses).
+"""
+from __future__ import annotations
+
+from .answers import Tolerance, make_answer
+from ..core.errors import CgError, InputError
+
+TOP_KEYS = ("title", "rtol", "atol", "rounded", "min_sig_figs", "min_decimals", "ecf", "formula",
+            "problem")
+PROBLEM_KEYS = ("id", "title", "expression", "program", "inputs", "value", "grad", "node",
+                "rtol", "atol", "rounded", "min_sig_figs", "min_decimals", "ecf", "formula")
+TOLERANCE_KEYS = ("rtol", "atol", "rounded", "min_sig_figs", "min_decimals")
+
+
+class Problem:
+    __slots__ = ("index", "id", "title", "program", "graph", "inputs", "answers", "rtol", "atol",
+                 "rounded", "min_sig_figs", "min_decimals", "ecf", "formula", "line")
+
+    def __init__(self, index, line):
+        self.index = index            # 1-based position in the file
+        self.id = str(index)
+        self.title = None
+        self.program = None
+        self.graph = None
+        self.inputs = {}
+        self.answers = []
+        self.rtol = self.atol = self.rounded = None
+        self.min_sig_figs = self.min_decimals = self.ecf = None
+        self.formula = None           # None/False, True (every answer), or a set of targets
+        self.line = line              # the [[problem]] header's line
+
+    def tolerance(self, cli: Tolerance | dict, sheet: dict) -> Tolerance:
+        """The command line wins, then the problem's own setting, then the sheet's, then the default."""
+        t = Tolerance()
+        for key in TOLERANCE_KEYS:
+            v = self.option(key, cli, sheet)
+            if v is not None:
+                setattr(t, key, v)
+        return t
+
+    def option(self, key: str, cli: dict | None = None, sheet: dict | None = None):
+        """A setting (rtol, atol, rounded, min_sig_figs, min_decimals, ecf): the command line,
+        then the problem's own, then the sheet's; None when none sets it."""
+        for layer in (cli or {}, {key: getattr(self, key)}, sheet or {}):
+            v = layer.get(key)
+            if v is not None:
+                return v
+        return None
+
+    def is_formula(self, target: str, sheet: dict | None = None) -> bool:
+        """Is the answer for `target` ("value", "grad.z", "node.q") graded as a formula?"""
+        if any(a.formula and a.target == target for a in self.answers):
+            return True                   # given as { formula = "..." }
+        f = self.formula
+        if f is None:
+            f = (sheet or {}).get("formula")
+        return f is True or (isinstance(f, (set, frozenset)) and target in f)
+
+
+class ProblemError(CgError):
+    """A problem that cannot be graded, located in the file."""
+
+    def __init__(self, path: str, line: int | None, problem: str | None, err: CgError):
+        where = path + (f":{line}" if line else "")
+        what = f"problem {problem}: " if problem else ""
+        super().__init__(f"cg: {where}: {what}{err.message.removeprefix('cg: ')}",
+                         source=err.source, pos=err.pos, hint=err.hint)
+        self.exit_code = err.exit_code
+        self.line = line
+        self.problem = problem
+        self.detail = err.message.removeprefix("cg: ")
+
+
+class Locator:
+    """Line numbers in the TOML text: the n-th [[problem]] header and keys inside it."""
+
+    def __init__(self, text: str):
+        import re
+        self.lines = text.splitlines()
+        self.headers = []          # line index of each [[problem]]
+        self.tables = []           # (line index, dotted name) of every table header
+        head = re.compile(r"\s*\[\[\s*problem\s*\]\]")
+        table = re.compile(r"\s*\[\[?\s*([^\]]+?)\s*\]\]?")
+        for k, line in enumerate(self.lines):
+            if head.match(line):
+                self.headers.append(k)
+            m = table.match(line)
+            if m:
+                self.tables.append((k, m.group(1).replace(" ", "")))
+
+    def problem_span(self, index: int) -> tuple:
+        if index - 1 >= len(self.headers):
+            return 0, len(self.lines)
+        start = self.headers[index - 1]
+        end = self.headers[index] if index < len(self.headers) else len(self.lines)
+        return start, end
+
+    def find(self, index: int | None, *path: str) -> int | None:
+        """1-based line of key `path` (e.g. ("grad", "w")) in problem `index` (None: top level)."""
+        import re
+        if index is None:
+            start = 0
+            end = self.headers[0] if self.headers else len(self.lines)
+        else:
+            start, end = self.problem_span(index)
+        if not path:
+            return start + 1 if index is not None else None
+        key = re.escape(path[0])
+        q = r"""["']?"""
+        # dotted key (grad.w = 3), then a [problem.grad] sub-table, then the key itself
+        if len(path) > 1:
+            dotted = re.compile(rf"\s*{q}{key}{q}\s*\.\s*{q}{re.escape(path[1])}{q}\s*=")
+            sub = re.compile(rf"\s*{q}{re.escape(path[1])}{q}\s*=")
+            for k in range(start, end):
+                if dotted.match(self.lines[k]):
+                    return k + 1
+            for k, name in self.tables:
+                if start <= k < end and name == f"problem.{path[0]}":
+                    stop = min([j for j, _ in self.tables if j > k] + [end])
+                    for j in range(k + 1, stop):
+                        if sub.match(self.lines[j]):
+                            return j + 1
+                    return k + 1
+        plain = re.compile(rf"\s*{q}{key}{q}\s*[=.]")
+        for k in range(start, end):
+            if plain.match(self.lines[k]):
+                return k + 1
+        for k, name in self.tables:
+            if start <= k < end and name == f"problem.{path[0]}":
+                return k + 1
+        return None
+
+
+def read(path: str):
+    """(sheet settings, problems, errors) of a homework file. Raises InputError when the
+    file cannot be read or is not TOML; problem-level mistakes come back in `errors`."""
+    import tomllib
+    from .answers import Written
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise InputError(f"cg: cannot read {path}: {e.strerror or e}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"cg: {path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    try:
+        doc = tomllib.loads(text, parse_float=Written)
+    except tomllib.TOMLDecodeError as e:
+        msg = str(e)
+        line = None
+        import re
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        if m:
+            line = int(m.group(1))
+            msg = msg[:m.start()].rstrip()
+        raise InputError(f"cg: {path}{f':{line}' if line else ''}: not valid TOML: {msg}") from None
+    loc = Locator(text)
+    errors: list = []
+
+    def fail(index, problem, path_keys, err):
+        line = loc.find(index, *path_keys) if path_keys is not None else None
+        if line is None and index is not None:
+            line = loc.find(index)
+        errors.append(ProblemError(path, line, problem, err))
+
+    sheet = {}
+    for key, v in doc.items():
+        if key not in TOP_KEYS:
+            fail(None, None, (key,), _unknown(key, TOP_KEYS, "at the top of the file",
+                                             "a problem starts with a [[problem]] line"))
+            continue
+        if key == "problem":
+            continue
+        try:
+            sheet[key] = _setting(key, v)
+        except CgError as e:
+            fail(None, None, (key,), e)
+    if isinstance(sheet.get("formula"), (set, frozenset)):
+        fail(None, None, ("formula",), InputError(
+            "cg: formula at the top of the file must be true or false (name targets per problem: "
+            "formula = [\"grad.z\"])"))
+        sheet.pop("formula")
+    raw_problems = doc.get("problem")
+    if raw_problems is None:
+        errors.append(InputError(f"cg: {path}: no problems: each problem starts with a [[problem]] line"))
+        return sheet, [], errors
+    if not isinstance(raw_problems, list):
+        errors.append(InputError(f"cg: {path}: 'problem' must be an array of tables: start each problem "
+                                 f"with [[problem]] (two brackets)"))
+        return sheet, [], errors
+    problems = []
+    seen = {}
+    for index, raw in enumerate(raw_problems, 1):
+        p = Problem(index, loc.find(index))
+        pid = raw.get("id", index) if isinstance(raw, dict) else index
+        name = str(pid) if isinstance(pid, (str, int)) and not isinstance(pid, bool) else str(index)
+        try:
+            _fill(p, raw, seen, sheet)
+        except _Located as e:
+            fail(index, name, e.path, e.err)
+            continue
+        problems.append(p)
+    return sheet, problems, errors
+
+
+class _Located(Exception):
+    def __init__(self, path, err):
+        self.path = path
+        self.err = err
+
+
+def _unknown(key: str, known: tuple, where: str, extra: str = "") -> InputError:
+    import difflib
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = (f"did you mean {close[0]}? " if close else "") + f"known keys: {', '.join(known)}"
+    if extra:
+        hint += f"\n{extra}"
+    return InputError(f"cg: unknown key {key!r} {where}", hint=hint)
+
+
+def _setting(key: str, v):
+    if key == "title":
+        if not isinstance(v, str):
+            raise InputError("cg: title must be a string")
+        return v
+    if key == "rounded":
+        if not isinstance(v, bool):
+            raise InputError(f"cg: rounded must be true or false, got {v!r}")
+        return v
+    if key in ("min_sig_figs", "min_decimals"):
+        if isinstance(v, bool) or not isinstance(v, int) or (key == "min_sig_figs" and v < 0):
+            raise InputError(f"cg: {key} must be an integer{' >= 0' if key == 'min_sig_figs' else ''}, got {v!r}")
+        return v
+    if key == "ecf":
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
+            raise InputError(f"cg: ecf must be a number from 0 to 1 (the credit for an error carried "
+                             f"forward), got {v!r}")
+        return float(v)
+    if key == "formula":
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, list) and all(isinstance(t, str) for t in v):
+            from .answers import parse_target
+            for t in v:
+                parse_target(t)
+            return frozenset(t.strip() for t in v)
+        raise InputError(f"cg: formula must be true, false or a list of targets such as "
+                         f"[\"grad.z\", \"value\"], got {v!r}")
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0 or v == float("inf"):
+        raise InputError(f"cg: {key} must be a number >= 0, got {v!r}")
+    return float(v)
+
+
+def _fill(p: Problem, raw, seen: dict, sheet: dict | None = None) -> None:
+    """Check one [[problem]] table and fill `p`; raises _Located(key path, error)."""
+    from ..core.parse import parse
+    if not isinstance(raw, dict):
+        raise _Located(None, InputError("cg: a problem must be a table"))
+    for key in raw:
+        if key not in PROBLEM_KEYS:
+            raise _Located((key,), _unknown(key, PROBLEM_KEYS, "in a problem"))
+    if "id" in raw:
+        pid = raw["id"]
+        if isinstance(pid, bool) or not isinstance(pid, (str, int)) or str(pid).strip() == "":
+            raise _Located(("id",), InputError("cg: id must be a non-empty string or an integer"))
+        p.id = str(pid)
+    if p.id in seen:
+        raise _Located(("id",), InputError(f"cg: the id {p.id!r} is used twice (also problem {seen[p.id]})"))
+    seen[p.id] = p.index
+    for key in ("title",) + TOLERANCE_KEYS + ("ecf", "formula"):
+        if key in raw:
+            try:
+                setattr(p, key, _setting(key, raw[key]))
+            except CgError as e:
+                raise _Located((key,), e) from None
+    given = [k for k in ("expression", "program") if k in raw]
+    if not given:
+        raise _Located(None, InputError("cg: the problem has no expression (give expression = \"...\" "
+                                        "or a multi-line program = '''...''')"))
+    if len(given) > 1:
+        raise _Located(("program",), InputError("cg: give either expression or program, not both"))
+    key = given[0]
+    text = raw[key]
+    if not isinstance(text, str):
+        raise _Located((key,), InputError(f"cg: {key} must be a string"))
+    try:
+        p.graph = parse(text)
+    except CgError as e:
+        raise _Located((key,), e) from None
+    p.program = text
+    g = p.graph
+    inputs = raw.get("inputs", {})
+    if not isinstance(inputs, dict):
+        raise _Located(("inputs",), InputError("cg: inputs must be a table: inputs = { x = 2, y = 3 }"))
+    from ..core.values import constant_value
+    for name, v in inputs.items():
+        if name not in g.variables:
+            have = ", ".join(g.variables) or "none"
+            raise _Located(("inputs", name), InputError(f"cg: inputs: {name} is not a variable of the expression",
+                                                       hint=f"the expression's variables: {have}"))
+        if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+            raise _Located(("inputs", name), InputError(f"cg: inputs: the value of {name} must be a number, got {v!r}"))
+        if isinstance(v, str):
+            try:
+                v = constant_value(v, f"the value of {name}")
+            except CgError as e:
+                raise _Located(("inputs", name), e) from None
+        v = float(v)
+        if v != v or v in (float("inf"), float("-inf")):
+            raise _Located(("inputs", name), InputError(f"cg: inputs: the value of {name} must be finite"))
+        p.inputs[name] = v
+    from ..core.passes import missing_inputs
+    missing = missing_inputs(g, p.inputs)      # a variable the program gives a value (x = 2) may be left out
+    if missing:
+        s = "s" if len(missing) > 1 else ""
+        raise _Located(("inputs",) if "inputs" in raw else (key,),
+                       InputError(f"cg: inputs: missing value{s} for {', '.join(missing)}"))
+    from .answers import _what, node_names, parse_target, resolve
+    names = node_names(g)
+    if isinstance(p.formula, frozenset):
+        for t in p.formula:
+            kind, name = parse_target(t)
+            if (kind == "value" and "value" not in raw) or (kind != "value" and name not in raw.get(kind, {})):
+                raise _Located(("formula",), InputError(f"cg: formula names {t}, which the problem "
+                                                        f"has no answer for"))
+
+    def answer(kind, name, v, where):
+        formula = p.is_formula("value" if kind == "value" else f"{kind}.{name}", sheet)
+        if isinstance(v, dict):           # one answer marked as a formula: { formula = "x + y" }
+            if set(v) != {"formula"}:
+                raise InputError(f"cg: an answer given as a table takes one key, formula: "
+                                 f"{{ formula = \"x + y\" }}, got {', '.join(map(repr, v)) or 'none'}")
+            v, formula = v["formula"], True
+        try:
+            a = make_answer(kind, name, v, where, formula=formula)
+        except CgError as e:
+            from .formula import names_in
+            if formula or not isinstance(v, str) or not names_in(v):
+                raise
+            target = "value" if kind == "value" else f"{kind}.{name}"
+            raise InputError(e.message, hint=f"to grade it as a formula, mark it in the problem: "
+                                             f"formula = [\"{target}\"] (or formula = true)") from None
+        if formula:
+            from .formula import bind
+            bind(g, a.text, _what(kind, name))
+        return a
+
+    if "value" in raw:
+        try:
+            p.answers.append(answer("value", None, raw["value"], ("value",)))
+        except CgError as e:
+            raise _Located(("value",), e) from None
+    for kind in ("node", "grad"):
+        if kind not in raw:
+            continue
+        table = raw[kind]
+        if not isinstance(table, dict):
+            raise _Located((kind,), InputError(f"cg: {kind} must be a table: {kind} = {{ x = 1 }}"))
+        for name, v in table.items():
+            try:
+                resolve(g, kind, name, names)
+                p.answers.append(answer(kind, name, v, (kind, name)))
+            except CgError as e:
+                raise _Located((kind, name), InputError(f"cg: {kind}.{name}: {e.message.removeprefix('cg: ')}",
+                                                        hint=e.hint)) from None
+    if not p.answers:
+        raise _Located(None, InputError("cg: the problem has no answers to check (give value, grad or node)"))

@@ -1,0 +1,183 @@
+"""cg's Typer app and what every command shares: the options declared once, and argv ->
+(program, graph, inputs) (`load`). The commands live one per module beside this one
+(eval.py, check.py, teach.py, train.py, symbolic.py) and register themselves on `app`;
+main.py imports them all and is the entry point.
+
+No `from __future__ import annotations` in the command modules: Typer would then compile every
+annotation string at each call (about 2 ms of start-up).
+"""
+import sys
+from typing import List, Optional
+
+import typer
+
+from ..core import __version__
+from ..core.errors import InputError
+from ..core.values import constant_value
+
+# Where the manual is, at the end of every --help (docs/ ships in the sdist; README.md is the start).
+DOCS = "Manual: README.md and docs/ in cg's source (mkdocs serve builds the site)."
+
+app = typer.Typer(
+    name="cg",
+    help="cg: differentiate an expression through its computational graph "
+         "(forward pass, backward pass, gradients).",
+    # completion costs nothing measurable here: a bare Typer app has it on too (bench/startup.py)
+    add_completion=True,
+    epilog=DOCS,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    # -h is also help, but only as a word of its own (see main): registered as a short option,
+    # click would find it inside an expression such as "-tanh(x)"
+    context_settings={"help_option_names": ["--help"]},
+)
+
+
+# options cg eval itself takes; every other --NAME is a variable
+_VAR_OPTIONS = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+# Declarations the commands share (Typer reads a default's OptionInfo afresh for each command).
+SET_OPTION = typer.Option(None, "--set", metavar="NAME=VALUE",
+                          help="A variable's value, for names that clash with cg's options.")
+
+OUTPUT_OPTION = typer.Option(None, "--output", metavar="NAME",
+                             help="Differentiate the node NAME (c, or an earlier binding c#2) instead of "
+                                  "the last statement.")
+
+
+def expr_argument(then: str = "then a value for each variable",
+                  subject: str = "The expression or program"):
+    """EXPR and the --NAME VALUE pairs that follow it (see split_args)."""
+    return typer.Argument(None, metavar="EXPR [--NAME VALUE]...",
+                          help=f"{subject} ('-' reads it from stdin), {then}.")
+FORMATS = ("table", "tree", "json", "toml", "both")
+
+
+def _version(value: bool):
+    if value:
+        print(f"cg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Show cg's version and exit.")):
+    pass
+
+
+def read_program(expr: str) -> str:
+    """EXPR, or the whole of stdin for '-' (multi-line programs, texts over argv's limit)."""
+    if expr == "-":
+        if sys.stdin.isatty():
+            print("cg: reading the program from stdin (end it with Ctrl-D)", file=sys.stderr)
+        data = sys.stdin.buffer.read()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise InputError(f"cg: stdin is not UTF-8 text ({e.reason} at byte {e.start})") from None
+    return expr
+
+
+def split_args(args: List[str], sets: List[str], command: str = "eval") -> tuple:
+    """EXPR and the --NAME VALUE pairs, in any order; --set NAME=VALUE for any name."""
+    expr = None
+    raw: dict = {}
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a.startswith("--") and len(a) > 2:
+            name, eq, val = a[2:].partition("=")
+            if not name.isidentifier():
+                raise InputError(f"cg: --{name} is not an option of cg {command} nor a variable name",
+                                 hint=f"see cg {command} --help")
+            if not eq:
+                if i + 1 >= len(args) or (args[i + 1].startswith("--") and len(args[i + 1]) > 2):
+                    close = close_option(name)
+                    if close:
+                        raise InputError(f"cg: --{name} is not an option of cg {command} "
+                                         f"(nor a variable: it has no value)", hint=f"did you mean {close}?")
+                    raise InputError(f"cg: --{name} needs a value, e.g. --{name} 2")
+                val = args[i + 1]
+                i += 1
+            _put(raw, name, val)
+        elif expr is None:
+            expr = a
+        else:
+            raise InputError(f"cg: unexpected argument {a!r}: give one expression, then --NAME VALUE "
+                             f"for each variable", hint="quote the expression: cg eval \"(x+y)*z\" --x 2 ...")
+        i += 1
+    for s in sets or []:
+        name, eq, val = s.partition("=")
+        if not eq or not name:
+            raise InputError(f"cg: --set takes NAME=VALUE, got {s!r}")
+        _put(raw, name.strip(), val)
+    return expr, raw
+
+
+def close_option(name: str):
+    """The invoked command's long option closest to --NAME (a misspelt --json), or None."""
+    import difflib
+    try:
+        from typer._click.globals import get_current_context     # Typer 0.28 vendors click
+    except ImportError:
+        from click import get_current_context
+    ctx = get_current_context(silent=True)
+    if ctx is None:
+        return None
+    options = [o for p in ctx.command.params for o in getattr(p, "opts", ()) if o.startswith("--")]
+    close = difflib.get_close_matches("--" + name, options, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _put(raw: dict, name: str, val: str):
+    if not name.isidentifier():
+        raise InputError(f"cg: {name!r} is not a variable name")
+    if name in raw:
+        raise InputError(f"cg: {name} is given twice")
+    raw[name] = val
+
+
+def missing_hint(expr: str, graph, raw: dict, command: str = "eval") -> str:
+    import shlex
+    parts = [f"cg {command}", shlex.quote(expr)]
+    for name in graph.variables:
+        if name in raw or name not in graph.defaults:
+            parts.append(f"--{name} {raw.get(name, '<value>')}")
+    return "try: " + " ".join(parts)
+
+
+def load(args: List[str], sets: List[str], require_all: bool = True, command: str = "eval",
+         output: Optional[str] = None):
+    """argv pieces -> (program text, graph, inputs); raises CgError. The inputs are the given
+    values merged with the program's own (`x = 2`; passes.with_defaults). With require_all=False,
+    variables may be left without values (views that can draw the structure alone): then the
+    inputs are {} when nothing is given and the program's values are not complete.
+    `output`: differentiate this named node instead of the last statement (--output)."""
+    from ..core.parse import parse
+    from ..core.passes import missing_inputs, with_defaults
+    expr, raw = split_args(args, sets, command)
+    if expr is None:
+        raise InputError("cg: no expression given",
+                         hint=f'example: cg {command} "(x+y)*z" --x 2 --y 3 --z -4')
+    program = read_program(expr)
+    graph = parse(program)
+    if output is not None:
+        from ..core.graph import with_output
+        graph = with_output(graph, output)
+    missing = missing_inputs(graph, raw)
+    unknown = [n for n in raw if n not in graph.variables]
+    if unknown:
+        from ..core.passes import unknown_variable
+        err = unknown_variable(graph, unknown[0], option="--")
+        close = close_option(unknown[0])
+        if close and "did you mean" not in (err.hint or ""):
+            err.hint = f"did you mean {close}? (an option of cg {command})\n" + (err.hint or "")
+        raise err
+    if missing and require_all:
+        s = "s" if len(missing) > 1 else ""
+        raise InputError(f"cg: missing value{s} for {', '.join(missing)}",
+                         hint=missing_hint(expr, graph, raw, command))
+    inputs = {name: constant_value(val, f"the value of {name}") for name, val in raw.items()}
+    if inputs or not missing:
+        inputs = with_defaults(graph, inputs)
+    return program, graph, inputs

@@ -1,0 +1,305 @@
+"""What runs behind cg check, cg key and cg eval's --get / --points / --format toml (the
+commands themselves are declared in cli/check.py, which every `cg` call imports; this module
+is imported only when one of them runs)."""
+from __future__ import annotations
+
+import sys
+
+from .app import load, split_args
+from ..core.errors import CgError, InputError
+
+
+def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict, json_out: bool,
+          keep_going: bool, points, precision, verify: bool = False, ecf=None) -> int:
+    """cg check: one problem on the command line, a homework file, or --points submissions;
+    returns the exit code. `verify`: also check cg's own gradients by finite differences."""
+    from ..check.answers import Tolerance
+    answers_given = value is not None or grads or nodes
+    expr, raw = split_args(args, sets)
+    if verify and points is not None:
+        raise InputError("cg: --verify checks cg's gradients at a problem's point; not with --points")
+    if expr is not None and expr.endswith(".toml") and expr != "-":
+        if raw or answers_given or points is not None:
+            raise InputError("cg: a homework file brings its own inputs and answers: "
+                             "give only the file (and options such as --json, --rounded, --keep-going)")
+        return check_homework(expr, cli_tol, json_out, keep_going, precision, verify, ecf)
+    tol = Tolerance()
+    for k, v in cli_tol.items():
+        if v is not None:
+            setattr(tol, k, v)
+    if points is not None:
+        if answers_given:
+            raise InputError("cg: with --points the answers come from each line; leave out --value/--grad/--node")
+        if expr == "-" and points == "-":
+            raise InputError("cg: the program and the points cannot both come from stdin")
+        program, graph, inputs = load(args, sets, require_all=False, command="check")
+        from .points import open_points
+        return check_points(graph, inputs, open_points(points), tol, ecf=ecf)
+    program, graph, inputs = load(args, sets, command="check")
+    answers = cli_answers(value, grads, nodes)
+    if not answers:
+        raise InputError("cg: no answers to check",
+                         hint="give --value ANSWER, --grad NAME=ANSWER or --node NAME=ANSWER")
+    from ..check.grading import Report, check_targets, grade
+    from ..core.passes import run
+    check_targets(graph, answers)
+    result = run(graph, inputs)
+    report = Report(result=result, rows=grade(result, answers, tol, ecf), tolerance=tol)
+    verified = _verify(result) if verify else None
+    if json_out:
+        from ..views.check import problem_json
+        extra = ""
+        if verified is not None:
+            from ..views.symbolic import check_json
+            extra = f', "verify": {check_json(verified)}'
+        sys.stdout.write(problem_json(report, extra))
+        for w in result.warnings:
+            print(f"cg: warning: {w}", file=sys.stderr)
+    else:
+        from ..views.check import print_problem
+        from ..views.rich import console
+        print_problem(report, console(), precision)
+        if verified is not None:
+            from ..views.symbolic import print_check
+            print_check(verified, precision)
+    _verify_failed([verified])
+    return 0 if report.passed else 1
+
+
+def _verify(result):
+    """cg's own gradients at this result's point against finite differences (gradcheck)."""
+    from ..check.gradcheck import check as gradient_check
+    return gradient_check(result.graph, result.inputs, result.grads)
+
+
+def _verify_failed(reports) -> None:
+    """A failed verification is a failed check (exit 1) whatever the answers: cg's own
+    gradient disagrees with finite differences."""
+    bad = [r for r in reports if r is not None and not r.passed]
+    if bad:
+        from ..core.errors import CheckFailed
+        from ..views.symbolic import check_summary
+        raise CheckFailed(f"cg: --verify: {check_summary(bad[0])}")
+
+
+def key(args: list, sets: list, id: str, title, decimals) -> None:
+    """cg key: the answer key as a homework [[problem]] block."""
+    from ..core.passes import run
+    from ..views.toml import problem_block
+    if not id.strip():
+        raise InputError("cg: --id must not be empty")
+    program, graph, inputs = load(args, sets, command="key")
+    result = run(graph, inputs)
+    sys.stdout.write(problem_block(result, id, decimals, title))
+    for w in result.warnings:
+        print(f"cg: warning: {w}", file=sys.stderr)
+
+
+def cli_answers(value, grads: list, nodes: list) -> list:
+    from ..check.answers import answer_from_text, split_answer
+    answers = []
+    if value is not None:
+        answers.append(answer_from_text("value", None, value))
+    for spec in nodes:
+        name, val = split_answer(spec, "--node")
+        answers.append(answer_from_text("node", name, val))
+    for spec in grads:
+        name, val = split_answer(spec, "--grad")
+        answers.append(answer_from_text("grad", name, val))
+    return answers
+
+
+def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, precision,
+                   verify: bool = False, ecf=None) -> int:
+    from ..check import homework
+    from ..check.grading import Report, grade
+    from ..core.passes import run
+    sheet, problems, errors = homework.read(path)
+    reports = []
+    for p in problems:
+        tol = p.tolerance(cli_tol, sheet)
+        try:
+            result = run(p.graph, p.inputs)
+        except CgError as e:
+            errors.append(homework.ProblemError(path, p.line, p.id, e))
+            continue
+        reports.append(Report(p.id, result, grade(result, p.answers, tol, p.option("ecf", {"ecf": ecf}, sheet)),
+                              tolerance=tol,
+                              line=p.line, title=p.title))
+    errors.sort(key=lambda e: getattr(e, "line", None) or 0)
+    if errors and not keep_going:
+        for e in errors:
+            print(e.render(), file=sys.stderr)
+        if reports:
+            s = "s" if len(reports) != 1 else ""
+            print(f"cg: {len(errors)} problem{'s' if len(errors) != 1 else ''} cannot be graded; "
+                  f"--keep-going grades the other {len(reports)} problem{s} anyway", file=sys.stderr)
+        return errors[0].exit_code
+    verified = [_verify(r.result) for r in reports] if verify else []
+    if json_out:
+        from ..views.check import homework_json
+        extra = ""
+        if verify:
+            from ..views.json import _q
+            from ..views.symbolic import check_json
+            extra = ', "verify": {' + ", ".join(f"{_q(str(r.id))}: {check_json(v)}"
+                                                for r, v in zip(reports, verified)) + "}"
+        sys.stdout.write(homework_json(path, sheet, reports, errors, extra))
+    else:
+        from ..views.check import print_homework
+        from ..views.rich import console
+        print_homework(path, sheet, reports, errors, console(), precision)
+        if verify:
+            from ..views.symbolic import print_check
+            for r, v in zip(reports, verified):
+                console().print(f"problem {r.id}:")
+                print_check(v, precision)
+    for e in errors:
+        print(e.render(), file=sys.stderr)
+    _verify_failed(verified)
+    if errors:
+        return errors[0].exit_code
+    return 0 if all(r.passed for r in reports) else 1
+
+
+SUBMISSION_KEYS = ("id", "inputs", "value", "grad", "node")
+
+
+def check_points(graph, fixed: dict, stream, tol, out=None, ecf=None) -> int:
+    """Grade a JSON Lines stream of submissions; one cg.check/1 verdict line per submission.
+    Exit code: that of the first line that could not be graded (2 or 3), else 1 when any
+    submission has a wrong answer, else 0."""
+    from ..check.answers import Written, answer_from_text, make_answer, node_names, resolve
+    from ..check.grading import Report, grade
+
+    def answer(kind, name, v):      # a string naming the expression's names: a formula answer
+        return answer_from_text(kind, name, v) if type(v) is str else make_answer(kind, name, v)
+    from ..core.passes import run, with_defaults
+    from .points import Tally, _decode_line, _json_type, _number, decoder, read_lines, write
+    from ..views.check import submission_json
+    out = out or sys.stdout
+    decode = decoder(parse_float=Written)
+    names = node_names(graph)
+    tally = Tally()
+    results: dict = {}           # inputs -> Result (students share inputs)
+    cache: dict = {}
+    wrong = passed = 0
+    for block in read_lines(stream):
+        texts = []
+        for lineno, raw in block:
+            raw = raw.strip()
+            if not raw:
+                continue
+            tally.total += 1
+            sid = None
+            try:
+                d = _decode_line(decode, raw)
+                if type(d) is not dict:
+                    raise InputError(f"cg: a line must be a JSON object of answers, got {_json_type(d)}")
+                sid = d.get("id")
+                if sid is not None and (type(sid) not in (str, int, float, Written)):
+                    sid = None
+                    raise InputError("cg: id must be a string or a number")
+                for key in d:
+                    if key not in SUBMISSION_KEYS:
+                        raise InputError(f"cg: unknown key {key!r} (a submission has: {', '.join(SUBMISSION_KEYS)})")
+                inputs = with_defaults(graph, fixed)     # the program's own values, then the line's
+                given = d.get("inputs", {})
+                if type(given) is not dict:
+                    raise InputError("cg: inputs must be an object of variable values")
+                for name, v in given.items():
+                    if name in fixed:
+                        raise InputError(f"cg: {name} is fixed on the command line; leave it out of inputs")
+                    if name not in graph.variables:
+                        raise InputError(f"cg: inputs: {name} is not a variable of the expression")
+                    inputs[name] = _number(name, float(v) if isinstance(v, Written) else v, cache)
+                missing = [n for n in graph.variables if n not in inputs]
+                if missing:
+                    raise InputError(f"cg: missing value{'s' if len(missing) > 1 else ''} for "
+                                     f"{', '.join(missing)} (give them on the command line or in \"inputs\")")
+                answers = []
+                if "value" in d:
+                    answers.append(answer("value", None, d["value"]))
+                for kind in ("node", "grad"):
+                    table = d.get(kind, {})
+                    if type(table) is not dict:
+                        raise InputError(f"cg: {kind} must be an object of NAME: answer")
+                    for name, v in table.items():
+                        try:
+                            resolve(graph, kind, name, names)
+                        except CgError as e:
+                            raise InputError(f"cg: {kind}.{name}: {e.message.removeprefix('cg: ')}") from None
+                        answers.append(answer(kind, name, v))
+                if not answers:
+                    raise InputError("cg: the submission has no answers (give value, grad or node)")
+                key = tuple(inputs[n] for n in graph.variables)
+                result = results.get(key)
+                if result is None:
+                    if len(results) > 4096:
+                        results.clear()
+                    result = results[key] = run(graph, {n: inputs[n] for n in graph.variables})
+                rep = Report(sid, result, grade(result, answers, tol, ecf), tolerance=tol)
+            except CgError as e:
+                from ..views.check import SCHEMA, _id
+                extra = f', "id": {_id(sid)}' if sid is not None else ""
+                texts.append(tally.error(lineno, e, extra, SCHEMA))
+                continue
+            if rep.passed:
+                passed += 1
+            else:
+                wrong += 1
+            texts.append(submission_json(lineno, sid, rep))
+        if texts:
+            write(out, "".join(texts))
+    code = tally.finish()
+    if code:
+        return code
+    if wrong:
+        print(f"cg: {passed} of {passed + wrong} submissions passed", file=sys.stderr)
+        return 1
+    return 0
+
+
+def get_targets(graph, specs: list) -> list:
+    """Resolve --get TARGETs against the graph before any pass runs (unknown: exit 2)."""
+    from ..check.answers import node_names, parse_target, resolve
+    names = node_names(graph)
+    out = []
+    for spec in specs:
+        kind, name = parse_target(spec)
+        out.append((kind, resolve(graph, kind, name, names)))
+    return out
+
+
+def print_targets(result, targets: list) -> None:
+    """One bare number per line, as cg prints numbers (shortest round-trip form)."""
+    from ..check.answers import lookup
+    from ..core.fmt import fmt
+    sys.stdout.write("".join(fmt(lookup(result, kind, i)) + "\n" for kind, i in targets))
+    for w in result.warnings:
+        print(f"cg: warning: {w}", file=sys.stderr)
+
+
+def eval_points(args: list, sets: list, path: str, get: list, view: str) -> int:
+    """cg eval EXPR --points FILE: JSON Lines in, one cg.points/1 line out per point."""
+    if get:
+        raise InputError("cg: --get prints one point's numbers; with --points every line is a JSON "
+                         "result (pick fields with jq, e.g. | jq .gradients.x)")
+    if view not in ("json", "both"):
+        raise InputError("cg: with --points the output is JSON Lines; leave out --format")
+    expr, _ = split_args(args, sets)
+    if expr == "-" and path == "-":
+        raise InputError("cg: the program and the points cannot both come from stdin")
+    program, graph, fixed = load(args, sets, require_all=False)
+    from .points import eval_points as run_points, open_points
+    stream = open_points(path)
+    for w in graph.warnings:
+        print(f"cg: warning: {w}", file=sys.stderr)
+    return run_points(graph, fixed, stream)
+
+
+def print_toml(result) -> None:
+    from ..views.toml import problem_block
+    sys.stdout.write(problem_block(result))
+    for w in result.warnings:
+        print(f"cg: warning: {w}", file=sys.stderr)

@@ -1,0 +1,160 @@
+"""What runs behind cg grade, cg check SHEET --key KEY and cg key TEMPLATE --roster (the
+commands are declared in cli/check.py; this module is imported only when one of them runs).
+
+Exit codes: cg grade 0 when every submission was graded (whatever the scores), 2 when a key or
+a submission is malformed (with --keep-going the others are still graded and reported);
+cg check --key 0 full marks, 1 any answer not right, 2 bad input.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from ..core.errors import InputError
+
+FORMATS = ("table", "json", "csv", "gradescope")
+
+
+def _cli(cli_tol: dict, ecf) -> dict:
+    cli = {k: v for k, v in cli_tol.items() if v is not None}
+    if ecf is not None:
+        if not 0 <= ecf <= 1:
+            raise InputError(f"cg: --ecf must be from 0 to 1, got {ecf:g}")
+        cli["ecf"] = ecf
+    return cli
+
+
+def _report_errors(cls, keep_going: bool) -> None:
+    for e in cls.errors:
+        print(e.render(), file=sys.stderr)
+    if cls.errors:
+        n = len(cls.errors)
+        s = "s" if n != 1 else ""
+        if keep_going:
+            print(f"cg: {n} submission{s} could not be graded (listed above); the other "
+                  f"{len(cls.students)} were graded", file=sys.stderr)
+        else:
+            print(f"cg: {n} submission{s} cannot be graded; --keep-going grades the other "
+                  f"{len(cls.students)} anyway", file=sys.stderr)
+
+
+def grade(key_path: str, source: str, *, student=None, detail=False, view="table", out_dir=None,
+          keep_going=False, roster=None, seed=None, cli_tol=None, ecf=None, precision=None) -> int:
+    from ..check import grade as g
+    if view not in FORMATS:
+        raise InputError(f"cg: unknown --format {view!r}", hint=f"formats: {', '.join(FORMATS)}")
+    if out_dir is not None and view != "gradescope":
+        raise InputError("cg: --out DIR writes Gradescope's DIR/<student>/results.json: use it with --format gradescope")
+    if (roster is None) != (seed is None):
+        raise InputError("cg: --roster and --seed go together (the sheets' numbers come from both)")
+    cli = _cli(cli_tol or {}, ecf)
+    key = g.read_key(key_path)
+    names = g.read_roster(roster) if roster is not None else None
+    if names is not None and not key.drawn:
+        print(f"cg: warning: {key_path} draws no inputs from ranges; --roster and --seed change nothing",
+              file=sys.stderr)
+    cls = g.grade_class(key, source, cli, names, seed, only=student)
+    for w in cls.warnings:
+        print(f"cg: warning: {key_path}: {w}", file=sys.stderr)
+    if cls.errors and not keep_going:
+        _report_errors(cls, False)
+        return g.exit_code(cls)
+    chosen = cls.students
+    if view == "json":
+        from ..views.grade import grade_json
+        sys.stdout.write(grade_json(cls))
+    elif view == "csv":
+        from ..views.grade import write_csv
+        write_csv(cls, sys.stdout)
+    elif view == "gradescope":
+        from ..views.grade import gradescope_json
+        if out_dir is not None:
+            _write_gradescope(cls, out_dir)
+        else:
+            sys.stdout.write(gradescope_json(cls, chosen[0] if student is not None and chosen else None))
+    else:
+        from ..views.grade import print_class, print_student
+        from ..views.rich import console
+        c = console()
+        if student is not None or detail:
+            for k, s in enumerate(chosen):
+                if k:
+                    c.print()
+                print_student(s, c, precision)
+            if detail and student is None:
+                c.print()
+                print_class(cls, c)
+        else:
+            print_class(cls, c)
+    _report_errors(cls, True)
+    return g.exit_code(cls)
+
+
+def _write_gradescope(cls, out_dir: str) -> None:
+    from ..views.grade import gradescope_json
+    for s in cls.students:
+        if s.student in (".", "..") or any(c in s.student for c in "/\\\0"):
+            raise InputError(f"cg: student {s.student!r} cannot be a folder name under {out_dir}")
+    for s in cls.students:
+        d = os.path.join(out_dir, s.student)
+        try:
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, "results.json"), "w", encoding="utf-8") as f:
+                f.write(gradescope_json(cls, s))
+        except OSError as e:
+            raise InputError(f"cg: cannot write {d}/results.json: {e.strerror or e}") from None
+    print(f"cg: wrote {len(cls.students)} results.json under {out_dir}", file=sys.stderr)
+
+
+def check_with_key(sheet: str, key_path: str, *, json_out=False, cli_tol=None, ecf=None,
+                   precision=None, roster=None, seed=None) -> int:
+    """cg check SHEET --key KEY: one student's sheet graded as cg grade grades it."""
+    from ..check import grade as g
+    if not sheet.endswith(".toml") or os.path.isdir(sheet):
+        raise InputError("cg: --key grades a student's sheet: give the sheet (*.toml) and --key KEY.toml")
+    if (roster is None) != (seed is None):
+        raise InputError("cg: --roster and --seed go together")
+    cli = _cli(cli_tol or {}, ecf)
+    key = g.read_key(key_path)
+    if key.drawn and roster is None:
+        raise InputError(f"cg: {key_path} draws inputs per student: grade the sheet with "
+                         f"cg grade {key_path} {sheet} --roster ROSTER.csv --seed S --student NAME")
+    names = g.read_roster(roster) if roster is not None else None
+    cls = g.grade_class(key, sheet, cli, names, seed)
+    if cls.errors:
+        _report_errors(cls, False)
+        return g.exit_code(cls)
+    s = cls.students[0]
+    if json_out:
+        from ..views.grade import grade_json
+        sys.stdout.write(grade_json(cls))
+    else:
+        from ..views.grade import print_student
+        from ..views.rich import console
+        print_student(s, console(), precision)
+    return 0 if s.score == s.points and all(m.status == "right" for p in s.problems for m in p.marks) else 1
+
+
+def make_sheets(template: str, roster: str, seed, out_dir: str) -> int:
+    """cg key TEMPLATE --roster R --seed S --out DIR: one blank sheet per student."""
+    from ..check import grade as g
+    from ..views.grade import sheet_toml
+    key = g.read_key(template)
+    names = g.read_roster(roster)
+    if not key.drawn:
+        print(f"cg: warning: {template} draws no inputs from ranges: every sheet has the same numbers",
+              file=sys.stderr)
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"cg: cannot create {out_dir}: {e.strerror or e}") from None
+    for name in names:
+        inputs = [g.draw_inputs(p, seed, name, p.setting("decimals", {}, key.sheet, 1)) for p in key.problems]
+        path = os.path.join(out_dir, f"{name}.toml")
+        try:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(sheet_toml(key, name, inputs, seed))
+        except OSError as e:
+            raise InputError(f"cg: cannot write {path}: {e.strerror or e}") from None
+    print(f"cg: wrote {len(names)} sheets under {out_dir}", file=sys.stderr)
+    return 0

@@ -1,0 +1,262 @@
+"""Teaching commands: `cg explain` (the passes step by step) and `cg graph` (pictures).
+
+Wiring only: argv -> Graph (optionally with gates expanded) -> Result -> one view.
+Imported on every `cg` call, so only the standard library at module level.
+"""
+import sys
+from typing import List, Optional
+
+import typer
+
+from .app import OUTPUT_OPTION, SET_OPTION, _VAR_OPTIONS, app, expr_argument, load
+from ..core.errors import InputError
+from ..core.fmt import PRECISION
+
+EXPLAIN_FORMATS = ("text", "markdown", "latex", "json", "html")
+GRAPH_FORMATS = ("dot", "mermaid", "svg", "png", "pdf")
+# cg graph -o FILE without --format: the format from FILE's extension
+GRAPH_EXTENSIONS = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".svg": "svg", ".png": "png", ".pdf": "pdf"}
+
+
+def lowered(graph, expand: bool):
+    """The graph, with composite ops (sigmoid, tanh, ...) lowered to primitive gates if asked."""
+    if not expand:
+        return graph
+    from ..teach.expand import expand as lower
+    return lower(graph)
+
+
+def run_with_diagnostics(graph, inputs):
+    """The passes, then the diagnostics (dead relus, saturated gates, vanishing gradients)
+    appended to the Result's warnings."""
+    from ..teach.diagnose import diagnose
+    from ..core.passes import run
+    result = run(graph, inputs)
+    result.warnings += diagnose(result)
+    return result
+
+
+_EXPAND_HELP = "Lower composite functions (sigmoid, tanh) to primitive gates (*-1, exp, +1, 1/x)."
+
+
+@app.command("explain", context_settings=_VAR_OPTIONS)
+def explain_cmd(
+    args: Optional[List[str]] = expr_argument(),
+    format: str = typer.Option("text", "--format", metavar="text|markdown|latex|json|html",
+                               help="Plain text, a Markdown or LaTeX handout, the steps as JSON, or a "
+                                    "self-contained HTML page to step through (needs Graphviz's dot)."),
+    file: Optional[str] = typer.Option(None, "-o", metavar="FILE",
+                                       help="Write to FILE instead of stdout ('-' is stdout)."),
+    step: bool = typer.Option(False, "--step", help="Step through the passes on the terminal, one gate "
+                                                    "per key (→/space next, ← back, Home, End, q quit)."),
+    json_out: bool = typer.Option(False, "--json", help="The steps as one strict JSON object (schema cg.explain/1)."),
+    precision: int = typer.Option(PRECISION, "--precision", min=1, max=17,
+                                  help="Significant digits of the numbers shown (JSON: always all)."),
+    decimals: Optional[int] = typer.Option(None, "--decimals", min=0, max=12,
+                                           help="Fixed decimal places instead (the seeds write 0.73: --decimals 2)."),
+    expand: bool = typer.Option(False, "--expand", help=_EXPAND_HELP),
+    sets: Optional[List[str]] = SET_OPTION,
+    output: Optional[str] = OUTPUT_OPTION,
+):
+    """Explain the forward and backward passes step by step.
+
+    Each gate's value, then each edge's upstream × local = downstream, fan-out sums, gradients.
+
+    \b
+    Examples:
+      cg explain "(x+y)*z" --x 2 --y 3 --z -4
+      cg explain "sigmoid(w0*x0 + w1*x1 + w2)" --expand --decimals 2 --w0 2 --x0 -1 --w1 -3 --x1 -2 --w2 -3
+      cg explain "q = x + y; f = q * z" --x 1 --y 3 --z -3 --format markdown > handout.md
+      cg explain "x*x + x" --x 3 --format latex > steps.tex
+      cg explain "(x+y)*z" --x 2 --y 3 --z -4 --format html -o page.html
+      cg explain "x*y + x" --x 3 --y -2 --step
+    """
+    view = "json" if json_out else format
+    if view not in EXPLAIN_FORMATS:
+        raise InputError(f"cg: unknown format {view!r}: choose text, markdown, latex, json or html")
+    if file == "-":
+        file = None
+    if step:
+        if json_out or format != "text" or file is not None:
+            raise InputError("cg: --step is the terminal step-through; leave out --format, --json and -o")
+        if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
+            raise InputError("cg: --step needs a terminal (stdin and stdout), to read keys and redraw",
+                             hint="without one, use --format text, or --format html -o page.html "
+                                  "to step through in a browser")
+    _, graph, inputs = load(args or [], sets or [], command="explain", output=output)
+    result = run_with_diagnostics(lowered(graph, expand), inputs)
+    from ..teach.steps import walk
+    from ..views import explain as ex
+    steps = walk(result)
+    if step:
+        from ..teach.steps import frames
+        from ..views.stepper import run as step_through
+        step_through(result, steps, frames(result, steps), precision, decimals)
+        return
+    if view == "json":
+        import io
+        buf = io.StringIO()
+        ex.write_json(result, steps, buf)
+        _emit_text(buf.getvalue(), file)
+        for w in result.warnings:
+            print(f"cg: warning: {w}", file=sys.stderr)
+    elif view == "latex":
+        _emit_text(ex.latex(result, steps, precision, decimals), file)
+    elif view == "html":
+        from ..teach.steps import frames
+        from ..views import html, picture
+        # top to bottom: the page shows the graph beside the steps, in half its width
+        svg = _svg(picture.dot(result.graph, result, precision, "TB", ids=True), "--format html")
+        _emit_text(html.page(result, steps, frames(result, steps), html.clean_svg(svg), precision, decimals),
+                   file)
+    else:
+        out = ex.text(result, steps, view == "markdown", precision, decimals)
+        if file is None and _is_terminal(sys.stdout):   # a terminal: wrap at its width; piped: as is
+            import shutil
+            out = ex.wrap(out, shutil.get_terminal_size().columns)
+        _emit_text(out, file)
+
+
+@app.command("graph", context_settings=_VAR_OPTIONS)
+def graph_cmd(
+    args: Optional[List[str]] = expr_argument("then optionally a value for each variable"),
+    format: Optional[str] = typer.Option(None, "--format", metavar="dot|mermaid|svg|png|pdf",
+                                         help="DOT or Mermaid text, or an SVG/PNG/PDF picture drawn by "
+                                              "Graphviz's dot (default: from -o FILE's extension, else dot)."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE",
+                                         help="Write to FILE (.dot .gv .mmd .svg .png .pdf) instead of "
+                                              "stdout; '-' is stdout."),
+    rankdir: Optional[str] = typer.Option(None, "--rankdir", metavar="TB|LR",
+                                          help="Top to bottom or left to right (default: TB when the "
+                                               "longest path has more than 4 gates, else LR)."),
+    edge_grads: bool = typer.Option(False, "--edge-grads",
+                                    help="Label each edge with the gradient it carries back "
+                                         "(upstream × local)."),
+    precision: int = typer.Option(PRECISION, "--precision", min=1, max=17, help="Significant digits in the boxes."),
+    expand: bool = typer.Option(False, "--expand", help=_EXPAND_HELP),
+    sets: Optional[List[str]] = SET_OPTION,
+):
+    """Draw the computational graph: DOT, Mermaid, SVG, PNG or PDF.
+
+    A box per node with its value and gradient (without values: the structure).
+
+    \b
+    Examples:
+      cg graph "(x+y)*z" --x 2 --y 3 --z -4                 # DOT text
+      cg graph "(x+y)*z" --format mermaid                   # structure only, Mermaid
+      cg graph "sigmoid(w*x + b)" --expand --w 2 --x 1 --b -1 -o neuron.svg
+      cg graph "(x+y)*z" --x 2 --y 3 --z -4 --edge-grads --rankdir LR -o g.png
+    """
+    if output == "-":
+        output = None
+    if format is None:
+        format = "dot"
+        if output is not None:
+            import os
+            ext = os.path.splitext(output)[1].lower()
+            if ext not in GRAPH_EXTENSIONS:
+                raise InputError(f"cg: cannot tell the format of {output} from its extension",
+                                 hint="name it .dot .gv .mmd .svg .png or .pdf, or give --format")
+            format = GRAPH_EXTENSIONS[ext]
+    if format not in GRAPH_FORMATS:
+        raise InputError(f"cg: unknown format {format!r}: choose dot, mermaid, svg, png or pdf")
+    if rankdir is not None:
+        rankdir = rankdir.upper()
+        if rankdir not in ("TB", "LR"):
+            raise InputError(f"cg: unknown --rankdir {rankdir!r}: choose TB (top to bottom) or LR (left to right)")
+    program, graph, inputs = load(args or [], sets or [], require_all=False, command="graph")
+    graph = lowered(graph, expand)
+    result = None
+    if inputs:                  # some values given: all are needed
+        missing = [n for n in graph.variables if n not in inputs]
+        if missing:
+            from .app import missing_hint, split_args
+            expr, raw = split_args(args or [], sets or [])
+            s = "s" if len(missing) > 1 else ""
+            raise InputError(f"cg: missing value{s} for {', '.join(missing)} (give every value, or none "
+                             f"to draw the structure alone)", hint=missing_hint(expr, graph, raw, "graph"))
+        result = run_with_diagnostics(graph, inputs)
+    if edge_grads and result is None:
+        raise InputError("cg: --edge-grads needs the values of the variables (the gradients come from them)")
+    from ..views import picture
+    rankdir = rankdir or picture.default_rankdir(graph)
+    edges = None
+    if edge_grads:
+        from ..teach.steps import walk
+        edges = picture.edge_grads(walk(result), precision)
+    if format == "mermaid":
+        _emit_text(picture.mermaid(graph, result, precision, rankdir, edges), output)
+        return
+    text = picture.dot(graph, result, precision, rankdir, edges)
+    if format == "dot":
+        _emit_text(text, output)
+        return
+    _render(text, format, output)
+
+
+def _emit_text(text: str, output: Optional[str]) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise InputError(f"cg: cannot write {output}: {e.strerror}") from None
+
+
+def _svg(dot_text: str, what: str) -> str:
+    """SVG text drawn by Graphviz's dot (InputError, exit 2, where dot is not installed)."""
+    import shutil
+    import subprocess
+    exe = shutil.which("dot")
+    if exe is None:
+        raise InputError(f"cg: {what} draws the graph with Graphviz's dot program, which is not installed",
+                         hint="install it (Debian/Ubuntu: apt-get install graphviz), or use --format text, "
+                              "markdown or latex")
+    p = subprocess.run([exe, "-Tsvg"], input=dot_text.encode("utf-8"), capture_output=True)
+    if p.returncode != 0:
+        raise InputError(f"cg: Graphviz's dot failed: {p.stderr.decode('utf-8', 'replace').strip()}")
+    return p.stdout.decode("utf-8")
+
+
+def _render(dot_text: str, fmt: str, output: Optional[str]) -> None:
+    """SVG/PNG through Graphviz's `dot` program; binary output never goes to a terminal."""
+    import shutil
+    import subprocess
+    exe = shutil.which("dot")
+    if exe is None:
+        raise InputError(f"cg: --format {fmt} needs Graphviz's dot program, which is not installed",
+                         hint="install it (Debian/Ubuntu: apt-get install graphviz), or use --format dot "
+                              "or --format mermaid for text")
+    binary = fmt in ("png", "pdf")
+    if output is None and binary and _is_terminal(sys.stdout):
+        raise InputError(f"cg: not writing a {fmt.upper()} file to the terminal",
+                         hint=f"give -o FILE, or redirect: cg graph ... --format {fmt} > graph.{fmt}")
+    p = subprocess.run([exe, f"-T{fmt}"], input=dot_text.encode("utf-8"), capture_output=True)
+    if p.returncode != 0:
+        raise InputError(f"cg: Graphviz's dot failed: {p.stderr.decode('utf-8', 'replace').strip()}")
+    data = p.stdout
+    if output is not None:
+        try:
+            with open(output, "wb") as f:
+                f.write(data)
+        except OSError as e:
+            raise InputError(f"cg: cannot write {output}: {e.strerror}") from None
+        return
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        sys.stdout.flush()
+        buffer.write(data)
+        buffer.flush()
+    elif binary:
+        raise InputError(f"cg: this output cannot take a {fmt.upper()} file", hint="give -o FILE")
+    else:
+        sys.stdout.write(data.decode("utf-8"))
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,163 @@
+"""The computational graph as plain data (the parser builds it through core/build.py), and
+how its nodes are named and labelled for the views.
+
+Nodes live in parallel flat arrays indexed by node id, in topological order (every input
+of node i has a smaller id). A variable is one node however often it is used, and so is
+a name given by assignment: fan-out is explicit, and the backward pass's `+=` does the
+multivariate chain rule.
+"""
+from __future__ import annotations
+
+from array import array
+
+from .fmt import fmt
+from .ops import CONST, OPS
+
+
+class Graph:
+    __slots__ = ("ops", "in0", "in1", "const", "needs_grad", "variables", "assigned", "names",
+                 "output", "source", "warnings", "cache", "defaults")
+
+    def __init__(self, ops, in0, in1, const, needs_grad, variables, assigned, names,
+                 output=-1, source="", warnings=None, defaults=None):
+        self.ops: array = ops                  # op code per node (an index into ops.OPS)
+        self.in0: array = in0                  # first input's node id, -1 for leaves
+        self.in1: array = in1                  # second input's node id, -1 unless binary
+        self.const: array = const              # a constant's value (0 for other nodes)
+        self.needs_grad: bytearray = needs_grad  # 1 where the node depends on a variable
+        self.variables: dict = variables       # variable (input) name -> node id, in order of first use
+        # assigned name -> node id; a name bound k > 1 times has k entries: c#1 .. c#(k-1) for
+        # the earlier bindings and plain c for the last (a rebound input's input node is x#1)
+        self.assigned: dict = assigned
+        self.names: dict = names               # node id -> its name (variable, constant, assignment)
+        self.output: int = output
+        self.source: str = source
+        self.warnings: list = warnings if warnings is not None else []
+        self.cache: dict = {}                  # derived text (labels, names), computed once
+        # input name -> the value the program gives it (`x = 2`, `a = Value(-4.0)`)
+        self.defaults: dict = defaults if defaults is not None else {}
+
+    def __len__(self) -> int:
+        return len(self.ops)
+
+    def inputs(self, i: int) -> tuple:
+        a, b = self.in0[i], self.in1[i]
+        return () if a < 0 else ((a,) if b < 0 else (a, b))
+
+    def op(self, i: int):
+        return OPS[self.ops[i]]
+
+
+def node_by_name(graph: Graph, name: str, what: str = "--output") -> int:
+    """The node a user's name addresses: an assigned name's last binding (c), an earlier
+    binding (c#2), or an input. Raises InputError with the names there are."""
+    i = graph.assigned.get(name)
+    if i is None:
+        i = graph.variables.get(name)
+    if i is None:
+        from .errors import InputError
+        have = list(graph.assigned) + [v for v in graph.variables if v not in graph.assigned]
+        import difflib
+        close = difflib.get_close_matches(name, have, n=1)
+        raise InputError(f"cg: {what} {name}: {name} is not a name of the program",
+                         hint=(f"did you mean {close[0]}? " if close else "")
+                         + f"its names: {', '.join(have) or 'none'}")
+    return i
+
+
+def with_output(graph: Graph, name: str | None) -> Graph:
+    """The same graph differentiating the node `name` addresses (cg's --output)."""
+    if name is None:
+        return graph
+    i = node_by_name(graph, name)
+    g = Graph(graph.ops, graph.in0, graph.in1, graph.const, graph.needs_grad, graph.variables,
+              graph.assigned, graph.names, i, graph.source,
+              [w for w in graph.warnings if not w.startswith("statement ")], graph.defaults)
+    return g
+
+
+# --- how nodes are shown -------------------------------------------------------------------
+
+def display_names(graph: Graph) -> list[str]:
+    """A short stable name per node: the user's name, a constant's value, or n<id>."""
+    cached = graph.cache.get("names")
+    if cached is None:
+        cached = graph.cache["names"] = _display_names(graph)
+    return cached
+
+
+def _display_names(graph: Graph) -> list[str]:
+    prefix = "n"
+    taken = set(graph.variables) | set(graph.assigned)
+    while any(name.startswith(prefix) and name[len(prefix):].isdigit() for name in taken):
+        prefix = "_" + prefix
+    names = graph.names
+    ops, const = graph.ops, graph.const
+    out = []
+    for i in range(len(ops)):
+        name = names.get(i)
+        if name is None:
+            name = fmt(const[i]) if ops[i] == CONST else f"{prefix}{i}"
+        out.append(name)
+    return out
+
+
+def output_name(graph: Graph) -> str:
+    """What the output's derivatives are written with (∂f/∂x, df/dx) in every view: its own
+    name, else f (or out, if f is taken)."""
+    name = graph.names.get(graph.output)
+    if name and (name in graph.variables or name in graph.assigned):
+        return name
+    return "f" if "f" not in graph.variables and "f" not in graph.assigned else "out"
+
+
+LABEL_LIMIT = 40
+
+
+def labels(graph: Graph, limit: int = LABEL_LIMIT) -> list[str]:
+    """Each node's subexpression as infix text, kept short: an input whose own text would
+    make the label long is referred to by its short name instead (so labels stay O(1))."""
+    key = ("labels", limit)
+    cached = graph.cache.get(key)
+    if cached is None:
+        cached = graph.cache[key] = _labels(graph, limit)
+    return cached
+
+
+def _labels(graph: Graph, limit: int) -> list[str]:
+    short = display_names(graph)
+    ops, in0, in1, const, names = graph.ops, graph.in0, graph.in1, graph.const, graph.names
+    text: list[str] = []
+    prec: list[int] = []
+    for i in range(len(ops)):
+        op = OPS[ops[i]]
+        if op.arity == 0:
+            text.append(short[i])
+            prec.append(3 if ops[i] == CONST and const[i] < 0 else 9)
+            continue
+        args = [in0[i]] if in1[i] < 0 else [in0[i], in1[i]]
+        parts = []
+        for k, a in enumerate(args):
+            if a in names or ops[a] == CONST or len(text[a]) > limit:
+                t, p = short[a], (3 if ops[a] == CONST and const[a] < 0 else 9)
+            else:
+                t, p = text[a], prec[a]
+            if op.infix:
+                if k == 0:
+                    tight = p < op.prec or (p == op.prec and op.right_assoc)
+                else:
+                    tight = p < op.right_prec or (p == op.prec and not op.right_assoc)
+                parts.append(f"({t})" if tight else t)
+            elif op.arity == 1 and op.symbol == "-":
+                parts.append(f"({t})" if p < op.prec else t)
+            else:
+                parts.append(t)
+        if op.infix:
+            label = f"{parts[0]} {op.symbol} {parts[1]}" if op.symbol != "^" else f"{parts[0]}^{parts[1]}"
+        elif op.symbol == "-":
+            label = "-" + parts[0]
+        else:
+            label = f"{op.symbol}({', '.join(parts)})"
+        text.append(label)
+        prec.append(op.prec)
+    return text

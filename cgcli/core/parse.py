@@ -1,0 +1,278 @@
+"""Text -> Graph: a table-driven LALR(1) parse with no parse tree and no recursion.
+
+The tables are Lark's, built from grammar/cg.lark (see cgcli/core/_build.py) and shipped as
+plain data. The loop below is Lark's LALR loop trimmed to what cg needs: each reduction
+calls the graph builder's method for that rule (`add`, `mul`, `call`, ...) with the rule's
+kept children, exactly as Lark's `transformer=` option would, so the nodes are created
+while parsing. Stacks are lists, so 10^5 nested parentheses are just a deep list.
+
+`parse(text, engine="lark")` runs the same grammar and the same builder through Lark's own
+parser instead; tests use it to check the two agree, and the benchmark to compare speed.
+"""
+from __future__ import annotations
+
+import re
+from operator import itemgetter
+
+from . import _tables
+from .errors import CgSyntaxError
+from .build import Builder
+from .graph import Graph
+
+_MASTER = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _tables.TERMINALS))
+_IGNORE = frozenset(_tables.IGNORE)
+_STATES = [_tables.STATES[i] for i in range(len(_tables.STATES))]
+_END = "$END"
+
+# per rule: (length, origin, callback name or None, kind, kept child indices, splice flags,
+#            a getter for the kept children when none is spliced)
+# kind 0: a unit rule that passes its only child through unchanged (`?sum: product`)
+# kind 1: an inlined `?rule` that may pass a single kept child through
+# kind 2: a named rule with a builder callback
+# kind 3: an `_rule` whose children are spliced into the parent's (Lark's `_` convention)
+_RULES = []
+for _origin, _n, _cb, _inline, _keep in _tables.RULES:
+    _idx = tuple(i for i, _ in _keep)
+    _spl = tuple(s for _, s in _keep)
+    if _cb is None:
+        _kind = 3
+    elif _inline and _n == 1 and _idx == (0,) and not _spl[0]:
+        _kind = 0
+    elif _inline:
+        _kind = 1
+    else:
+        _kind = 2
+    _get = None
+    if not any(_spl) and _idx:
+        _get = itemgetter(*_idx) if len(_idx) > 1 else (lambda c, _i=_idx[0]: (c[_i],))
+    _RULES.append((_n, _origin, _cb, _kind, _idx, _spl, _get))
+
+_FRIENDLY = {"NUMBER": "a number", "NAME": "a name", "_POW": "'^'", "_SEP": "';' or a newline",
+             _END: "the end of the expression", "STRING": "a string", "AUGOP": "'+=' (or -= *= /= **= ^=)",
+             **_tables.LITERALS}
+_OPERAND_END = ("NUMBER", "NAME", "RPAR")
+_OPERAND_START = ("NUMBER", "NAME", "LPAR")
+
+
+def parse(text: str, engine: str = "cg") -> Graph:
+    """Parse a cg program into its computational graph. Raises CgSyntaxError."""
+    builder = Builder(text)
+    if engine == "lark":
+        return _parse_with_lark(text, builder)
+    if not text.strip() or _only_comments(text):
+        raise CgSyntaxError("cg: the expression is empty", hint="example: cg eval \"(x+y)*z\" --x 2 --y 3 --z -4")
+    callbacks = [getattr(builder, cb, None) if cb else None for _, _, cb, _, _, _, _ in _RULES]
+    states_table = _STATES
+    rules = _RULES
+    match = _MASTER.match
+    ignore = _IGNORE
+    states = [_tables.START]
+    values: list = []
+    pos = 0
+    n = len(text)
+    depth = 0               # parentheses open: a newline inside them is white space
+    prev_tok = None
+    while True:
+        if pos < n:
+            m = match(text, pos)
+            if m is None:
+                _unexpected_char(text, pos)
+            ttype = m.lastgroup
+            end = m.end()
+            if ttype in ignore:
+                pos = end
+                continue
+            if ttype == "_SEP":
+                if depth and text[pos] == "\n":
+                    pos = end
+                    continue
+            elif ttype == "LPAR":
+                depth += 1
+            elif ttype == "RPAR":
+                depth -= 1
+            tok = (ttype, m.group(), pos)
+            pos = end
+        else:
+            ttype = _END
+            tok = (_END, "", n)
+        while True:
+            action = states_table[states[-1]].get(ttype)
+            if action is None:
+                _unexpected_token(text, tok, prev_tok, states_table[states[-1]], depth)
+            if action[0] == 0:                       # shift
+                states.append(action[1])
+                values.append(tok)
+                break
+            length, origin, cb, kind, idx, splice, kept = rules[action[1]]
+            if kind == 0:                            # unit rule: the value stays where it is
+                states[-1] = states_table[states[-2]][origin][1]
+                continue
+            children = values[-length:]
+            del values[-length:]
+            del states[-length:]
+            if kind == 3:
+                value = _splice(children, idx, splice)
+            else:
+                args = kept(children) if kept is not None else _splice(children, idx, splice)
+                if kind == 1 and len(args) == 1:
+                    value = args[0]
+                else:
+                    value = callbacks[action[1]](*args)
+            if ttype == _END and origin == "start":
+                return value
+            states.append(states_table[states[-1]][origin][1])
+            values.append(value)
+        prev_tok = tok
+
+
+def _splice(children, idx, splice):
+    out = None
+    for i, s in zip(idx, splice):
+        child = children[i]
+        if s:
+            if out is None:
+                out = child          # reuse the list: a 10^6-statement program stays linear
+            else:
+                out.extend(child)
+        else:
+            if out is None:
+                out = []
+            out.append(child)
+    return out if out is not None else []
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
+def _unexpected_char(text: str, pos: int):
+    ch = text[pos]
+    what = {"'": "a quote: cg has no strings", '"': "a quote: cg has no strings",
+            "[": "'[': cg has no indexing", "]": "']': cg has no indexing",
+            "{": "'{'", "}": "'}'"}.get(ch, repr(ch))
+    hint = _CHAR_HINTS.get(ch, "expected a number, a name, an operator (+ - * / ^), a parenthesis "
+                               "or a function call")
+    raise CgSyntaxError(f"cg: syntax error at {_where(text, pos)}: unexpected character {what}",
+                        source=text, pos=pos, hint=hint)
+
+
+_CHAR_HINTS = {
+    "%": "cg has no remainder operator %: cg differentiates smooth pieces; there is no % to write instead",
+    "<": "cg has no comparisons; for a choice write max(a, b), min(a, b), relu(x) or step(x)*a + (1 - step(x))*b",
+    ">": "cg has no comparisons; for a choice write max(a, b), min(a, b), relu(x) or step(x)*a + (1 - step(x))*b",
+    "!": "cg has no comparisons",
+}
+
+
+def _unexpected_token(text: str, tok, prev_tok, row, depth: int):
+    ttype, value, pos = tok
+    # LALR reduces on any follower; ')' and ',' only make sense inside parentheses
+    outside = ("RPAR", "COMMA") if depth <= 0 else ()
+    expected = sorted({_FRIENDLY.get(t, t) for t in row if (t.isupper() or t == _END) and t not in outside})
+    if ttype == _END:
+        found = "end of the expression"
+    elif ttype in ("NUMBER", "NAME"):
+        found = f"{'number' if ttype == 'NUMBER' else 'name'} {value!r}"
+    elif ttype == "STRING":
+        found = f"string {value}"
+    else:
+        found = _FRIENDLY.get(ttype, repr(value))
+    hint = "expected " + (expected[0] if len(expected) == 1 else "one of: " + ", ".join(expected))
+    special = _special_hint(text, tok, prev_tok)
+    if special is not None:
+        hint += "\nhint: " + special
+    elif prev_tok is not None and ttype in _OPERAND_START and prev_tok[0] in _OPERAND_END:
+        left = prev_tok[1]
+        right = value if ttype != "LPAR" else "(...)"
+        hint += (f"\nhint: cg has no implicit multiplication; to multiply, write {left}*{right}")
+    raise CgSyntaxError(f"cg: syntax error at {_where(text, pos)}: unexpected {found}",
+                        source=text, pos=pos, hint=hint)
+
+
+_IMPORT = "leave out the import: cg knows its functions (and Value) without one"
+_CONDITIONAL = ("cg has no conditional expressions; for a choice write max(a, b), min(a, b), relu(x) "
+                "or step(x)*a + (1 - step(x))*b")
+
+
+def _special_hint(text: str, tok, prev_tok):
+    """What cg does instead of Python that cannot be written in cg (never a different formula)."""
+    ttype, value, pos = tok
+    line_start = text.rfind("\n", 0, pos) + 1
+    first = text[line_start:].lstrip(" \t;").split(None, 1)
+    first = first[0] if first else ""
+    if first in ("import", "from") or (prev_tok is not None and prev_tok[1] in ("import", "from")):
+        return _IMPORT
+    if ttype == "NAME" and value in ("if", "else"):
+        return _CONDITIONAL
+    if ttype == "NAME" and value in ("and", "or", "not", "for", "in", "while", "def", "return", "lambda"):
+        return f"cg has no {value}: a program is assignments and one expression per line"
+    if ttype == "SLASH" and prev_tok is not None and prev_tok[0] == "SLASH" and prev_tok[2] == pos - 1:
+        return "cg has no floor division //: its derivative is 0 wherever it exists; cg's / divides exactly"
+    if ttype == "STRING":
+        return 'cg has no strings; a string may only be a label: Value(-4.0, label="a")'
+    if ttype == "EQUAL" and prev_tok is not None and prev_tok[0] == "EQUAL" and prev_tok[2] == pos - 1:
+        return "cg has no comparisons; = binds a name"
+    if prev_tok is not None and prev_tok[0] == "AUGOP" and ttype in ("_SEP", _END):
+        return f"{prev_tok[1]} needs a value after it, e.g. c {prev_tok[1]} 1"
+    if prev_tok is not None and prev_tok[0] == "EQUAL" and ttype in ("_SEP", _END):
+        return "= needs a value after it, e.g. c = 1"
+    return None
+
+
+def _where(text: str, pos: int) -> str:
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return f"line {line}, column {col}" if "\n" in text.rstrip("\n") else f"column {col}"
+
+
+# --- the same grammar through Lark's own parser (tests and benchmarks) -------------------
+
+_lark = None
+
+
+def _parse_with_lark(text: str, builder: Builder) -> Graph:
+    global _lark
+    from lark import Transformer, Token
+    from lark.exceptions import UnexpectedInput
+    from ._build import lark_parser
+
+    class Parens:
+        """Lark post-lexer: a newline inside parentheses is white space (as in cg's loop)."""
+        always_accept = ()
+
+        def process(self, stream):
+            depth = 0
+            for t in stream:
+                if t.type == "LPAR":
+                    depth += 1
+                elif t.type == "RPAR":
+                    depth -= 1
+                elif t.type == "_SEP" and depth and t.value == "\n":
+                    continue
+                yield t
+
+    def adapt(name):
+        method = getattr(builder, name)
+
+        def call(*args):
+            return method(*[(a.type, str(a), a.start_pos) if isinstance(a, Token) else a for a in args])
+        return call
+
+    class ToGraph(Transformer):
+        pass
+
+    transformer = ToGraph()
+    for name in ("start", "assign", "augassign", "tuple_assign", "add", "sub", "mul", "div", "neg", "pow",
+                 "number", "name", "call", "method", "attribute", "keyword"):
+        setattr(transformer, name, lambda children, _f=adapt(name): _f(*children))
+    parser = lark_parser(transformer=transformer, postlex=Parens())
+    try:
+        return parser.parse(text)
+    except UnexpectedInput as e:
+        raise CgSyntaxError(f"cg: syntax error: {e.__class__.__name__}", source=text,
+                            pos=getattr(e, "pos_in_stream", None)) from None
+    except Exception as e:  # Lark wraps callback errors in VisitError
+        inner = getattr(e, "orig_exc", None)
+        if isinstance(inner, CgSyntaxError):
+            raise inner from None
+        raise

@@ -1,0 +1,1 @@
+"""Teaching: the backward pass as steps (steps.py), gate expansion, diagnostics."""
