@@ -264,27 +264,12 @@ def read_key(path: str) -> Key:
     return Key(path, sheet.get("title"), sheet, problems)
 
 
-class _Located(Exception):
-    def __init__(self, path, err):
-        self.path, self.err = path, err
+from .homework import _Located  # noqa: E402  (one located-error type for sheets and keys)
 
 
 def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
-    from .homework import _setting, _unknown
-    from ..core.parse import parse
-    if not isinstance(raw, dict):
-        raise _Located(None, InputError("cg: a problem must be a table"))
-    for key in raw:
-        if key not in PROBLEM_KEYS:
-            raise _Located((key,), _unknown(key, PROBLEM_KEYS, "in a problem"))
-    if "id" in raw:
-        pid = raw["id"]
-        if isinstance(pid, bool) or not isinstance(pid, (str, int)) or str(pid).strip() == "":
-            raise _Located(("id",), InputError("cg: id must be a non-empty string or an integer"))
-        p.id = str(pid)
-    if p.id in seen:
-        raise _Located(("id",), InputError(f"cg: the id {p.id!r} is used twice (also problem {seen[p.id]})"))
-    seen[p.id] = p.index
+    from .homework import _setting, problem_head, problem_program
+    problem_head(p, raw, seen, PROBLEM_KEYS)
     if "title" in raw:
         try:
             p.title = _setting("title", raw["title"])
@@ -296,19 +281,7 @@ def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
                 p.settings[key] = _grading_setting(key, raw[key])
             except CgError as e:
                 raise _Located((key,), e) from None
-    given = [k for k in ("expression", "program") if k in raw]
-    if len(given) != 1:
-        raise _Located(("program",) if given else None, InputError(
-            "cg: give either expression or program, not both" if given else
-            "cg: the problem has no expression (give expression = \"...\" or program = '''...''')"))
-    src = raw[given[0]]
-    if not isinstance(src, str):
-        raise _Located((given[0],), InputError(f"cg: {given[0]} must be a string"))
-    try:
-        p.graph = parse(src)
-    except CgError as e:
-        raise _Located((given[0],), e) from None
-    p.program = src
+    _, p.program, p.graph = problem_program(raw)
     g = p.graph
     inputs = raw.get("inputs", {})
     if not isinstance(inputs, dict):

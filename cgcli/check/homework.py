@@ -226,6 +226,43 @@ def read(path: str):
     return sheet, problems, errors
 
 
+def problem_head(p, raw, seen: dict, known: tuple) -> None:
+    """A [[problem]] table's keys and id (unique in the file), for homework sheets and keys."""
+    if not isinstance(raw, dict):
+        raise _Located(None, InputError("cg: a problem must be a table"))
+    for key in raw:
+        if key not in known:
+            raise _Located((key,), _unknown(key, known, "in a problem"))
+    if "id" in raw:
+        pid = raw["id"]
+        if isinstance(pid, bool) or not isinstance(pid, (str, int)) or str(pid).strip() == "":
+            raise _Located(("id",), InputError("cg: id must be a non-empty string or an integer"))
+        p.id = str(pid)
+    if p.id in seen:
+        raise _Located(("id",), InputError(f"cg: the id {p.id!r} is used twice (also problem {seen[p.id]})"))
+    seen[p.id] = p.index
+
+
+def problem_program(raw) -> tuple:
+    """(key, text, graph) of a problem's expression or program."""
+    from ..core.parse import parse
+    given = [k for k in ("expression", "program") if k in raw]
+    if not given:
+        raise _Located(None, InputError("cg: the problem has no expression (give expression = \"...\" "
+                                        "or a multi-line program = '''...''')"))
+    if len(given) > 1:
+        raise _Located(("program",), InputError("cg: give either expression or program, not both"))
+    key = given[0]
+    text = raw[key]
+    if not isinstance(text, str):
+        raise _Located((key,), InputError(f"cg: {key} must be a string"))
+    try:
+        graph = parse(text)
+    except CgError as e:
+        raise _Located((key,), e) from None
+    return key, text, graph
+
+
 class _Located(Exception):
     def __init__(self, path, err):
         self.path = path
@@ -276,41 +313,14 @@ def _setting(key: str, v):
 
 def _fill(p: Problem, raw, seen: dict, sheet: dict | None = None) -> None:
     """Check one [[problem]] table and fill `p`; raises _Located(key path, error)."""
-    from ..core.parse import parse
-    if not isinstance(raw, dict):
-        raise _Located(None, InputError("cg: a problem must be a table"))
-    for key in raw:
-        if key not in PROBLEM_KEYS:
-            raise _Located((key,), _unknown(key, PROBLEM_KEYS, "in a problem"))
-    if "id" in raw:
-        pid = raw["id"]
-        if isinstance(pid, bool) or not isinstance(pid, (str, int)) or str(pid).strip() == "":
-            raise _Located(("id",), InputError("cg: id must be a non-empty string or an integer"))
-        p.id = str(pid)
-    if p.id in seen:
-        raise _Located(("id",), InputError(f"cg: the id {p.id!r} is used twice (also problem {seen[p.id]})"))
-    seen[p.id] = p.index
+    problem_head(p, raw, seen, PROBLEM_KEYS)
     for key in ("title",) + TOLERANCE_KEYS + ("ecf", "formula"):
         if key in raw:
             try:
                 setattr(p, key, _setting(key, raw[key]))
             except CgError as e:
                 raise _Located((key,), e) from None
-    given = [k for k in ("expression", "program") if k in raw]
-    if not given:
-        raise _Located(None, InputError("cg: the problem has no expression (give expression = \"...\" "
-                                        "or a multi-line program = '''...''')"))
-    if len(given) > 1:
-        raise _Located(("program",), InputError("cg: give either expression or program, not both"))
-    key = given[0]
-    text = raw[key]
-    if not isinstance(text, str):
-        raise _Located((key,), InputError(f"cg: {key} must be a string"))
-    try:
-        p.graph = parse(text)
-    except CgError as e:
-        raise _Located((key,), e) from None
-    p.program = text
+    key, p.program, p.graph = problem_program(raw)
     g = p.graph
     inputs = raw.get("inputs", {})
     if not isinstance(inputs, dict):
