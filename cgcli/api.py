@@ -58,9 +58,7 @@ def evaluate(program: str, values: dict | None = None, **kwargs) -> Result:
     """Parse `program`, then run the forward and backward passes at `values` (or keywords),
     with the diagnostics `cg eval` prints (dead relus, saturated gates, vanishing gradients)
     among the warnings: `evaluate(...).to_json()` is what `cg eval --json` prints."""
-    from .teach.diagnose import diagnose
+    from .teach.diagnose import run_with_diagnostics
     inputs = dict(values or {})
     inputs.update(kwargs)
-    result = _run(parse(program), {k: float(v) for k, v in inputs.items()})
-    result.warnings += diagnose(result)
-    return _api(result)
+    return _api(run_with_diagnostics(parse(program), {k: float(v) for k, v in inputs.items()}))

@@ -392,6 +392,8 @@ def test_command_declarations_have_no_string_annotations():
     """Typer compiles string annotations (from __future__ import annotations) at every call:
     the command modules, cg diff's included, keep real ones for start-up's sake."""
     from cgcli.cli.app import app
+    from cgcli.cli.main import import_commands
+    import_commands()
     assert any(c.name == "diff" for c in app.registered_commands)
     for c in app.registered_commands:
         hints = c.callback.__annotations__

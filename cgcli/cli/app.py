@@ -13,7 +13,6 @@ import typer
 
 from ..core import __version__
 from ..core.errors import InputError
-from ..core.values import constant_value
 
 # Where the manual is, at the end of every --help (docs/ ships in the sdist; README.md is the start).
 DOCS = "Manual: README.md and docs/ in cg's source (mkdocs serve builds the site)."
@@ -177,6 +176,7 @@ def load(args: List[str], sets: List[str], require_all: bool = True, command: st
         s = "s" if len(missing) > 1 else ""
         raise InputError(f"cg: missing value{s} for {', '.join(missing)}",
                          hint=missing_hint(expr, graph, raw, command))
+    from ..core.values import constant_value
     inputs = {name: constant_value(val, f"the value of {name}") for name, val in raw.items()}
     if inputs or not missing:
         inputs = with_defaults(graph, inputs)

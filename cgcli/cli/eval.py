@@ -48,7 +48,8 @@ def eval_cmd(
       cg eval "sigmoid(w*x + b)" --w 2 --b -1 --points points.jsonl
       cg eval "x^2*sin(y)" --x 2 --y 1 --check
     """
-    from .teach import lowered, run_with_diagnostics
+    from ..teach.diagnose import run_with_diagnostics
+    from ..teach.expand import lowered
     view = "json" if json_out else (format or "both")
     if view not in FORMATS:
         raise InputError(f"cg: unknown format {view!r}: choose table, tree, json or toml")

@@ -9,17 +9,25 @@ import typer
 from ..core.errors import CgError
 from .app import DOCS, app
 
-# The commands, one module each, registered on `app` on import (in the order --help lists them).
-# Keep these modules light (import heavy things inside the command functions): every `cg` call
-# imports them.
-from . import eval as _eval  # noqa: F401  cg eval
-from . import check  # noqa: F401  cg check, cg key, cg grade; eval's --get, --points, --format toml
-from . import teach  # noqa: F401  cg explain, cg graph
-from . import train  # noqa: F401  cg descend, cg fit
-from . import symbolic  # noqa: F401  cg diff
+# The commands, one module each, registered on `app` when imported. Only the invoked command's
+# module is imported (start-up is paid on every call from a shell loop); `cg`, `cg --help`,
+# completion and unknown commands import them all, and --help lists them in this order.
+COMMANDS = {"eval": "eval", "check": "check", "key": "check", "grade": "check", "explain": "teach",
+            "graph": "teach", "descend": "train", "fit": "train", "diff": "symbolic"}
+ORDER = list(COMMANDS)
 
-for _command in app.registered_commands:
-    _command.epilog = _command.epilog or DOCS
+
+def import_commands(argv: Optional[List[str]] = None) -> None:
+    """Import the command modules `argv` needs (all of them without argv or for an unknown command)."""
+    import importlib
+    import os
+    name = argv[0] if argv and not argv[0].startswith("-") else None
+    if name in COMMANDS and not os.environ.get("_CG_COMPLETE"):
+        modules = [COMMANDS[name]]
+    else:
+        modules = list(dict.fromkeys(COMMANDS.values()))
+    for m in modules:
+        importlib.import_module(f"{__package__}.{m}")
 
 
 class _PipeClosed(Exception):
@@ -49,16 +57,20 @@ class _GuardedStdout:
         return getattr(self._stream, name)
 
 
+def _name(command) -> str:
+    return command.name or command.callback.__name__.replace("_", "-")
+
+
 def _commands_for(argv: List[str]) -> list:
     """Typer builds the click options of every registered command on each call (a few ms for
     all of cg's); build only the command being invoked. `cg`, `cg --help`, `cg --version` and
-    unknown commands get the whole app."""
+    unknown commands get the whole app, in ORDER."""
     if argv and not argv[0].startswith("-"):
-        chosen = [c for c in app.registered_commands
-                  if (c.name or c.callback.__name__.replace("_", "-")) == argv[0]]
+        chosen = [c for c in app.registered_commands if _name(c) == argv[0]]
         if chosen:
             return chosen
-    return app.registered_commands
+    rank = {n: k for k, n in enumerate(ORDER)}
+    return sorted(app.registered_commands, key=lambda c: rank.get(_name(c), len(rank)))
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -68,8 +80,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     argv = ["--help" if a == "-h" else a for a in argv]
     stdout = sys.stdout
     sys.stdout = _GuardedStdout(stdout)
+    import_commands(argv)
     every_command = app.registered_commands
-    app.registered_commands = _commands_for(argv)
+    chosen = _commands_for(argv)
+    for c in chosen:
+        c.epilog = c.epilog or DOCS
+    app.registered_commands = list(chosen)
     try:
         # with standalone_mode=False, click returns a typer.Exit's code instead of raising it
         code = app(args=argv, prog_name="cg", standalone_mode=False)
@@ -92,7 +108,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         return _other(e)
     finally:
         sys.stdout = stdout
-        app.registered_commands = every_command
+        # a command module imported while running (eval uses teach's helpers) registered its
+        # commands into the list in use: keep them
+        late = [c for c in app.registered_commands if c not in chosen and c not in every_command]
+        app.registered_commands = every_command + late
 
 
 def _other(e: Exception) -> int:

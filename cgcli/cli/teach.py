@@ -18,24 +18,6 @@ GRAPH_FORMATS = ("dot", "mermaid", "svg", "png", "pdf")
 GRAPH_EXTENSIONS = {".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".svg": "svg", ".png": "png", ".pdf": "pdf"}
 
 
-def lowered(graph, expand: bool):
-    """The graph, with composite ops (sigmoid, tanh, ...) lowered to primitive gates if asked."""
-    if not expand:
-        return graph
-    from ..teach.expand import expand as lower
-    return lower(graph)
-
-
-def run_with_diagnostics(graph, inputs):
-    """The passes, then the diagnostics (dead relus, saturated gates, vanishing gradients)
-    appended to the Result's warnings."""
-    from ..teach.diagnose import diagnose
-    from ..core.passes import run
-    result = run(graph, inputs)
-    result.warnings += diagnose(result)
-    return result
-
-
 _EXPAND_HELP = "Lower composite functions (sigmoid, tanh) to primitive gates (*-1, exp, +1, 1/x)."
 
 
@@ -84,6 +66,8 @@ def explain_cmd(
                              hint="without one, use --format text, or --format html -o page.html "
                                   "to step through in a browser")
     _, graph, inputs = load(args or [], sets or [], command="explain", output=output)
+    from ..teach.diagnose import run_with_diagnostics
+    from ..teach.expand import lowered
     result = run_with_diagnostics(lowered(graph, expand), inputs)
     from ..teach.steps import walk
     from ..views import explain as ex
@@ -165,6 +149,8 @@ def graph_cmd(
         if rankdir not in ("TB", "LR"):
             raise InputError(f"cg: unknown --rankdir {rankdir!r}: choose TB (top to bottom) or LR (left to right)")
     program, graph, inputs = load(args or [], sets or [], require_all=False, command="graph")
+    from ..teach.diagnose import run_with_diagnostics
+    from ..teach.expand import lowered
     graph = lowered(graph, expand)
     result = None
     if inputs:                  # some values given: all are needed

@@ -120,3 +120,12 @@ def _describe(g):
     from ..core.graph import display_names, labels
     names, lab = display_names(g), labels(g)
     return lambda i: f"{names[i]} = {lab[i]}"
+
+
+def run_with_diagnostics(graph, inputs: dict):
+    """The passes, then the diagnostics (dead relus, saturated gates, vanishing gradients)
+    appended to the Result's warnings: what cg eval and cg explain show."""
+    from ..core.passes import run
+    result = run(graph, inputs)
+    result.warnings += diagnose(result)
+    return result

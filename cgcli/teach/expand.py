@@ -53,3 +53,8 @@ def _lower(graph: Graph) -> Graph:
             b.names.setdefault(new[i], name)
     b.defaults = dict(graph.defaults)
     return b.finish(new[graph.output], list(graph.warnings))
+
+
+def lowered(graph: Graph, asked: bool) -> Graph:
+    """The graph, with composite ops (sigmoid, tanh, ...) lowered to primitive gates if asked."""
+    return expand(graph) if asked else graph

@@ -1,0 +1,56 @@
+"""Start-up is paid on every `cg` call from a shell loop: `cg eval` imports only what it uses.
+(Timings are measured by bench/startup.py, never asserted; this checks the imports, which are
+what start-up costs and do not depend on the machine's load.)"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+SCRIPT = """
+import io, sys
+out = io.StringIO()
+sys.stdout, real = out, sys.stdout
+from cgcli.cli.main import main
+code = main(sys.argv[1:])
+sys.stdout = real
+mods = sorted(m for m in sys.modules if m.startswith(("cgcli", "rich", "lark", "json", "difflib", "numpy")))
+import json
+print(json.dumps({"code": code, "modules": mods}))
+"""
+
+
+def loaded(*argv):
+    p = subprocess.run([sys.executable, "-c", SCRIPT, *argv], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout.strip().splitlines()[-1])
+    return d["code"], set(d["modules"])
+
+
+def test_eval_json_imports_only_its_own_path():
+    code, mods = loaded("eval", "(x+y)*z", "--x", "2", "--y", "3", "--z", "-4", "--json")
+    assert code == 0
+    # the other commands' modules, the API, Rich, Lark, NumPy and the json module stay unloaded
+    for m in ("cgcli.cli.check", "cgcli.cli.train", "cgcli.cli.symbolic", "cgcli.cli.teach", "cgcli.api",
+              "cgcli.check.answers", "cgcli.symbolic.diff", "cgcli.train.loop", "rich", "lark", "numpy", "json"):
+        assert m not in mods, f"{m} is imported by cg eval --json"
+    assert "cgcli.cli.eval" in mods and "cgcli.core.passes" in mods
+
+
+@pytest.mark.parametrize("command, module", [("check", "cgcli.cli.check"), ("grade", "cgcli.cli.check"),
+                                             ("explain", "cgcli.cli.teach"), ("fit", "cgcli.cli.train"),
+                                             ("diff", "cgcli.cli.symbolic")])
+def test_a_command_imports_its_module_and_not_the_others(command, module):
+    code, mods = loaded(command, "--help")
+    assert code == 0 and module in mods
+    others = {"cgcli.cli.check", "cgcli.cli.teach", "cgcli.cli.train", "cgcli.cli.symbolic", "cgcli.cli.eval"} - {module}
+    assert not (mods & others), mods & others
+
+
+def test_help_lists_every_command_in_order():
+    from cgcli.cli.main import ORDER, import_commands
+    from cgcli.cli.app import app
+    import_commands()
+    assert sorted(c.name for c in app.registered_commands) == sorted(ORDER)
