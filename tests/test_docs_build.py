@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.skipif(
+_NO_MKDOCS = pytest.mark.skipif(
     importlib.util.find_spec("mkdocs") is None or importlib.util.find_spec("material") is None,
     reason="mkdocs and mkdocs-material are not installed (pip install '.[docs]')")
 
@@ -26,6 +26,7 @@ def _tree() -> set[str]:
     return out
 
 
+@_NO_MKDOCS
 def test_mkdocs_build_strict(tmp_path):
     before = _tree()
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
@@ -44,3 +45,14 @@ def test_every_page_is_in_the_nav():
     for page in sorted((ROOT / "docs").rglob("*.md")):
         rel = page.relative_to(ROOT / "docs").as_posix()
         assert f": {rel}" in nav, f"{rel} is not in mkdocs.yml's nav"
+
+
+def test_readme_links_to_the_manual_resolve():
+    """README.md links to the pages as relative paths (docs/eval.md), so that they work on a code
+    host; each must be a page of the manual."""
+    import re
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\((docs/[^)#]+)(?:#[^)]*)?\)", text)
+    assert len(links) >= 10
+    for link in links:
+        assert (ROOT / link).is_file(), f"README.md links to {link}, which does not exist"
