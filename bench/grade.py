@@ -1,5 +1,5 @@
 """Class-grading speed: `cg grade KEY answers.csv|answers.jsonl` for a class of --students
-students x 5 problems (25 answers each), next to one `cg check SHEET --key KEY` per student.
+students x 5 problems (21 answers each), next to one `cg check SHEET --key KEY` per student.
 
     python bench/grade.py [--students 10000] [--calls 5] [--runs 3]
 

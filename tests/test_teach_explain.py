@@ -273,22 +273,26 @@ def test_deep_expression_does_not_recurse():
 
 
 def test_readme_examples_are_real_output():
-    """The README's `$ cg explain ...` and `$ cg graph ...` blocks show what cg prints."""
+    """The manual's `$ cg explain ...` and `$ cg graph ...` blocks (README.md, docs/) show what cg
+    prints, in-process too (tests/test_docs_examples.py runs every example as a subprocess)."""
     import shlex
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    root = Path(__file__).parent.parent
+    pages = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
     checked = 0
-    for block in re.findall(r"```\n(\$ cg (?:explain|graph) .*?)```", readme, re.S):
-        for cmd in re.split(r"^(?=\$ cg )", block, flags=re.M):
-            if not cmd.strip():
-                continue
-            first, _, expected = cmd.partition("\n")
-            if "  ..." in expected:
-                continue                                  # an excerpt, not the whole output
-            p = invoke(*shlex.split(first[2:])[1:])
-            assert p.returncode == 0, p.err
-            assert p.out == expected, first
-            checked += 1
-    assert checked >= 3
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for block in re.findall(r"```(?:console)?\n(\$ cg (?:explain|graph) .*?)```", text, re.S):
+            for cmd in re.split(r"^(?=\$ )", block, flags=re.M):
+                if not cmd.strip():
+                    continue
+                first, _, expected = cmd.partition("\n")
+                if "  ..." in expected or any(c in first[2:] for c in "|;<>"):
+                    continue                              # an excerpt, or a shell pipeline
+                p = invoke(*shlex.split(first[2:])[1:])
+                assert p.returncode == 0, p.err
+                assert p.out == expected, first
+                checked += 1
+    assert checked >= 3, checked
 
 
 # --- robustness: every op, every format, random points ---------------------------------------
