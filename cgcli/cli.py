@@ -89,7 +89,7 @@ def split_args(args: List[str], sets: List[str], command: str = "eval") -> tuple
         a = args[i]
         if a.startswith("--") and len(a) > 2:
             name, eq, val = a[2:].partition("=")
-            if not name.isidentifier():
+            if not (name.isidentifier() or is_element_name(name)):
                 raise InputError(f"cg: --{name} is not an option of cg {command} nor a variable name",
                                  hint=f"see cg {command} --help")
             if not eq:
@@ -116,6 +116,12 @@ def split_args(args: List[str], sets: List[str], command: str = "eval") -> tuple
     return expr, raw
 
 
+def is_element_name(name: str) -> bool:
+    """x[0], W[1][0]: an element of a vector input (--set "x[0]=2")."""
+    import re
+    return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\[\d+\]){1,2}", name) is not None
+
+
 def close_option(name: str):
     """The invoked command's long option closest to --NAME (a misspelt --json), or None."""
     import difflib
@@ -132,11 +138,44 @@ def close_option(name: str):
 
 
 def _put(raw: dict, name: str, val: str):
-    if not name.isidentifier():
+    if not (name.isidentifier() or is_element_name(name)):
         raise InputError(f"cg: {name!r} is not a variable name")
     if name in raw:
         raise InputError(f"cg: {name} is given twice")
     raw[name] = val
+
+
+def vector_values(raw: dict) -> tuple:
+    """Values given as vectors (--x 1,2,3, --W "[[1,2],[3,4]]") -> ({name: shape}, raw with one
+    entry per element, x[0] ...). Other values pass through."""
+    if not any(("," in v or "[" in v) for v in raw.values()):
+        return {}, raw
+    from .vectors import is_vector_text, split_value
+    shapes: dict = {}
+    out: dict = {}
+    for name, val in raw.items():
+        if "[" not in name and is_vector_text(val):
+            shapes[name], elements = split_value(name, val)
+            for k, v in elements:
+                if k in raw:
+                    raise InputError(f"cg: {k} is given twice (with --{name} and on its own)")
+                out[k] = v
+        else:
+            out[name] = val
+    return shapes, out
+
+
+def check_vector_values(graph, shapes: dict, raw: dict) -> None:
+    """A vector given for a name the program binds to numbers must have the program's shape."""
+    from .vectors import element_variables, say_shape
+    for name, shape in shapes.items():
+        have = element_variables(graph, name)
+        given = [k for k in raw if k.startswith(name + "[")]
+        if have and set(have) != set(given):
+            rows = {k.split("]")[0] for k in have}
+            ref = (len(rows), len(have) // len(rows)) if have[0].count("[") == 2 else (len(have),)
+            raise InputError(f"cg: --{name} gives {say_shape(shape)}, but the program's {name} is "
+                             f"{say_shape(ref)}")
 
 
 def missing_hint(expr: str, graph, raw: dict, command: str = "eval") -> str:
@@ -162,7 +201,10 @@ def load(args: List[str], sets: List[str], require_all: bool = True, command: st
         raise InputError("cg: no expression given",
                          hint=f'example: cg {command} "(x+y)*z" --x 2 --y 3 --z -4')
     program = read_program(expr)
-    graph = parse(program)
+    shapes, raw = vector_values(raw)
+    graph = parse(program, shapes=shapes) if shapes else parse(program)
+    if shapes:
+        check_vector_values(graph, shapes, raw)
     if output is not None:
         from .graph import with_output
         graph = with_output(graph, output)

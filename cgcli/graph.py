@@ -86,6 +86,7 @@ class Builder:
         self.vec_inputs: dict = {}              # name -> its Vec of input nodes (x[0], x[1], ...)
         self.steps: list = []                   # (loop position, variable, t or None, first node)
         self.vectors = False                    # some name is bound to a vector
+        self.logged: set = set()                # vector inputs already logged as a first version
         self.ops = array("B")
         self.in0 = array("i")
         self.in1 = array("i")
@@ -464,9 +465,11 @@ class Builder:
                     self.assigned_nodes.add(node)
                 self.vec_inputs[text] = inputs
                 self.log.append((text, inputs))
+                self.logged.add(text)
                 return inputs
-        if text in self.vec_inputs and text not in self.assigned:
+        if text in self.vec_inputs and text not in self.assigned and text not in self.logged:
             self.log.append((text, self.vec_inputs[text]))     # the inputs are the name's first version
+            self.logged.add(text)
         value = vectors.renamed(value, text)
         self.assigned[text] = value
         for _, node in vectors.element_names(text, value):

@@ -445,3 +445,101 @@ def tokenize(text: str, master, ignore) -> list:
 
 
 _EXTRA = {":": "COLON", "{": "LBRACE", "}": "RBRACE"}
+
+
+# --- values given on the command line: --x 1,2,3  --x "[1,2,3]"  --W "[[1,2],[3,4]]" ---------
+
+def is_vector_text(text: str) -> bool:
+    """A value is a vector when it starts with '[' or has a comma outside parentheses."""
+    t = text.strip()
+    if t.startswith("["):
+        return True
+    depth = 0
+    for ch in t:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            return True
+    return False
+
+
+def split_value(name: str, text: str):
+    """--x "[[1,2],[3,4]]" -> (shape, [(element name, text)]); iterative, at most two deep."""
+    from .errors import InputError
+    t = text.strip()
+    if not t.startswith("["):
+        t = "[" + t + "]"
+    rows: list = []            # the finished items of the outer list
+    stack: list = []           # open lists
+    item = ""
+    depth = 0                  # parentheses inside an element
+    k = 0
+    closed = False
+
+    def bad(why):
+        raise InputError(f"cg: the value of {name} is not a vector or matrix ({why}): {text!r}",
+                         hint=f'examples: --{name} 1,2,3  --{name} "[1,2,3]"  --{name} "[[1,2],[3,4]]"')
+
+    while k < len(t):
+        ch = t[k]
+        k += 1
+        if closed:
+            if not ch.isspace():
+                bad("text after the closing ']'")
+            continue
+        if depth:
+            depth += (ch == "(") - (ch == ")")
+            item += ch
+            continue
+        if ch == "[":
+            if item.strip():
+                bad("'[' inside a number")
+            if len(stack) == 2:
+                bad("nested deeper than a matrix")
+            stack.append([])
+        elif ch in ",]":
+            if not stack:
+                bad("unbalanced ']'")
+            if item.strip():
+                stack[-1].append(item.strip())
+            elif ch == "," and (not stack[-1] or type(stack[-1][-1]) is not list) or (
+                    ch == "]" and item == "" and False):
+                bad("an empty element")
+            item = ""
+            if ch == "]":
+                done = stack.pop()
+                if not done:
+                    bad("an empty list")
+                if stack:
+                    stack[-1].append(done)
+                    item = ""
+                    # skip to the next separator
+                else:
+                    rows = done
+                    closed = True
+        else:
+            if ch == "(":
+                depth += 1
+            item += ch
+    if stack or not closed:
+        bad("unbalanced '['")
+    kinds = {type(r) for r in rows}
+    if len(kinds) > 1:
+        bad("mixes numbers and rows")
+    if list in kinds:
+        n = len(rows[0])
+        for r in rows:
+            if len(r) != n:
+                bad(f"rows of different lengths, {n} and {len(r)}")
+            if any(type(e) is list for e in r):
+                bad("nested deeper than a matrix")
+        return (len(rows), n), [(f"{name}[{i}][{j}]", e) for i, r in enumerate(rows) for j, e in enumerate(r)]
+    return (len(rows),), [(f"{name}[{i}]", e) for i, e in enumerate(rows)]
+
+
+def element_variables(graph, name: str) -> list:
+    """The graph's input variables that are elements of `name` (x[0], W[1][0], ...)."""
+    prefix = name + "["
+    return [v for v in graph.variables if v.startswith(prefix) and v[len(prefix)].isdigit()]
