@@ -303,8 +303,13 @@ def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
     src = raw[given[0]]
     if not isinstance(src, str):
         raise _Located((given[0],), InputError(f"cg: {given[0]} must be a string"))
+    from .vectors import input_shapes
+    shapes = {}
+    if "inputs" in raw:                 # vectors: x = [1, 2] or "x[0]" = 1 (cgcli/vectors.py)
+        raw = dict(raw)
+        shapes, raw["inputs"] = input_shapes(raw["inputs"])
     try:
-        p.graph = parse(src)
+        p.graph = parse(src, shapes=shapes) if shapes else parse(src)
     except CgError as e:
         raise _Located((given[0],), e) from None
     p.program = src

@@ -306,8 +306,13 @@ def _fill(p: Problem, raw, seen: dict, sheet: dict | None = None) -> None:
     text = raw[key]
     if not isinstance(text, str):
         raise _Located((key,), InputError(f"cg: {key} must be a string"))
+    from .vectors import input_shapes
+    shapes = {}
+    if "inputs" in raw:                 # vectors: x = [1, 2] or "x[0]" = 1 (cgcli/vectors.py)
+        raw = dict(raw)
+        shapes, raw["inputs"] = input_shapes(raw["inputs"])
     try:
-        p.graph = parse(text)
+        p.graph = parse(text, shapes=shapes) if shapes else parse(text)
     except CgError as e:
         raise _Located((key,), e) from None
     p.program = text

@@ -543,3 +543,42 @@ def element_variables(graph, name: str) -> list:
     """The graph's input variables that are elements of `name` (x[0], W[1][0], ...)."""
     prefix = name + "["
     return [v for v in graph.variables if v.startswith(prefix) and v[len(prefix)].isdigit()]
+
+
+def input_shapes(inputs) -> tuple:
+    """Inputs of a homework or grading key -> ({name: shape}, inputs with one entry per element):
+    a TOML array (x = [1, 2], W = [[1, 2], [3, 4]]) becomes x[0], x[1], ...; element keys
+    ("W[1][0]" = 3) give their vector's shape. Anything else passes through unchanged."""
+    import re
+    if not isinstance(inputs, dict):
+        return {}, inputs
+    shapes: dict = {}
+    out: dict = {}
+    for name, v in inputs.items():
+        if isinstance(v, list) and isinstance(name, str) and name.isidentifier() and v:
+            if all(isinstance(r, list) and r for r in v):
+                n = len(v[0])
+                if all(len(r) == n for r in v):
+                    shapes[name] = (len(v), n)
+                    for i, r in enumerate(v):
+                        for j, e in enumerate(r):
+                            out[f"{name}[{i}][{j}]"] = e
+                    continue
+            elif not any(isinstance(r, list) for r in v):
+                shapes[name] = (len(v),)
+                for i, e in enumerate(v):
+                    out[f"{name}[{i}]"] = e
+                continue
+        out[name] = v
+    sizes: dict = {}
+    for name in out:
+        m = re.fullmatch(r"([A-Za-z_]\w*)\[(\d+)\](?:\[(\d+)\])?", name) if isinstance(name, str) else None
+        if m:
+            base, i, j = m.group(1), int(m.group(2)), m.group(3)
+            s = sizes.setdefault(base, [0, None if j is None else 0])
+            s[0] = max(s[0], i + 1)
+            if j is not None and s[1] is not None:
+                s[1] = max(s[1], int(j) + 1)
+    for base, (n, m) in sizes.items():
+        shapes.setdefault(base, (n,) if m is None else (n, m))
+    return shapes, out

@@ -308,3 +308,43 @@ def test_a_hundred_thousand_iterations():
 ])
 def test_cg_loop_agrees_with_lark(program):
     same_graph(parse(program), parse(program, engine="lark"))
+
+
+# --- check and grade take answers for elements and versions --------------------------------
+
+def test_check_answers_for_elements_and_versions(cg):
+    ok = cg("check", "W = [[1, 2], [3, 4]]; x = [5, 6]; f = sum(W @ x)", "--grad", "W[0][1]=6",
+            "--grad", "x[0]=4", "--value", "56")
+    assert ok.returncode == 0, ok.out + ok.err
+    wrong = cg("check", "W = [[1, 2], [3, 4]]; x = [5, 6]; f = sum(W @ x)", "--grad", "W[0][1]=0.25")
+    assert wrong.returncode == 1 and "W[0][1]" in wrong.out
+    r = run(parse("h = 0; for t in range(3): h = tanh(w * h + x[t])", shapes={"x": (3,)}),
+            {"w": 0.5, **vec("x", [1, 2, 3])})
+    want = r.grads[r.graph.assigned["h#2"]]
+    step = cg("check", "h = 0; for t in range(3): h = tanh(w * h + x[t])", "--w", "0.5", "--x", "1,2,3",
+              "--grad", f"h#2={want!r}", "--node", f"h#3={r.values[r.graph.assigned['h#3']]!r}")
+    assert step.returncode == 0, step.out + step.err
+
+
+def test_homework_and_grade_with_vector_inputs(tmp_path):
+    from cgtest import run_cg
+    key = tmp_path / "key.toml"
+    made = run_cg("key", "h = tanh(W @ x); f = sum(h)", "--W", "[[1,2],[3,4]]", "--x", "0.1,-0.2", "--id", "1")
+    assert made.returncode == 0, made.err
+    key.write_text(made.out)
+    assert '"W[0][1]" =' in made.out
+    assert run_cg("check", str(key)).returncode == 0
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    import re
+    (subs / "ann.toml").write_text(re.sub(r'"W\[0\]\[1\]" = [^,}]*', '"W[0][1]" = 0.25', made.out, count=2))
+    graded = run_cg("grade", str(key), str(subs), "--json")
+    assert graded.returncode == 0, graded.err
+    doc = strict_json(graded.out)
+    assert "W[0][1]" in graded.out
+    arrays = tmp_path / "arrays.toml"
+    arrays.write_text('[[problem]]\nid = "v"\nprogram = "h = tanh(W @ x); f = sum(h)"\n'
+                      'inputs = { W = [[1, 2], [3, 4]], x = [0.1, -0.2] }\n'
+                      'grad = { "W[0][1]" = -0.18302739236532584, "x[0]" = 3.274480160724411 }\n')
+    assert run_cg("check", str(arrays)).returncode == 0
+    assert doc["schema"].startswith("cg.grade/")
