@@ -188,12 +188,13 @@ def missing_hint(expr: str, graph, raw: dict, command: str = "eval") -> str:
 
 
 def load(args: List[str], sets: List[str], require_all: bool = True, command: str = "eval",
-         output: Optional[str] = None):
+         output: Optional[str] = None, shapes: Optional[dict] = None):
     """argv pieces -> (program text, graph, inputs); raises CgError. The inputs are the given
     values merged with the program's own (`x = 2`; passes.with_defaults). With require_all=False,
     variables may be left without values (views that can draw the structure alone): then the
     inputs are {} when nothing is given and the program's values are not complete.
-    `output`: differentiate this named node instead of the last statement (--output)."""
+    `output`: differentiate this named node instead of the last statement (--output).
+    `shapes`: name -> shape of vector inputs that have no values here (cg fit's --shape, --input)."""
     from .parse import parse
     from .passes import missing_inputs, with_defaults
     expr, raw = split_args(args, sets, command)
@@ -201,10 +202,18 @@ def load(args: List[str], sets: List[str], require_all: bool = True, command: st
         raise InputError("cg: no expression given",
                          hint=f'example: cg {command} "(x+y)*z" --x 2 --y 3 --z -4')
     program = read_program(expr)
-    shapes, raw = vector_values(raw)
-    graph = parse(program, shapes=shapes) if shapes else parse(program)
+    given_shapes, raw = vector_values(raw)
     if shapes:
-        check_vector_values(graph, shapes, raw)
+        for name in given_shapes:
+            if name in shapes and shapes[name] != given_shapes[name]:
+                from .vectors import say_shape
+                raise InputError(f"cg: --{name} gives {say_shape(given_shapes[name])}, but --shape says "
+                                 f"{say_shape(shapes[name])}")
+    valued = given_shapes
+    shapes = {**(shapes or {}), **given_shapes}
+    graph = parse(program, shapes=shapes) if shapes else parse(program)
+    if valued:
+        check_vector_values(graph, valued, raw)
     if output is not None:
         from .graph import with_output
         graph = with_output(graph, output)
