@@ -256,7 +256,7 @@ class Builder:
         if type(i) is not int or self.needs[i]:
             self._fail(f"an index must be a whole number or a loop's variable: {text}", pos,
                        "indices are constants: x[0], W[1][0], x[t] in a loop over t")
-        k = self._constant_value(i, pos)
+        k = self.const[i] if self.ops[i] == CONST else self._cone_value(i, pos)
         if k != int(k):
             self._fail(f"index {fmt(k)} is not a whole number in {text}", pos)
         k = int(k)
@@ -272,6 +272,25 @@ class Builder:
                 self._truncate(start)
         text = f"{vectors.describe(self, target)}[{k}]"
         return vectors.index(self, target, k, pos, text)
+
+    def _cone_value(self, i: int, pos) -> float:
+        """The value of a node that depends on no variable, from its own cone only (an index
+        such as x[t - 1] inside a loop: constant time, not a pass over the whole graph)."""
+        cone = set()
+        stack = [i]
+        while stack:
+            j = stack.pop()
+            if j not in cone:
+                cone.add(j)
+                stack.extend(self.inputs_of(j))
+        values = {}
+        try:
+            for j in sorted(cone):
+                op = OPS[self.ops[j]]
+                values[j] = self.const[j] if op.arity == 0 else op.forward(*(values[a] for a in self.inputs_of(j)))
+        except (ValueError, ZeroDivisionError, OverflowError):
+            self._fail("the index is not a finite number", pos)
+        return values[i]
 
     def inputs_of(self, i):
         a, b = self.in0[i], self.in1[i]
