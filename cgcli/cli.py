@@ -147,10 +147,13 @@ def _put(raw: dict, name: str, val: str):
 
 def vector_values(raw: dict) -> tuple:
     """Values given as vectors (--x 1,2,3, --W "[[1,2],[3,4]]") -> ({name: shape}, raw with one
-    entry per element, x[0] ...). Other values pass through."""
-    if not any(("," in v or "[" in v) for v in raw.values()):
-        return {}, raw
-    from .vectors import is_vector_text, split_value
+    entry per element, x[0] ..., {name: shape} of vectors given only element by element).
+    Other values pass through."""
+    if not any(("," in v or "[" in v) for v in raw.values()) and not any("[" in k for k in raw):
+        return {}, raw, {}
+    from .vectors import input_shapes, is_vector_text, split_value
+    # --set "x[1]=5" without --x: x is a vector input (its shape from the elements given)
+    implied = {k: v for k, v in input_shapes({k: None for k in raw if "[" in k})[0].items() if k not in raw}
     shapes: dict = {}
     out: dict = {}
     for name, val in raw.items():
@@ -162,7 +165,7 @@ def vector_values(raw: dict) -> tuple:
                 out[k] = v
         else:
             out[name] = val
-    return shapes, out
+    return shapes, out, implied
 
 
 def check_vector_values(graph, shapes: dict, raw: dict) -> None:
@@ -202,7 +205,7 @@ def load(args: List[str], sets: List[str], require_all: bool = True, command: st
         raise InputError("cg: no expression given",
                          hint=f'example: cg {command} "(x+y)*z" --x 2 --y 3 --z -4')
     program = read_program(expr)
-    given_shapes, raw = vector_values(raw)
+    given_shapes, raw, implied = vector_values(raw)
     if shapes:
         for name in given_shapes:
             if name in shapes and shapes[name] != given_shapes[name]:
@@ -210,7 +213,7 @@ def load(args: List[str], sets: List[str], require_all: bool = True, command: st
                 raise InputError(f"cg: --{name} gives {say_shape(given_shapes[name])}, but --shape says "
                                  f"{say_shape(shapes[name])}")
     valued = given_shapes
-    shapes = {**(shapes or {}), **given_shapes}
+    shapes = {**implied, **(shapes or {}), **given_shapes}
     graph = parse(program, shapes=shapes) if shapes else parse(program)
     if valued:
         check_vector_values(graph, valued, raw)

@@ -348,3 +348,20 @@ def test_homework_and_grade_with_vector_inputs(tmp_path):
                       'grad = { "W[0][1]" = -0.18302739236532584, "x[0]" = 3.274480160724411 }\n')
     assert run_cg("check", str(arrays)).returncode == 0
     assert doc["schema"].startswith("cg.grade/")
+
+
+def test_elements_given_one_by_one(cg):
+    p = cg("eval", "f = sum(x)", "--x[1]", "5", "--x[0]", "1", "--get", "value")
+    assert p.returncode == 0, p.err
+    assert p.out.split() == ["6"]
+    missing = cg("eval", "f = sum(x)", "--set", "x[1]=5")
+    assert missing.returncode == 2 and "missing value for x[0]" in missing.err
+    scalar = cg("eval", "f = x * 2", "--x", "max(1, 2)", "--get", "value")      # a comma inside ( )
+    assert scalar.returncode == 0 and scalar.out.split() == ["4"]
+    consts = cg("eval", "f = x[0] * x[1]", "--x", "pi/4, -1", "--get", "value")
+    assert consts.returncode == 0 and float(consts.out) == pytest.approx(-math.pi / 4, rel=1e-15)
+
+
+def test_a_constant_start_state():
+    g = parse("h = const(0); for t in range(2): h = h + x[t]", shapes={"x": (2,)})
+    assert list(g.variables) == ["x[0]", "x[1]"]
