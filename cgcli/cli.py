@@ -224,6 +224,13 @@ def load(args: List[str], sets: List[str], require_all: bool = True, command: st
     unknown = [n for n in raw if n not in graph.variables]
     if unknown:
         from .passes import unknown_variable
+        if graph.variables and any(k.startswith(unknown[0] + "[") for k in graph.variables):
+            from .vectors import element_variables
+            have = element_variables(graph, unknown[0])
+            raise InputError(f"cg: --{unknown[0]}: {unknown[0]} is a vector here (elements "
+                             f"{', '.join(have[:4])}{', ...' if len(have) > 4 else ''})",
+                             hint=f"give all its elements: --{unknown[0]} {','.join('1' for _ in have[:8])}"
+                                  f"{',...' if len(have) > 8 else ''}, or one: --set \"{have[0]}=1\"")
         err = unknown_variable(graph, unknown[0], option="--")
         close = close_option(unknown[0])
         if close and "did you mean" not in (err.hint or ""):

@@ -429,7 +429,7 @@ class Builder:
         lit = self._literal(value) if op == CONST or op == _NEG else None
         if lit is not None or marked == "input":         # a number: the name is an input
             default = lit[0] if lit is not None else self._constant_value(value, pos)
-            if text in self.assigned or text in self.defaults:
+            if text in self.assigned or text in self.defaults or text in self.vec_inputs:
                 self._fail(f"{text} is bound already: a number makes an input only at a name's first "
                            f"binding", pos, f"write {text} = const(...) for a constant, or use a new name")
             if text in self.variables:
@@ -473,22 +473,32 @@ class Builder:
         elements = vectors.flat(value)
         lits = [self._literal(i) for i in elements]
         if all(lit is not None for lit in lits):         # [1, 2, 3]: the name is a vector of inputs
-            if text in self.assigned or text in self.vec_inputs or any(
-                    f"{text}[" in k for k in self.defaults):
+            if (text in self.assigned or text in self.vec_inputs or text in self.defaults
+                    or text in self.variables):
                 self._fail(f"{text} is bound already: numbers make inputs only at a name's first binding",
                            pos, f"use a new name for the vector of inputs")
-            first = lits[0][1]
-            if first == len(self.ops) - sum(1 + (self.ops[i] == _NEG) for i in elements) and all(
-                    i >= first for i in elements):
-                self._truncate(first)
+            first = min(lit[1] for lit in lits)
+            if first == len(self.ops) - sum(1 + (self.ops[i] == _NEG) for i in elements):
+                self._truncate(first)            # the numbers' own nodes give way to the inputs
                 inputs = vectors.inputs(self, text, vectors.shape(value))
-                for (name, node), lit in zip(vectors.element_names(text, inputs), lits):
-                    self.defaults[name] = lit[0]
-                    self.assigned_nodes.add(node)
-                self.vec_inputs[text] = inputs
-                self.log.append((text, inputs))
-                self.logged.add(text)
-                return inputs
+            else:                                # not the last nodes (a, b = [1, 2], [3, 4]):
+                for i in elements:               # each number's node becomes its input
+                    self.ops[i] = VAR
+                    self.in0[i] = self.in1[i] = -1
+                    self.const[i] = 0.0
+                    self.needs[i] = 1
+                inputs = value
+                for name, node in vectors.element_names(text, inputs):
+                    self.variables[name] = node
+                    self.names[node] = name
+                inputs = vectors.renamed(inputs, text)
+            for (name, node), lit in zip(vectors.element_names(text, inputs), lits):
+                self.defaults[name] = lit[0]
+                self.assigned_nodes.add(node)
+            self.vec_inputs[text] = inputs
+            self.log.append((text, inputs))
+            self.logged.add(text)
+            return inputs
         if text in self.vec_inputs and text not in self.assigned and text not in self.logged:
             self.log.append((text, self.vec_inputs[text]))     # the inputs are the name's first version
             self.logged.add(text)

@@ -365,3 +365,36 @@ def test_elements_given_one_by_one(cg):
 def test_a_constant_start_state():
     g = parse("h = const(0); for t in range(2): h = h + x[t]", shapes={"x": (2,)})
     assert list(g.variables) == ["x[0]", "x[1]"]
+
+
+@pytest.mark.parametrize("program, value, gradients", [
+    ("x = [1, 2]; x = x * 2; f = sum(x)", 6, {"x[0]": 2, "x[1]": 2}),
+    ("x = [1, 2]; x += 1; f = sum(x)", 5, {"x[0]": 1, "x[1]": 1}),
+    ("a, b = [1, 2], [3, 4]; f = dot(a, b)", 11, {"a[0]": 3, "a[1]": 4, "b[0]": 1, "b[1]": 2}),
+    ("a, b = [1, -2], [3, 4]; f = dot(a, b)", -5, {"a[0]": 3, "a[1]": 4, "b[0]": 1, "b[1]": -2}),
+    ("a, b = [[1, 2]], 5; f = sum(a) * b", 15, {"a[0][0]": 5, "a[0][1]": 5, "b": 3}),
+    ("x = [1, 2]; y = x; f = sum(y)", 3, {"x[0]": 1, "x[1]": 1}),
+    ("xx = [1, 2]; x = [3, 4]; f = dot(x, xx)", 11, {"xx[0]": 3, "xx[1]": 4, "x[0]": 1, "x[1]": 2}),
+    ("x = [1, 2]; x = x[0] * 3; f = x", 3, {"x[0]": 3, "x[1]": 0}),
+    ("v = [x, y]; f = sum(v * v)", 5, {"x": 2, "y": 4}),
+])
+def test_vector_bindings(program, value, gradients):
+    r = run(parse(program), {"x": 1, "y": 2} if "v = [x" in program else {})
+    assert r.value == value
+    assert r.gradients == gradients
+
+
+@pytest.mark.parametrize("program", ["x = [1, 2]; x = 3; f = x", "x = 3; x = [1, 2]; f = sum(x)",
+                                     "x = [1, 2]; x = [3, 4]; f = sum(x)"])
+def test_numbers_make_inputs_only_at_the_first_binding(program):
+    with pytest.raises(CgSyntaxError, match="bound already"):
+        parse(program)
+
+
+def test_output_may_name_an_element_version(cg):
+    p = cg("eval", "h = [1, 2]\nfor t in range(2):\n    h = h * h\nf = sum(h)", "--output", "h#2[1]",
+           "--get", "value", "--get", "grad.h#1[1]")
+    assert p.returncode == 0, p.err
+    assert p.out.split() == ["4", "4"]
+    vec_hint = cg("eval", "x = [1, 2]; f = sum(x)", "--x", "3")
+    assert vec_hint.returncode == 2 and "x is a vector here" in vec_hint.err
