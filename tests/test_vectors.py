@@ -398,3 +398,19 @@ def test_output_may_name_an_element_version(cg):
     assert p.out.split() == ["4", "4"]
     vec_hint = cg("eval", "x = [1, 2]; f = sum(x)", "--x", "3")
     assert vec_hint.returncode == 2 and "x is a vector here" in vec_hint.err
+
+
+@pytest.mark.parametrize("program, args", [
+    ("h = 0; for t in range(3): h = tanh(w * h + x[t])", ["--w", "0.5", "--x", "1,2,-1"]),
+    ("h = 1; h = tanh(w * h)", ["--w", "0.5"]),                       # a rebound input (issue 10)
+    ("f = sum(tanh(W @ x))", ["--W", "[[1,2],[3,4]]", "--x", "0.1,-0.2"]),
+])
+def test_symbolic_derivatives_equal_the_backward_pass(cg, program, args):
+    d = cg("diff", program, *args, "--format", "json")
+    assert d.returncode == 0, d.err
+    e = cg("eval", program, *args, "--json")
+    got = {x["wrt"][0]: x["value"] for x in strict_json(d.out)["derivatives"]}
+    want = strict_json(e.out)["gradients"]
+    assert set(got) == set(want)
+    for k in want:
+        assert got[k] == pytest.approx(want[k], rel=1e-12, abs=1e-15), k
