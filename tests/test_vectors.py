@@ -414,3 +414,38 @@ def test_symbolic_derivatives_equal_the_backward_pass(cg, program, args):
     assert set(got) == set(want)
     for k in want:
         assert got[k] == pytest.approx(want[k], rel=1e-12, abs=1e-15), k
+
+
+_VOPS = [("{p} + {q}", "{p} + {q}"), ("{p} * {q}", "{p} * {q}"), ("{p} - 2 * {q}", "{p} - 2 * {q}"),
+         ("tanh({p})", "tanh({p})"), ("{p} / (1 + {q} * {q})", "{p} / (1 + {q} * {q})"),
+         ("sigmoid({p}) * s", "sigmoid({p}) * s"), ("{p}.relu() + s", "{p}.relu() + s")]
+
+
+@settings(max_examples=80)
+@given(st.integers(1, 4), st.lists(st.tuples(st.integers(0, len(_VOPS) - 1), st.integers(0, 9),
+                                             st.integers(0, 9)), min_size=1, max_size=6),
+       st.integers(0, 2 ** 32 - 1))
+def test_vector_programs_equal_their_elements_written_out(n, steps, seed):
+    """A random elementwise vector program has the values and gradients of the same maths
+    written per element with scalars."""
+    rnd = random.Random(seed)
+    a = [round(rnd.uniform(-2, 2), 3) for _ in range(n)]
+    b = [round(rnd.uniform(-2, 2), 3) for _ in range(n)]
+    vec_lines = [f"a = {a}", f"b = {b}", "s = 0.7"]
+    sca_lines = [f"a_{i} = {a[i]}" for i in range(n)] + [f"b_{i} = {b[i]}" for i in range(n)] + ["s = 0.7"]
+    names = ["a", "b"]
+    for k, (op, i, j) in enumerate(steps):
+        p, q = names[i % len(names)], names[j % len(names)]
+        vec_lines.append(f"v{k} = " + _VOPS[op][0].format(p=p, q=q))
+        sca_lines += [f"v{k}_{e} = " + _VOPS[op][1].format(p=f"{p}_{e}", q=f"{q}_{e}") for e in range(n)]
+        names.append(f"v{k}")
+    last = names[-1]
+    vec_lines.append(f"f = sum({last} * {last})")
+    sca_lines.append("f = " + " + ".join(f"{last}_{e} * {last}_{e}" for e in range(n)))
+    rv = run(parse("\n".join(vec_lines)), {})
+    rs = run(parse("\n".join(sca_lines)), {})
+    assert rv.value == pytest.approx(rs.value, rel=1e-14, abs=1e-300)
+    for e in range(n):
+        for base in "ab":
+            assert rv.gradients[f"{base}[{e}]"] == pytest.approx(rs.gradients[f"{base}_{e}"], rel=1e-12, abs=1e-14)
+    assert rv.gradients["s"] == pytest.approx(rs.gradients["s"], rel=1e-12, abs=1e-14)
