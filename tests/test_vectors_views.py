@@ -98,3 +98,10 @@ def test_explain_lists_a_shared_weights_steps_and_their_sum(cg):
 def test_explain_without_loops_has_no_shared_section(cg):
     p = cg("explain", "q = x + y; f = q * z", "--x", "2", "--y", "3", "--z", "-4", "--format", "json")
     assert "shared" not in strict_json(p.out)
+
+
+def test_explain_latex_has_the_shared_weights(cg):
+    p = cg("explain", RNN, *ARGS, "--format", "latex")
+    assert p.returncode == 0, p.err
+    assert r"\subsection*{Shared weights over the loop's steps}" in p.out
+    assert r"\underbrace" in p.out and r"_{\text{t=2}}" in p.out

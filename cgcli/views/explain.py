@@ -513,6 +513,15 @@ def latex(result, walk, precision=3, decimals=None) -> str:
         L.append(r"\end{tabular}")
     else:
         L.append("The expression has no variables.")
+    shared = shared_steps(result, walk)
+    if shared:
+        L += ["", r"\subsection*{Shared weights over the loop's steps}",
+              tex_text("Backprop through time: the gradient of an input used in every step is the sum of "
+                       "each step's contribution (the fan-out rule, over time)."), r"\begin{itemize}"]
+        for name, i, per in shared:
+            terms = " + ".join(f"\\underbrace{{{ex.num(v).text}}}_{{\\text{{{tex_text(label)}}}}}" for label, v in per)
+            L.append(r"\item " + m(f"\\partial {ex.fname()} / \\partial {latex_name(name)} = {terms} = {ex.grad(i)}"))
+        L.append(r"\end{itemize}")
     if result.warnings:
         L += ["", r"\subsection*{Warnings}", r"\begin{itemize}"]
         L += [r"\item " + tex_text(w) for w in result.warnings]
