@@ -449,3 +449,20 @@ def test_vector_programs_equal_their_elements_written_out(n, steps, seed):
         for base in "ab":
             assert rv.gradients[f"{base}[{e}]"] == pytest.approx(rs.gradients[f"{base}_{e}"], rel=1e-12, abs=1e-14)
     assert rv.gradients["s"] == pytest.approx(rs.gradients["s"], rel=1e-12, abs=1e-14)
+
+
+def test_the_recurrence_through_the_installed_cg():
+    from cgtest import run_cg
+    H, T = 16, 100
+    rnd = random.Random(2)
+    W = [[round(rnd.uniform(-0.3, 0.3), 4) for _ in range(H)] for _ in range(H)]
+    xs = [round(rnd.uniform(-1, 1), 4) for _ in range(T)]
+    program = f"h = {[0] * H}\nfor t in range({T}):\n    h = tanh(W @ h + u * x[t])\nf = sum(h)"
+    p = run_cg("eval", "-", "--W", str(W), "--x", ",".join(map(str, xs)), "--u", "0.5", "--json", input=program)
+    assert p.returncode == 0, p.err
+    doc = strict_json(p.out)
+    r = run(parse(program, shapes={"W": (H, H), "x": (T,)}),
+            {**mat("W", W), **vec("x", xs), "u": 0.5})
+    assert doc["value"] == r.value
+    assert doc["gradients"] == dict(r.gradients)
+    assert len(doc["nodes"]) == len(r.graph) > 50_000
