@@ -316,7 +316,7 @@ class Builder:
         a = args[0]
         if type(a) is not int:
             self._fail(f"{fname}(...) takes one number, not a vector", pos,
-                       f"write the vector's numbers as they are: x = [1, 2, 3] makes inputs x[0], x[1], x[2]")
+                       "write the vector's numbers as they are: x = [1, 2, 3] makes inputs x[0], x[1], x[2]")
         if self.needs[a]:
             self._fail(f"{fname}(...) takes a number or an expression of numbers, not of variables", pos,
                        f"{fname}(...) marks an input or a constant: write the expression without it")
@@ -476,7 +476,7 @@ class Builder:
             if (text in self.assigned or text in self.vec_inputs or text in self.defaults
                     or text in self.variables):
                 self._fail(f"{text} is bound already: numbers make inputs only at a name's first binding",
-                           pos, f"use a new name for the vector of inputs")
+                           pos, "use a new name for the vector of inputs")
             first = min(lit[1] for lit in lits)
             if first == len(self.ops) - sum(1 + (self.ops[i] == _NEG) for i in elements):
                 self._truncate(first)            # the numbers' own nodes give way to the inputs
