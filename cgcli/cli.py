@@ -47,6 +47,11 @@ OUTPUT_OPTION = typer.Option(None, "--output", metavar="NAME",
                                   "the last statement.")
 
 
+SHAPE_OPTION = typer.Option(None, "--shape", metavar="NAME=NxM",
+                            help="A vector (NAME=N) or matrix (NAME=NxM) input without values here "
+                                 "(its elements come later, e.g. from --points; repeatable).")
+
+
 def expr_argument(then: str = "then a value for each variable",
                   subject: str = "The expression or program"):
     """EXPR and the --NAME VALUE pairs that follow it (see split_args)."""
@@ -272,6 +277,7 @@ def eval_cmd(
                                help="Also compare every gradient with central finite differences; "
                                     "exit 1 on a mismatch."),
     output: Optional[str] = OUTPUT_OPTION,
+    shape: Optional[List[str]] = SHAPE_OPTION,
 ):
     """Evaluate EXPR and its gradients: forward pass, then backward pass.
 
@@ -285,6 +291,7 @@ def eval_cmd(
       cg eval "(x+y)*z" --x 2 --y 3 --z -4 --get grad.z
       cg eval "sigmoid(w*x + b)" --w 2 --b -1 --points points.jsonl
       cg eval "x^2*sin(y)" --x 2 --y 1 --check
+      cg eval "h = tanh(W @ x); f = sum(h)" --W "[[1,2],[3,4]]" --x 0.5,-1
     """
     from .cli_teach import lowered, run_with_diagnostics
     view = "json" if json_out else (format or "both")
@@ -300,10 +307,14 @@ def eval_cmd(
         if output is not None:
             raise InputError("cg: --output does not apply to --points; end the program with the output's name")
         from .check_run import eval_points
-        raise typer.Exit(eval_points(args or [], sets or [], points, get or [], view))
+        raise typer.Exit(eval_points(args or [], sets or [], points, get or [], view, shape))
     if get and (json_out or format):
         raise InputError("cg: --get prints bare numbers; leave out --json and --format")
-    program, graph, inputs = load(args or [], sets or [], output=output)
+    shapes = None
+    if shape:
+        from .vectors import parse_shapes
+        shapes = parse_shapes(shape)
+    program, graph, inputs = load(args or [], sets or [], output=output, shapes=shapes)
     graph = lowered(graph, expand)
     if get:
         from .check_run import get_targets, print_targets

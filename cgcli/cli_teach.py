@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .cli import OUTPUT_OPTION, SET_OPTION, _VAR_OPTIONS, app, expr_argument, load
+from .cli import OUTPUT_OPTION, SET_OPTION, SHAPE_OPTION, _VAR_OPTIONS, app, expr_argument, load
 from .errors import InputError
 from .fmt import PRECISION
 
@@ -135,6 +135,7 @@ def graph_cmd(
     precision: int = typer.Option(PRECISION, "--precision", min=1, max=17, help="Significant digits in the boxes."),
     expand: bool = typer.Option(False, "--expand", help=_EXPAND_HELP),
     sets: Optional[List[str]] = SET_OPTION,
+    shape: Optional[List[str]] = SHAPE_OPTION,
 ):
     """Draw the computational graph: DOT, Mermaid, SVG, PNG or PDF.
 
@@ -164,7 +165,11 @@ def graph_cmd(
         rankdir = rankdir.upper()
         if rankdir not in ("TB", "LR"):
             raise InputError(f"cg: unknown --rankdir {rankdir!r}: choose TB (top to bottom) or LR (left to right)")
-    program, graph, inputs = load(args or [], sets or [], require_all=False, command="graph")
+    shapes = None
+    if shape:
+        from .vectors import parse_shapes
+        shapes = parse_shapes(shape)
+    program, graph, inputs = load(args or [], sets or [], require_all=False, command="graph", shapes=shapes)
     graph = lowered(graph, expand)
     result = None
     if inputs:                  # some values given: all are needed

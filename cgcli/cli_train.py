@@ -37,7 +37,7 @@ _CURVE = typer.Option(None, "--curve/--no-curve",
 _PREC = typer.Option(None, "--precision", min=1, max=17, help="Significant digits in the table.")
 _SHAPE = typer.Option(None, "--shape", metavar="NAME=NxM",
                       help="A vector (NAME=N) or matrix (NAME=NxM) parameter without start values: its "
-                           "elements NAME[i][j] start from --init (repeatable).")
+                           "elements start from --init (repeatable).")
 
 
 @app.command("descend", context_settings=_VAR_OPTIONS)

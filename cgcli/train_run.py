@@ -32,21 +32,9 @@ def _names(text: Optional[str], graph, what: str = "--params") -> Optional[list]
 
 def _shapes(specs, inputs) -> tuple:
     """--shape W1=8x2 / b1=8 and --input x=x0,x1 -> ({name: shape}, [(element, column)])."""
-    shapes: dict = {}
+    from .vectors import parse_shapes
+    shapes = parse_shapes(specs)
     aliases: list = []
-    for spec in specs or []:
-        name, eq, dims = spec.partition("=")
-        name = name.strip()
-        try:
-            parts = tuple(int(d) for d in dims.lower().replace("×", "x").split("x"))
-        except ValueError:
-            parts = ()
-        if not eq or not name.isidentifier() or not 1 <= len(parts) <= 2 or min(parts) < 1:
-            raise InputError(f"cg: --shape takes NAME=N (a vector) or NAME=NxM (a matrix), got {spec!r}",
-                             hint="example: --shape W1=8x2 --shape b1=8")
-        if name in shapes:
-            raise InputError(f"cg: --shape gives {name} twice")
-        shapes[name] = parts
     for spec in inputs or []:
         name, eq, cols = spec.partition("=")
         name = name.strip()

@@ -660,3 +660,24 @@ def clusters(graph, names: list) -> list:
         if k >= 0:
             out[k][2].append(i)
     return [tuple(c) for c in out]
+
+
+def parse_shapes(specs) -> dict:
+    """--shape W1=8x2 --shape b1=8 -> {"W1": (8, 2), "b1": (8,)}: vector or matrix inputs
+    declared without values (cg fit's and cg descend's parameters, cg eval --points, cg graph)."""
+    from .errors import InputError
+    shapes: dict = {}
+    for spec in specs or []:
+        name, eq, dims = spec.partition("=")
+        name = name.strip()
+        try:
+            parts = tuple(int(d) for d in dims.lower().replace("×", "x").split("x"))
+        except ValueError:
+            parts = ()
+        if not eq or not name.isidentifier() or not 1 <= len(parts) <= 2 or min(parts) < 1:
+            raise InputError(f"cg: --shape takes NAME=N (a vector) or NAME=NxM (a matrix), got {spec!r}",
+                             hint="example: --shape W1=8x2 --shape b1=8")
+        if name in shapes:
+            raise InputError(f"cg: --shape gives {name} twice")
+        shapes[name] = parts
+    return shapes

@@ -466,3 +466,18 @@ def test_the_recurrence_through_the_installed_cg():
     assert doc["value"] == r.value
     assert doc["gradients"] == dict(r.gradients)
     assert len(doc["nodes"]) == len(r.graph) > 50_000
+
+
+def test_shape_declares_vector_inputs_for_points_and_pictures(cg):
+    p = cg("eval", "f = sum(x * x)", "--shape", "x=2", "--points", "-",
+           input='{"x[0]": 3, "x[1]": 1}\n{"x[0]": 0, "x[1]": 2}\n')
+    assert p.returncode == 0, p.err
+    lines = [strict_json(line) for line in p.out.splitlines()]
+    assert [d["value"] for d in lines] == [10, 4]
+    assert lines[1]["gradients"] == {"x[0]": 0, "x[1]": 4}
+    g = cg("graph", "h = tanh(W @ x); f = sum(h)", "--shape", "W=2x2", "--shape", "x=2")
+    assert g.returncode == 0 and g.out.count("subgraph cluster_") == 2
+    clash = cg("eval", "f = sum(W @ x)", "--shape", "W=2x3", "--W", "[[1,2],[3,4]]", "--x", "1,2")
+    assert clash.returncode == 2 and "--shape says a 2×3 matrix" in clash.err
+    bad = cg("eval", "f = sum(x)", "--shape", "x=two", "--x", "1")
+    assert bad.returncode == 2 and "--shape takes NAME=N" in bad.err
