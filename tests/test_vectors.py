@@ -476,7 +476,7 @@ def test_shape_declares_vector_inputs_for_points_and_pictures(cg):
     assert [d["value"] for d in lines] == [10, 4]
     assert lines[1]["gradients"] == {"x[0]": 0, "x[1]": 4}
     g = cg("graph", "h = tanh(W @ x); f = sum(h)", "--shape", "W=2x2", "--shape", "x=2")
-    assert g.returncode == 0 and g.out.count("subgraph cluster_") == 2
+    assert g.returncode == 0 and g.out.count("subgraph cluster_") == 3     # W, x and h
     clash = cg("eval", "f = sum(W @ x)", "--shape", "W=2x3", "--W", "[[1,2],[3,4]]", "--x", "1,2")
     assert clash.returncode == 2 and "--shape says a 2×3 matrix" in clash.err
     bad = cg("eval", "f = sum(x)", "--shape", "x=two", "--x", "1")
