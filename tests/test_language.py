@@ -63,8 +63,8 @@ def test_names_are_case_sensitive_and_constants_are_not_variables():
     ("sin(1, 2)", "sin takes 1 argument, got 2"), ("f()", "unknown function f"),
     ("q = x; q(2)", "q is not a function"), ("", "empty"), ("# only a comment\n", "empty"),
     ("(x+", "unexpected end of the expression"), ("x+)", "unexpected ')'"), ("x +* y", "unexpected '*'"),
-    ("__import__('os').system('true')", "no strings"), ("'a", "quote"), ("x.real", "attribute"), ("[1]", "indexing"),
-    ("lambda: 1", "unexpected"), ("x = ", "unexpected end"), ("1e999", "too large"), ("x @ y", "'@'"),
+    ("__import__('os').system('true')", "no strings"), ("'a", "quote"), ("x.real", "attribute"), ("[1]", "is a vector of 1"),
+    ("lambda: 1", "unexpected"), ("x = ", "unexpected end"), ("1e999", "too large"), ("x @ y", "@ takes a matrix"),
     ("3 = x", "unexpected '='"), ("x == y", "unexpected '='"), ("x;;\n;y z", "write y*z"),
 ])
 def test_syntax_errors(text, message):

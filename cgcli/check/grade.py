@@ -281,7 +281,7 @@ def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
                 p.settings[key] = _grading_setting(key, raw[key])
             except CgError as e:
                 raise _Located((key,), e) from None
-    _, p.program, p.graph = problem_program(raw)
+    _, p.program, p.graph, raw = problem_program(raw)
     g = p.graph
     inputs = raw.get("inputs", {})
     if not isinstance(inputs, dict):

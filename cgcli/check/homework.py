@@ -244,7 +244,8 @@ def problem_head(p, raw, seen: dict, known: tuple) -> None:
 
 
 def problem_program(raw) -> tuple:
-    """(key, text, graph) of a problem's expression or program."""
+    """(key, text, graph, raw) of a problem's expression or program; vector inputs (x = [1, 2])
+    give the parser their shapes and come back in raw["inputs"] one element at a time."""
     from ..core.parse import parse
     given = [k for k in ("expression", "program") if k in raw]
     if not given:
@@ -256,11 +257,16 @@ def problem_program(raw) -> tuple:
     text = raw[key]
     if not isinstance(text, str):
         raise _Located((key,), InputError(f"cg: {key} must be a string"))
+    from ..core.vectors import input_shapes
+    shapes = {}
+    if "inputs" in raw:                 # vectors: x = [1, 2] or "x[0]" = 1 (cgcli/core/vectors.py)
+        raw = dict(raw)
+        shapes, raw["inputs"] = input_shapes(raw["inputs"])
     try:
-        graph = parse(text)
+        graph = parse(text, shapes=shapes) if shapes else parse(text)
     except CgError as e:
         raise _Located((key,), e) from None
-    return key, text, graph
+    return key, text, graph, raw
 
 
 class _Located(Exception):
@@ -320,7 +326,7 @@ def _fill(p: Problem, raw, seen: dict, sheet: dict | None = None) -> None:
                 setattr(p, key, _setting(key, raw[key]))
             except CgError as e:
                 raise _Located((key,), e) from None
-    key, p.program, p.graph = problem_program(raw)
+    key, p.program, p.graph, raw = problem_program(raw)
     g = p.graph
     inputs = raw.get("inputs", {})
     if not isinstance(inputs, dict):

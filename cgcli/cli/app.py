@@ -44,6 +44,11 @@ OUTPUT_OPTION = typer.Option(None, "--output", metavar="NAME",
                                   "the last statement.")
 
 
+SHAPE_OPTION = typer.Option(None, "--shape", metavar="NAME=NxM",
+                            help="A vector (NAME=N) or matrix (NAME=NxM) input without values here "
+                                 "(its elements come later, e.g. from --points; repeatable).")
+
+
 def expr_argument(then: str = "then a value for each variable",
                   subject: str = "The expression or program"):
     """EXPR and the --NAME VALUE pairs that follow it (see split_args)."""
@@ -86,7 +91,7 @@ def split_args(args: List[str], sets: List[str], command: str = "eval") -> tuple
         a = args[i]
         if a.startswith("--") and len(a) > 2:
             name, eq, val = a[2:].partition("=")
-            if not name.isidentifier():
+            if not (name.isidentifier() or is_element_name(name)):
                 raise InputError(f"cg: --{name} is not an option of cg {command} nor a variable name",
                                  hint=f"see cg {command} --help")
             if not eq:
@@ -113,6 +118,12 @@ def split_args(args: List[str], sets: List[str], command: str = "eval") -> tuple
     return expr, raw
 
 
+def is_element_name(name: str) -> bool:
+    """x[0], W[1][0]: an element of a vector input (--set "x[0]=2")."""
+    import re
+    return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\[\d+\]){1,2}", name) is not None
+
+
 def close_option(name: str):
     """The invoked command's long option closest to --NAME (a misspelt --json), or None."""
     import difflib
@@ -129,11 +140,47 @@ def close_option(name: str):
 
 
 def _put(raw: dict, name: str, val: str):
-    if not name.isidentifier():
+    if not (name.isidentifier() or is_element_name(name)):
         raise InputError(f"cg: {name!r} is not a variable name")
     if name in raw:
         raise InputError(f"cg: {name} is given twice")
     raw[name] = val
+
+
+def vector_values(raw: dict) -> tuple:
+    """Values given as vectors (--x 1,2,3, --W "[[1,2],[3,4]]") -> ({name: shape}, raw with one
+    entry per element, x[0] ..., {name: shape} of vectors given only element by element).
+    Other values pass through."""
+    if not any(("," in v or "[" in v) for v in raw.values()) and not any("[" in k for k in raw):
+        return {}, raw, {}
+    from ..core.vectors import input_shapes, is_vector_text, split_value
+    # --set "x[1]=5" without --x: x is a vector input (its shape from the elements given)
+    implied = {k: v for k, v in input_shapes({k: None for k in raw if "[" in k})[0].items() if k not in raw}
+    shapes: dict = {}
+    out: dict = {}
+    for name, val in raw.items():
+        if "[" not in name and is_vector_text(val):
+            shapes[name], elements = split_value(name, val)
+            for k, v in elements:
+                if k in raw:
+                    raise InputError(f"cg: {k} is given twice (with --{name} and on its own)")
+                out[k] = v
+        else:
+            out[name] = val
+    return shapes, out, implied
+
+
+def check_vector_values(graph, shapes: dict, raw: dict) -> None:
+    """A vector given for a name the program binds to numbers must have the program's shape."""
+    from ..core.vectors import element_variables, say_shape
+    for name, shape in shapes.items():
+        have = element_variables(graph, name)
+        given = [k for k in raw if k.startswith(name + "[")]
+        if have and set(have) != set(given):
+            rows = {k.split("]")[0] for k in have}
+            ref = (len(rows), len(have) // len(rows)) if have[0].count("[") == 2 else (len(have),)
+            raise InputError(f"cg: --{name} gives {say_shape(shape)}, but the program's {name} is "
+                             f"{say_shape(ref)}")
 
 
 def missing_hint(expr: str, graph, raw: dict, command: str = "eval") -> str:
@@ -146,12 +193,13 @@ def missing_hint(expr: str, graph, raw: dict, command: str = "eval") -> str:
 
 
 def load(args: List[str], sets: List[str], require_all: bool = True, command: str = "eval",
-         output: Optional[str] = None):
+         output: Optional[str] = None, shapes: Optional[dict] = None):
     """argv pieces -> (program text, graph, inputs); raises CgError. The inputs are the given
     values merged with the program's own (`x = 2`; passes.with_defaults). With require_all=False,
     variables may be left without values (views that can draw the structure alone): then the
     inputs are {} when nothing is given and the program's values are not complete.
-    `output`: differentiate this named node instead of the last statement (--output)."""
+    `output`: differentiate this named node instead of the last statement (--output).
+    `shapes`: name -> shape of vector inputs that have no values here (cg fit's --shape, --input)."""
     from ..core.parse import parse
     from ..core.passes import missing_inputs, with_defaults
     expr, raw = split_args(args, sets, command)
@@ -159,7 +207,18 @@ def load(args: List[str], sets: List[str], require_all: bool = True, command: st
         raise InputError("cg: no expression given",
                          hint=f'example: cg {command} "(x+y)*z" --x 2 --y 3 --z -4')
     program = read_program(expr)
-    graph = parse(program)
+    given_shapes, raw, implied = vector_values(raw)
+    if shapes:
+        for name in given_shapes:
+            if name in shapes and shapes[name] != given_shapes[name]:
+                from ..core.vectors import say_shape
+                raise InputError(f"cg: --{name} gives {say_shape(given_shapes[name])}, but --shape says "
+                                 f"{say_shape(shapes[name])}")
+    valued = given_shapes
+    shapes = {**implied, **(shapes or {}), **given_shapes}
+    graph = parse(program, shapes=shapes) if shapes else parse(program)
+    if valued:
+        check_vector_values(graph, valued, raw)
     if output is not None:
         from ..core.graph import with_output
         graph = with_output(graph, output)
@@ -167,6 +226,13 @@ def load(args: List[str], sets: List[str], require_all: bool = True, command: st
     unknown = [n for n in raw if n not in graph.variables]
     if unknown:
         from ..core.passes import unknown_variable
+        if graph.variables and any(k.startswith(unknown[0] + "[") for k in graph.variables):
+            from ..core.vectors import element_variables
+            have = element_variables(graph, unknown[0])
+            raise InputError(f"cg: --{unknown[0]}: {unknown[0]} is a vector here (elements "
+                             f"{', '.join(have[:4])}{', ...' if len(have) > 4 else ''})",
+                             hint=f"give all its elements: --{unknown[0]} {','.join('1' for _ in have[:8])}"
+                                  f"{',...' if len(have) > 8 else ''}, or one: --set \"{have[0]}=1\"")
         err = unknown_variable(graph, unknown[0], option="--")
         close = close_option(unknown[0])
         if close and "did you mean" not in (err.hint or ""):

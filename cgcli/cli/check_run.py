@@ -280,7 +280,7 @@ def print_targets(result, targets: list) -> None:
         print(f"cg: warning: {w}", file=sys.stderr)
 
 
-def eval_points(args: list, sets: list, path: str, get: list, view: str) -> int:
+def eval_points(args: list, sets: list, path: str, get: list, view: str, shape=None) -> int:
     """cg eval EXPR --points FILE: JSON Lines in, one cg.points/1 line out per point."""
     if get:
         raise InputError("cg: --get prints one point's numbers; with --points every line is a JSON "
@@ -290,7 +290,11 @@ def eval_points(args: list, sets: list, path: str, get: list, view: str) -> int:
     expr, _ = split_args(args, sets)
     if expr == "-" and path == "-":
         raise InputError("cg: the program and the points cannot both come from stdin")
-    program, graph, fixed = load(args, sets, require_all=False)
+    shapes = None
+    if shape:                   # vector inputs whose elements come from the points (x[0], x[1])
+        from ..core.vectors import parse_shapes
+        shapes = parse_shapes(shape)
+    program, graph, fixed = load(args, sets, require_all=False, shapes=shapes)
     from .points import eval_points as run_points, open_points
     stream = open_points(path)
     for w in graph.warnings:

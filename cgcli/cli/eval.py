@@ -5,7 +5,7 @@ from typing import List, Optional
 import typer
 
 from ..core.errors import InputError
-from .app import FORMATS, OUTPUT_OPTION, SET_OPTION, _VAR_OPTIONS, app, expr_argument, load
+from .app import FORMATS, OUTPUT_OPTION, SET_OPTION, SHAPE_OPTION, _VAR_OPTIONS, app, expr_argument, load
 
 
 @app.command("eval", context_settings=_VAR_OPTIONS)
@@ -34,6 +34,7 @@ def eval_cmd(
                                help="Also compare every gradient with central finite differences; "
                                     "exit 1 on a mismatch."),
     output: Optional[str] = OUTPUT_OPTION,
+    shape: Optional[List[str]] = SHAPE_OPTION,
 ):
     """Evaluate EXPR and its gradients: forward pass, then backward pass.
 
@@ -63,10 +64,14 @@ def eval_cmd(
         if output is not None:
             raise InputError("cg: --output does not apply to --points; end the program with the output's name")
         from .check_run import eval_points
-        raise typer.Exit(eval_points(args or [], sets or [], points, get or [], view))
+        raise typer.Exit(eval_points(args or [], sets or [], points, get or [], view, shape))
     if get and (json_out or format):
         raise InputError("cg: --get prints bare numbers; leave out --json and --format")
-    program, graph, inputs = load(args or [], sets or [], output=output)
+    shapes = None
+    if shape:
+        from ..core.vectors import parse_shapes
+        shapes = parse_shapes(shape)
+    program, graph, inputs = load(args or [], sets or [], output=output, shapes=shapes)
     graph = lowered(graph, expand)
     if get:
         from .check_run import get_targets, print_targets

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import OUTPUT_OPTION, SET_OPTION, _VAR_OPTIONS, app, expr_argument, load
+from .app import OUTPUT_OPTION, SET_OPTION, SHAPE_OPTION, _VAR_OPTIONS, app, expr_argument, load
 from ..core.errors import InputError
 from ..core.fmt import PRECISION
 
@@ -119,6 +119,7 @@ def graph_cmd(
     precision: int = typer.Option(PRECISION, "--precision", min=1, max=17, help="Significant digits in the boxes."),
     expand: bool = typer.Option(False, "--expand", help=_EXPAND_HELP),
     sets: Optional[List[str]] = SET_OPTION,
+    shape: Optional[List[str]] = SHAPE_OPTION,
 ):
     """Draw the computational graph: DOT, Mermaid, SVG, PNG or PDF.
 
@@ -148,7 +149,11 @@ def graph_cmd(
         rankdir = rankdir.upper()
         if rankdir not in ("TB", "LR"):
             raise InputError(f"cg: unknown --rankdir {rankdir!r}: choose TB (top to bottom) or LR (left to right)")
-    program, graph, inputs = load(args or [], sets or [], require_all=False, command="graph")
+    shapes = None
+    if shape:
+        from ..core.vectors import parse_shapes
+        shapes = parse_shapes(shape)
+    program, graph, inputs = load(args or [], sets or [], require_all=False, command="graph", shapes=shapes)
     from ..teach.diagnose import run_with_diagnostics
     from ..teach.expand import lowered
     graph = lowered(graph, expand)

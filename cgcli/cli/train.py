@@ -30,6 +30,9 @@ _PLOT = typer.Option(None, "--plot", metavar="FILE.svg|FILE.png", help="Write th
 _CURVE = typer.Option(None, "--curve/--no-curve",
                       help="Show the loss curve in the terminal (default: when stdout is a terminal).")
 _PREC = typer.Option(None, "--precision", min=1, max=17, help="Significant digits in the table.")
+_SHAPE = typer.Option(None, "--shape", metavar="NAME=NxM",
+                      help="A vector (NAME=N) or matrix (NAME=NxM) parameter without start values: its "
+                           "elements start from --init (repeatable).")
 
 
 @app.command("descend", context_settings=_VAR_OPTIONS)
@@ -48,6 +51,10 @@ def descend_cmd(
     json_out: bool = _JSON, jsonl: bool = _JSONL, plot: Optional[str] = _PLOT,
     curve: Optional[bool] = _CURVE, precision: Optional[int] = _PREC,
     sets: Optional[List[str]] = SET_OPTION,
+    shape: Optional[List[str]] = _SHAPE,
+    init: str = typer.Option("0", "--init", metavar="VALUE|random",
+                             help="Start value of --shape elements not given; 'random': uniform in [-0.5, 0.5)."),
+    seed: int = typer.Option(0, "--seed", help="Seed for --init random."),
 ):
     """Minimise EXPR by gradient descent: forward, backward, update W = W - lr × gradient, repeat.
 
@@ -58,10 +65,11 @@ def descend_cmd(
       cg descend "(x-3)^2 + (y+1)^2" --x 0 --y 0 --lr 0.1
       cg descend "(x-3)^2 + (y+1)^2" --x 0 --y 0 --optimizer adam --lr 0.3 --json
       cg descend "x^2 + a*y^2" --x 1 --y 1 --a 10 --params x,y --optimizer momentum --lr 0.01
+      cg descend "sum((W @ x - y)^2)" --shape W=2x2 --x 1,2 --y 3,-1 --params W
     """
     from .train_run import descend
     descend(args or [], sets or [], params, lr, steps, tol, ftol, optimizer, momentum, beta1, beta2,
-            eps, diverge, json_out, jsonl, plot, curve, precision)
+            eps, diverge, json_out, jsonl, plot, curve, precision, shape, init, seed)
 
 
 @app.command("fit", context_settings=_VAR_OPTIONS)
@@ -97,6 +105,10 @@ def fit_cmd(
     json_out: bool = _JSON_FIT, jsonl: bool = _JSONL_FIT, plot: Optional[str] = _PLOT,
     curve: Optional[bool] = _CURVE, precision: Optional[int] = _PREC,
     sets: Optional[List[str]] = SET_OPTION,
+    shape: Optional[List[str]] = _SHAPE,
+    inputs: Optional[List[str]] = typer.Option(None, "--input", metavar="NAME=COL,COL",
+                                               help="A vector input read from data columns: --input x=x0,x1 "
+                                                    "makes x[0], x[1] the columns x0, x1 (repeatable)."),
 ):
     """Train MODEL on data: per mini-batch, forward to the loss, backward to the parameters, update.
 
@@ -105,8 +117,10 @@ def fit_cmd(
     Example (the data ships in examples/):
       cg fit "sigmoid(w0*x0 + w1*x1 + b)" --data examples/blobs.csv --target y \\
              --params w0,w1,b --loss bce --lr 0.5 --epochs 200
+      cg fit "h = tanh(W1 @ x + b1); out = sigmoid(dot(w2, h) + b2)" --data examples/moons.csv \\
+             --input x=x0,x1 --shape W1=8x2 --shape b1=8 --shape w2=8 --init random --loss bce
     """
     from .train_run import fit
     fit(args or [], sets or [], data, target, params, loss, lr, epochs, batch, shuffle, seed, init,
         engine, optimizer, momentum, beta1, beta2, eps, diverge, json_out, jsonl, plot, curve,
-        precision)
+        precision, shape, inputs)

@@ -17,6 +17,10 @@ def _names(text: Optional[str], graph, what: str = "--params") -> Optional[list]
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
         raise InputError(f"cg: {what} needs at least one name, e.g. {what} x,y")
+    if any(n not in graph.variables for n in names):     # a vector's name: all its elements
+        from ..core.vectors import element_variables
+        names = [e for n in names for e in (element_variables(graph, n) if n not in graph.variables
+                                             and element_variables(graph, n) else [n])]
     for n in names:
         if n not in graph.variables:
             have = ", ".join(graph.variables) or "none"
@@ -25,6 +29,25 @@ def _names(text: Optional[str], graph, what: str = "--params") -> Optional[list]
     if len(set(names)) != len(names):
         raise InputError(f"cg: {what} names a variable twice")
     return names
+
+
+def _shapes(specs, inputs) -> tuple:
+    """--shape W1=8x2 / b1=8 and --input x=x0,x1 -> ({name: shape}, [(element, column)])."""
+    from ..core.vectors import parse_shapes
+    shapes = parse_shapes(specs)
+    aliases: list = []
+    for spec in inputs or []:
+        name, eq, cols = spec.partition("=")
+        name = name.strip()
+        columns = [c.strip() for c in cols.split(",") if c.strip()]
+        if not eq or not name.isidentifier() or not columns:
+            raise InputError(f"cg: --input takes NAME=COLUMN,COLUMN,..., got {spec!r}",
+                             hint="example: --input x=x0,x1 makes the model's x[0], x[1] the columns x0, x1")
+        if name in shapes:
+            raise InputError(f"cg: {name} has both --shape and --input: its shape is its columns'")
+        shapes[name] = (len(columns),)
+        aliases += [(f"{name}[{i}]", c) for i, c in enumerate(columns)]
+    return shapes, aliases
 
 
 def _check(lr, momentum, beta1, beta2, eps, diverge):
@@ -71,11 +94,29 @@ def _finish(run, json_out, jsonl, plot, curve, precision):
 
 
 def descend(args, sets, params, lr, steps, tol, ftol, optimizer, momentum, beta1, beta2, eps,
-            diverge, json_out, jsonl, plot, curve, precision):
+            diverge, json_out, jsonl, plot, curve, precision, shape=None, init="0", seed=0):
     from ..train import loop as train
     _outputs(json_out, jsonl, plot)
     _check(lr, momentum, beta1, beta2, eps, diverge)
-    program, graph, inputs = load(args or [], sets or [], command="descend")
+    shapes, _ = _shapes(shape, [])
+    program, graph, inputs = load(args or [], sets or [], command="descend", shapes=shapes,
+                                  require_all=not shapes)
+    if shapes:                  # --shape: the elements without values start from --init
+        from ..core.passes import missing_inputs, with_defaults
+        from ..core.vectors import element_variables
+        shaped = {v for name in shapes for v in element_variables(graph, name)}
+        inputs = with_defaults(graph, inputs)
+        missing = missing_inputs(graph, inputs)
+        other = [v for v in missing if v not in shaped]
+        if other:
+            raise InputError(f"cg: missing value{'s' if len(other) > 1 else ''} for {', '.join(other)}")
+        if init == "random":
+            import random
+            rng = random.Random(seed)
+            inputs.update({v: rng.uniform(-0.5, 0.5) for v in missing})
+        else:
+            v0 = constant_value(init, "--init")
+            inputs.update({v: v0 for v in missing})
     if not graph.variables:
         raise InputError("cg: the expression has no variables to minimise over",
                          hint='example: cg descend "(x-3)^2" --x 0')
@@ -102,15 +143,20 @@ def descend(args, sets, params, lr, steps, tol, ftol, optimizer, momentum, beta1
 
 
 def fit(args, sets, data, target, params, loss, lr, epochs, batch, shuffle, seed, init, engine,
-        optimizer, momentum, beta1, beta2, eps, diverge, json_out, jsonl, plot, curve, precision):
+        optimizer, momentum, beta1, beta2, eps, diverge, json_out, jsonl, plot, curve, precision,
+        shape=None, inputs=None):
     from ..train import loop as train
     from ..train import data as data_mod
     _outputs(json_out, jsonl, plot)
     _check(lr, momentum, beta1, beta2, eps, diverge)
     if engine not in ENGINES:
         raise InputError(f"cg: unknown engine {engine!r}: choose {', '.join(ENGINES)}")
-    program, model, given = load(args or [], sets or [], require_all=False, command="fit")
+    shapes, aliases = _shapes(shape, inputs)
+    program, model, given = load(args or [], sets or [], require_all=False, command="fit", shapes=shapes)
     table = data_mod.read(data)
+    for name, column in aliases:
+        if name in model.variables:
+            table.alias(name, column)
     columns = set(table.columns)
     # values written in the model (w = 0.5) start a parameter or hold a variable, as --w 0.5 does
     given = {**{n: v for n, v in model.defaults.items() if n not in columns}, **given}

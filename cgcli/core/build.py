@@ -8,16 +8,22 @@ import math
 from array import array
 
 from .errors import CgError, CgSyntaxError
+from .fmt import fmt
 from .graph import Graph
-from .ops import CONST, CONSTANTS, FUNCTIONS, INFIX, MARKERS, METHODS, NOT_FUNCTIONS, VAR
+from .ops import CONST, CONSTANTS, FUNCTIONS, INFIX, MARKERS, METHODS, NOT_FUNCTIONS, OPS, VAR
 from .passes import forward
 
 
 class Builder:
     """Parse callbacks: each grammar rule's reduction creates or names nodes here."""
 
-    def __init__(self, source: str = ""):
+    def __init__(self, source: str = "", shapes: dict | None = None):
         self.source = source
+        self.shapes: dict = shapes or {}        # name -> shape of an input given as a vector
+        self.vec_inputs: dict = {}              # name -> its Vec of input nodes (x[0], x[1], ...)
+        self.steps: list = []                   # (loop position, variable, t or None, first node)
+        self.vectors = False                    # some name is bound to a vector
+        self.logged: set = set()                # vector inputs already logged as a first version
         self.ops = array("B")
         self.in0 = array("i")
         self.in1 = array("i")
@@ -83,11 +89,25 @@ class Builder:
             self._fail(f"the number {tok[1]} is too large for a float", tok[2])
         return self.constant(value)
 
+    def lookup(self, text: str):
+        """A name's current value (a node id or a Vec), or None."""
+        v = self.assigned.get(text)
+        if v is None:
+            v = self.vec_inputs.get(text)
+        if v is None and text in self.shapes:
+            from .vectors import inputs
+            v = self.vec_inputs[text] = inputs(self, text, self.shapes[text])
+        return v
+
     def name(self, tok):
         text = tok[1]
         i = self.assigned.get(text)
         if i is not None:
             return i
+        if self.shapes or self.vec_inputs:
+            i = self.lookup(text)
+            if i is not None:
+                return i
         if text in CONSTANTS and text not in self.variables:     # `e = 2` makes e an input
             return self.constant(CONSTANTS[text], text)
         if text in FUNCTIONS or text in MARKERS:
@@ -102,6 +122,8 @@ class Builder:
         if fname in MARKERS:
             return self._marker(fname, pos, args, keywords)
         op = FUNCTIONS.get(fname)
+        if op is None and fname in _REDUCTIONS and fname not in self.assigned and fname not in self.variables:
+            return self._reduction(fname, pos, args, keywords)
         if op is None:
             if fname in self.assigned or fname in self.variables:
                 self._fail(f"{fname} is not a function", pos,
@@ -118,13 +140,99 @@ class Builder:
             hint = f"did you mean {close[0]}?" if close else None
             known = ", ".join(sorted(FUNCTIONS))
             self._fail(f"unknown function {fname}", pos,
-                       (hint + "\n" if hint else "") + f"functions: {known}")
+                       (hint + "\n" if hint else "") + f"functions: {known}; on vectors: "
+                       + ", ".join(_REDUCTIONS))
         if keywords:
             self._fail(f"{fname} takes no keyword arguments ({keywords[0][1][1]}=...)", keywords[0][1][2])
         if len(args) != op.arity:
             plural = "s" if op.arity != 1 else ""
             self._fail(f"{fname} takes {op.arity} argument{plural}, got {len(args)}", pos)
+        if any(type(a) is not int for a in args):
+            from . import vectors
+            if op.arity == 1:
+                return vectors.unary(self, op.code, args[0], f"{fname}({vectors.describe(self, args[0])})")
+            return vectors.binary(self, op.code, args[0], args[1], fname, pos)
         return self.node(op.code, *args)
+
+    def _reduction(self, fname, pos, args, keywords):
+        from . import vectors
+        if keywords:
+            self._fail(f"{fname} takes no keyword arguments ({keywords[0][1][1]}=...)", keywords[0][1][2])
+        want = 2 if fname == "dot" else 1
+        if len(args) != want:
+            self._fail(f"{fname} takes {want} argument{'s' if want > 1 else ''}, got {len(args)}", pos,
+                       "dot(a, b) multiplies two vectors" if want == 2 else f"example: {fname}(x) of a vector x")
+        if fname == "dot":
+            return vectors.dot(self, args[0], args[1],
+                               f"dot({vectors.describe(self, args[0])}, {vectors.describe(self, args[1])})", pos)
+        v = args[0]
+        if type(v) is int:
+            self._fail(f"{fname}({vectors.describe(self, v)}): {fname} takes a vector or a matrix, "
+                       f"and {vectors.describe(self, v)} is a scalar", pos)
+        if fname == "len":
+            return self.constant(float(len(v)))
+        items = vectors.flat(v)
+        out = vectors.total(self, items)
+        if fname == "mean":
+            out = self.node(INFIX["div"].code, out, self.constant(float(len(items))))
+        return out
+
+    # vectors: literals, indexing, W @ x
+    def vector(self, lsqb, *rest):
+        from . import vectors
+        self.vectors = True
+        return vectors.literal(self, list(rest[:-1]), lsqb[2])
+
+    def index(self, target, lsqb, i, rsqb):
+        from . import vectors
+        pos = lsqb[2]
+        text = f"{vectors.describe(self, target)}[{vectors.describe(self, i) if type(i) is int else '…'}]"
+        if type(i) is not int or self.needs[i]:
+            self._fail(f"an index must be a whole number or a loop's variable: {text}", pos,
+                       "indices are constants: x[0], W[1][0], x[t] in a loop over t")
+        k = self.const[i] if self.ops[i] == CONST else self._cone_value(i, pos)
+        if k != int(k):
+            self._fail(f"index {fmt(k)} is not a whole number in {text}", pos)
+        k = int(k)
+        # the index's own constant nodes are the last ones made: they give way (no dead nodes)
+        if i == len(self.ops) - 1 and i not in self.names and i not in self.assigned_nodes:
+            start = i
+            stack = [i]
+            while stack:
+                j = stack.pop()
+                start = min(start, j)
+                stack.extend(self.inputs_of(j))
+            if all(j not in self.names and j not in self.assigned_nodes for j in range(start, i + 1)):
+                self._truncate(start)
+        text = f"{vectors.describe(self, target)}[{k}]"
+        return vectors.index(self, target, k, pos, text)
+
+    def _cone_value(self, i: int, pos) -> float:
+        """The value of a node that depends on no variable, from its own cone only (an index
+        such as x[t - 1] inside a loop: constant time, not a pass over the whole graph)."""
+        cone = set()
+        stack = [i]
+        while stack:
+            j = stack.pop()
+            if j not in cone:
+                cone.add(j)
+                stack.extend(self.inputs_of(j))
+        values = {}
+        try:
+            for j in sorted(cone):
+                op = OPS[self.ops[j]]
+                values[j] = self.const[j] if op.arity == 0 else op.forward(*(values[a] for a in self.inputs_of(j)))
+        except (ValueError, ZeroDivisionError, OverflowError):
+            self._fail("the index is not a finite number", pos)
+        return values[i]
+
+    def inputs_of(self, i):
+        a, b = self.in0[i], self.in1[i]
+        return () if a < 0 else ((a,) if b < 0 else (a, b))
+
+    def matmul(self, a, tok, b):
+        from . import vectors
+        return vectors.matmul(self, a, b, tok[2])
 
     def keyword(self, name_tok, value):
         return ("kw", name_tok, value)
@@ -140,6 +248,9 @@ class Builder:
             self._fail(f"{fname} takes one number, got {len(args)} argument{'s' if len(args) != 1 else ''}",
                        pos, f"example: a = {example}")
         a = args[0]
+        if type(a) is not int:
+            self._fail(f"{fname}(...) takes one number, not a vector", pos,
+                       "write the vector's numbers as they are: x = [1, 2, 3] makes inputs x[0], x[1], x[2]")
         if self.needs[a]:
             self._fail(f"{fname}(...) takes a number or an expression of numbers, not of variables", pos,
                        f"{fname}(...) marks an input or a constant: write the expression without it")
@@ -162,6 +273,9 @@ class Builder:
                        "methods: " + ", ".join(f".{m}()" for m in sorted(METHODS)))
         if args:
             self._fail(f".{mname}() takes no arguments, got {len(args)}", pos)
+        if type(target) is not int:
+            from . import vectors
+            return vectors.unary(self, op.code, target, f"{vectors.describe(self, target)}.{mname}()")
         return self.node(op.code, target)
 
     def attribute(self, target, name_tok):
@@ -174,22 +288,40 @@ class Builder:
                    "methods: " + ", ".join(f".{m}()" for m in sorted(METHODS)))
 
     def add(self, a, b):
-        return self.node(INFIX["add"].code, a, b)
+        if type(a) is int and type(b) is int:
+            return self.node(_ADD, a, b)
+        from . import vectors
+        return vectors.binary(self, _ADD, a, b, INFIX["add"].symbol)
 
     def sub(self, a, b):
-        return self.node(INFIX["sub"].code, a, b)
+        if type(a) is int and type(b) is int:
+            return self.node(_SUB, a, b)
+        from . import vectors
+        return vectors.binary(self, _SUB, a, b, INFIX["sub"].symbol)
 
     def mul(self, a, b):
-        return self.node(INFIX["mul"].code, a, b)
+        if type(a) is int and type(b) is int:
+            return self.node(_MUL, a, b)
+        from . import vectors
+        return vectors.binary(self, _MUL, a, b, INFIX["mul"].symbol)
 
     def div(self, a, b):
-        return self.node(INFIX["div"].code, a, b)
+        if type(a) is int and type(b) is int:
+            return self.node(_DIV, a, b)
+        from . import vectors
+        return vectors.binary(self, _DIV, a, b, INFIX["div"].symbol)
 
     def pow(self, a, b):
-        return self.node(INFIX["pow"].code, a, b)
+        if type(a) is int and type(b) is int:
+            return self.node(_POW, a, b)
+        from . import vectors
+        return vectors.binary(self, _POW, a, b, INFIX["pow"].symbol)
 
     def neg(self, minus_tok, a):
-        return self.node(INFIX["neg"].code, a)
+        if type(a) is not int:
+            from . import vectors
+            return vectors.unary(self, _NEG, a, f"-{vectors.describe(self, a)}")
+        return self.node(_NEG, a)
 
     # -- bindings -------------------------------------------------------------------------
     def assign(self, name_tok, value):
@@ -198,8 +330,7 @@ class Builder:
     def augassign(self, name_tok, op_tok, value):
         text = op_tok[1]
         old = self.name(name_tok)
-        code = INFIX[_AUGMENTED[text]].code
-        return self.assign(name_tok, self.node(code, old, value))
+        return self.assign(name_tok, getattr(self, _AUGMENTED[text])(old, value))
 
     def tuple_assign(self, *parts):
         names = [p for p in parts if type(p) is tuple]
@@ -223,12 +354,16 @@ class Builder:
             self._fail(f"cannot assign to {text}: it is a constant", pos)
         if text in FUNCTIONS or text in MARKERS:
             self._fail(f"cannot assign to {text}: it is a function", pos)
+        if type(value) is not int:
+            return self._bind_vector(text, value, pos)
+        if text in self.vec_inputs:
+            self.rebound = True
         marked = self.marked.pop(value, None) if self.marked else None
         op = self.ops[value]
         lit = self._literal(value) if op == CONST or op == _NEG else None
         if lit is not None or marked == "input":         # a number: the name is an input
             default = lit[0] if lit is not None else self._constant_value(value, pos)
-            if text in self.assigned or text in self.defaults:
+            if text in self.assigned or text in self.defaults or text in self.vec_inputs:
                 self._fail(f"{text} is bound already: a number makes an input only at a name's first "
                            f"binding", pos, f"write {text} = const(...) for a constant, or use a new name")
             if text in self.variables:
@@ -265,6 +400,49 @@ class Builder:
         self.names.setdefault(value, text)     # `r = x` keeps showing x
         return value
 
+    def _bind_vector(self, text, value, pos):
+        from . import vectors
+        self.vectors = True
+        self.rebound = True                    # names are made by _versions
+        elements = vectors.flat(value)
+        lits = [self._literal(i) for i in elements]
+        if all(lit is not None for lit in lits):         # [1, 2, 3]: the name is a vector of inputs
+            if (text in self.assigned or text in self.vec_inputs or text in self.defaults
+                    or text in self.variables):
+                self._fail(f"{text} is bound already: numbers make inputs only at a name's first binding",
+                           pos, "use a new name for the vector of inputs")
+            first = min(lit[1] for lit in lits)
+            if first == len(self.ops) - sum(1 + (self.ops[i] == _NEG) for i in elements):
+                self._truncate(first)            # the numbers' own nodes give way to the inputs
+                inputs = vectors.inputs(self, text, vectors.shape(value))
+            else:                                # not the last nodes (a, b = [1, 2], [3, 4]):
+                for i in elements:               # each number's node becomes its input
+                    self.ops[i] = VAR
+                    self.in0[i] = self.in1[i] = -1
+                    self.const[i] = 0.0
+                    self.needs[i] = 1
+                inputs = value
+                for name, node in vectors.element_names(text, inputs):
+                    self.variables[name] = node
+                    self.names[node] = name
+                inputs = vectors.renamed(inputs, text)
+            for (name, node), lit in zip(vectors.element_names(text, inputs), lits):
+                self.defaults[name] = lit[0]
+                self.assigned_nodes.add(node)
+            self.vec_inputs[text] = inputs
+            self.log.append((text, inputs))
+            self.logged.add(text)
+            return inputs
+        if text in self.vec_inputs and text not in self.assigned and text not in self.logged:
+            self.log.append((text, self.vec_inputs[text]))     # the inputs are the name's first version
+            self.logged.add(text)
+        value = vectors.renamed(value, text)
+        self.assigned[text] = value
+        for _, node in vectors.element_names(text, value):
+            self.assigned_nodes.add(node)
+        self.log.append((text, value))
+        return value
+
     def _literal(self, i: int):
         """(value, first node) when node i is a plain signed number written in the program
         (2, -4, 1e-3, +2): an unnamed constant, or the negation of one."""
@@ -298,47 +476,81 @@ class Builder:
 
     def start(self, *statements):
         warnings = []
+        assigned_nodes = self.assigned_nodes
         for k, node in enumerate(statements[:-1], 1):
-            if node not in self.assigned_nodes:
+            if type(node) is not int:
+                if not self.vectors or not all(x in assigned_nodes for x in _flat(node)):
+                    warnings.append(f"statement {k} is neither assigned nor the output: it has no effect")
+            elif node not in assigned_nodes:
                 warnings.append(f"statement {k} is neither assigned nor the output: it has no effect")
-        return self.finish(statements[-1], warnings)
+        out = statements[-1]
+        if type(out) is not int:
+            from .vectors import describe, say_shape, shape
+            self._fail(f"the output {describe(self, out)} is {say_shape(shape(out))}: cg differentiates "
+                       f"one number", None, "end the program with a scalar: sum(v), mean(v), v[0], "
+                       "dot(a, b), or name the output with --output v[0]")
+        return self.finish(out, warnings)
 
     def finish(self, output: int, warnings: list | None = None) -> Graph:
         assigned, names = self.assigned, self.names
         if self.rebound:                       # else the live bindings are the final names
             assigned, names = self._versions()
         return Graph(self.ops, self.in0, self.in1, self.const, self.needs, self.variables,
-                     assigned, names, output, self.source, warnings or [], self.defaults)
+                     assigned, names, output, self.source, warnings or [], self.defaults, self.steps)
 
     def _versions(self):
-        """Final names: a name bound k > 1 times is c#1 .. c#(k-1), then c (its last binding)."""
+        """Final names: a name bound k > 1 times is c#1 .. c#(k-1), then c (its last binding);
+        a vector's elements are h#2[0], h#2[1], ... (W[1][0] for a matrix)."""
         counts: dict = {}
-        for name, _ in self.log:
+        log = self.log
+        for name, _ in log:
             counts[name] = counts.get(name, 0) + 1
         names = self.names
         variables = self.variables
-        if any(k > 1 for k in counts.values()):
+        if self.vectors or any(k > 1 for k in counts.values()):
             names = dict(names)
         seen: dict = {}
         out: dict = {}
-        for name, node in self.log:
+        for name, node in log:
             k = seen[name] = seen.get(name, 0) + 1
             total = counts[name]
+            key = name if k == total else f"{name}#{k}"
+            if type(node) is not int:
+                for path, x in _paths(node):
+                    plain = name + path
+                    if total == 1 and variables.get(plain) == x:
+                        continue
+                    out[key + path] = x
+                    if names.get(x) == plain or x not in names:
+                        names[x] = key + path
+                continue
             if total == 1:
                 if variables.get(name) != node:
                     out[name] = node
                 continue
-            key = name if k == total else f"{name}#{k}"
             out[key] = node
             if names.get(node) == name:
                 names[node] = key
         for name, node in self.assigned.items():     # names set directly (expand, extending)
-            if name not in counts and name not in out:
+            if type(node) is int and name not in counts and name not in out:
                 out[name] = node
         return out, names
 
     def _fail(self, message, pos, hint=None):
         raise CgSyntaxError(f"cg: {message}", source=self.source, pos=pos, hint=hint)
+
+
+def _flat(v):
+    if v and type(v[0]) is not int:
+        return [x for row in v for x in row]
+    return v
+
+
+def _paths(v):
+    """("[i]", node) per element of a vector, ("[i][j]", node) of a matrix."""
+    if v and type(v[0]) is not int:
+        return [(f"[{i}][{j}]", x) for i, row in enumerate(v) for j, x in enumerate(row)]
+    return [(f"[{i}]", x) for i, x in enumerate(v)]
 
 
 def _one_typo(a: str, b: str) -> bool:
@@ -354,4 +566,7 @@ def _one_typo(a: str, b: str) -> bool:
 
 
 _NEG = INFIX["neg"].code
+_ADD, _SUB, _MUL, _DIV, _POW = (INFIX[k].code for k in ("add", "sub", "mul", "div", "pow"))
 _AUGMENTED = {"+=": "add", "-=": "sub", "*=": "mul", "/=": "div", "**=": "pow", "^=": "pow"}
+# functions over whole vectors (not ops: each is built from the table's add, mul and div)
+_REDUCTIONS = ("sum", "mean", "dot", "len")

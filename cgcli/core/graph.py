@@ -16,10 +16,10 @@ from .ops import CONST, OPS
 
 class Graph:
     __slots__ = ("ops", "in0", "in1", "const", "needs_grad", "variables", "assigned", "names",
-                 "output", "source", "warnings", "cache", "defaults")
+                 "output", "source", "warnings", "cache", "defaults", "steps")
 
     def __init__(self, ops, in0, in1, const, needs_grad, variables, assigned, names,
-                 output=-1, source="", warnings=None, defaults=None):
+                 output=-1, source="", warnings=None, defaults=None, steps=None):
         self.ops: array = ops                  # op code per node (an index into ops.OPS)
         self.in0: array = in0                  # first input's node id, -1 for leaves
         self.in1: array = in1                  # second input's node id, -1 unless binary
@@ -36,6 +36,9 @@ class Graph:
         self.cache: dict = {}                  # derived text (labels, names), computed once
         # input name -> the value the program gives it (`x = 2`, `a = Value(-4.0)`)
         self.defaults: dict = defaults if defaults is not None else {}
+        # unrolled loops: (loop's position, variable, t, first node of iteration t), and
+        # (position, variable, None, first node after the loop) at each loop's end, in order
+        self.steps: list = steps if steps is not None else []
 
     def __len__(self) -> int:
         return len(self.ops)
@@ -72,7 +75,7 @@ def with_output(graph: Graph, name: str | None) -> Graph:
     i = node_by_name(graph, name)
     g = Graph(graph.ops, graph.in0, graph.in1, graph.const, graph.needs_grad, graph.variables,
               graph.assigned, graph.names, i, graph.source,
-              [w for w in graph.warnings if not w.startswith("statement ")], graph.defaults)
+              [w for w in graph.warnings if not w.startswith("statement ")], graph.defaults, graph.steps)
     return g
 
 

@@ -12,6 +12,7 @@ parser instead; tests use it to check the two agree, and the benchmark to compar
 from __future__ import annotations
 
 import re
+from itertools import chain
 from operator import itemgetter
 
 from . import _tables
@@ -54,47 +55,72 @@ _OPERAND_END = ("NUMBER", "NAME", "RPAR")
 _OPERAND_START = ("NUMBER", "NAME", "LPAR")
 
 
-def parse(text: str, engine: str = "cg") -> Graph:
-    """Parse a cg program into its computational graph. Raises CgSyntaxError."""
-    builder = Builder(text)
+def parse(text: str, engine: str = "cg", shapes: dict | None = None) -> Graph:
+    """Parse a cg program into its computational graph. Raises CgSyntaxError.
+    `shapes`: name -> shape ((3,) or (2, 2)) for inputs given as vectors on the command line."""
+    builder = Builder(text, shapes)
     if engine == "lark":
         return _parse_with_lark(text, builder)
     if not text.strip() or _only_comments(text):
         raise CgSyntaxError("cg: the expression is empty", hint="example: cg eval \"(x+y)*z\" --x 2 --y 3 --z -4")
+    if _LOOP.search(text):
+        from . import vectors
+        tokens, bad = vectors.tokenize(text, _MASTER, _IGNORE)
+        if bad is not None:
+            _unexpected_char(text, bad)
+        stream = vectors.expand(text, vectors.structure(text, tokens), builder)
+    else:
+        stream = _tokens(text)
+    return _run(text, builder, stream)
+
+
+_LOOP = re.compile(r"(?:^|[;\n{:])[ \t]*for\b")
+
+
+def _tokens(text: str):
+    """The program's tokens (a newline inside ( ) or [ ] is white space)."""
+    match = _MASTER.match
+    ignore = _IGNORE
+    pos = 0
+    n = len(text)
+    depth = 0               # parentheses and brackets open
+    while pos < n:
+        m = match(text, pos)
+        if m is None:
+            _unexpected_char(text, pos)
+        ttype = m.lastgroup
+        end = m.end()
+        if ttype in ignore:
+            pos = end
+            continue
+        if ttype == "_SEP":
+            if depth and text[pos] == "\n":
+                pos = end
+                continue
+        elif ttype == "LPAR" or ttype == "LSQB":
+            depth += 1
+        elif ttype == "RPAR" or ttype == "RSQB":
+            depth -= 1
+        yield (ttype, m.group(), pos)
+        pos = end
+
+
+def _run(text: str, builder: Builder, stream) -> Graph:
+    """The LALR loop over a token stream; each reduction calls the builder."""
     callbacks = [getattr(builder, cb, None) if cb else None for _, _, cb, _, _, _, _ in _RULES]
     states_table = _STATES
     rules = _RULES
-    match = _MASTER.match
-    ignore = _IGNORE
     states = [_tables.START]
     values: list = []
-    pos = 0
     n = len(text)
-    depth = 0               # parentheses open: a newline inside them is white space
+    depth = 0               # parentheses open (for messages)
     prev_tok = None
-    while True:
-        if pos < n:
-            m = match(text, pos)
-            if m is None:
-                _unexpected_char(text, pos)
-            ttype = m.lastgroup
-            end = m.end()
-            if ttype in ignore:
-                pos = end
-                continue
-            if ttype == "_SEP":
-                if depth and text[pos] == "\n":
-                    pos = end
-                    continue
-            elif ttype == "LPAR":
-                depth += 1
-            elif ttype == "RPAR":
-                depth -= 1
-            tok = (ttype, m.group(), pos)
-            pos = end
-        else:
-            ttype = _END
-            tok = (_END, "", n)
+    for tok in chain(stream, ((_END, "", n),)):
+        ttype = tok[0]
+        if ttype == "LPAR" or ttype == "LSQB":
+            depth += 1
+        elif ttype == "RPAR" or ttype == "RSQB":
+            depth -= 1
         while True:
             action = states_table[states[-1]].get(ttype)
             if action is None:
@@ -148,8 +174,7 @@ def _only_comments(text: str) -> bool:
 def _unexpected_char(text: str, pos: int):
     ch = text[pos]
     what = {"'": "a quote: cg has no strings", '"': "a quote: cg has no strings",
-            "[": "'[': cg has no indexing", "]": "']': cg has no indexing",
-            "{": "'{'", "}": "'}'"}.get(ch, repr(ch))
+            "{": "'{'", "}": "'}'", ":": "':'"}.get(ch, repr(ch))
     hint = _CHAR_HINTS.get(ch, "expected a number, a name, an operator (+ - * / ^), a parenthesis "
                                "or a function call")
     raise CgSyntaxError(f"cg: syntax error at {_where(text, pos)}: unexpected character {what}",
@@ -161,13 +186,16 @@ _CHAR_HINTS = {
     "<": "cg has no comparisons; for a choice write max(a, b), min(a, b), relu(x) or step(x)*a + (1 - step(x))*b",
     ">": "cg has no comparisons; for a choice write max(a, b), min(a, b), relu(x) or step(x)*a + (1 - step(x))*b",
     "!": "cg has no comparisons",
+    ":": "':' ends a loop's header only: for t in range(5): ...",
+    "{": "'{' opens a loop's body only: for t in range(5) { ... }",
+    "}": "'}' closes a loop's body only: for t in range(5) { ... }",
 }
 
 
 def _unexpected_token(text: str, tok, prev_tok, row, depth: int):
     ttype, value, pos = tok
-    # LALR reduces on any follower; ')' and ',' only make sense inside parentheses
-    outside = ("RPAR", "COMMA") if depth <= 0 else ()
+    # LALR reduces on any follower; ')', ']' and ',' only make sense inside parentheses or brackets
+    outside = ("RPAR", "RSQB", "COMMA") if depth <= 0 else ()
     expected = sorted({_FRIENDLY.get(t, t) for t in row if (t.isupper() or t == _END) and t not in outside})
     if ttype == _END:
         found = "end of the expression"
@@ -204,7 +232,10 @@ def _special_hint(text: str, tok, prev_tok):
         return _IMPORT
     if ttype == "NAME" and value in ("if", "else"):
         return _CONDITIONAL
-    if ttype == "NAME" and value in ("and", "or", "not", "for", "in", "while", "def", "return", "lambda"):
+    if ttype == "NAME" and value in ("for", "in"):
+        return ("a loop starts a statement: for t in range(5): h = tanh(w*h + x[t])  (the body on "
+                "the line, indented below, or in braces { ... })")
+    if ttype == "NAME" and value in ("and", "or", "not", "while", "def", "return", "lambda"):
         return f"cg has no {value}: a program is assignments and one expression per line"
     if ttype == "SLASH" and prev_tok is not None and prev_tok[0] == "SLASH" and prev_tok[2] == pos - 1:
         return "cg has no floor division //: its derivative is 0 wherever it exists; cg's / divides exactly"
@@ -243,9 +274,9 @@ def _parse_with_lark(text: str, builder: Builder) -> Graph:
         def process(self, stream):
             depth = 0
             for t in stream:
-                if t.type == "LPAR":
+                if t.type in ("LPAR", "LSQB"):
                     depth += 1
-                elif t.type == "RPAR":
+                elif t.type in ("RPAR", "RSQB"):
                     depth -= 1
                 elif t.type == "_SEP" and depth and t.value == "\n":
                     continue
@@ -263,7 +294,7 @@ def _parse_with_lark(text: str, builder: Builder) -> Graph:
 
     transformer = ToGraph()
     for name in ("start", "assign", "augassign", "tuple_assign", "add", "sub", "mul", "div", "neg", "pow",
-                 "number", "name", "call", "method", "attribute", "keyword"):
+                 "number", "name", "call", "method", "attribute", "keyword", "matmul", "vector", "index"):
         setattr(transformer, name, lambda children, _f=adapt(name): _f(*children))
     parser = lark_parser(transformer=transformer, postlex=Parens())
     try:

@@ -35,13 +35,14 @@ def backward_expressions(graph: Graph, root: int, store: Store, m: list) -> dict
     zero = store.zero
     adj: dict[int, int] = {root: store.one}
     out: dict[str, int] = {name: zero for name in graph.variables}
+    var_of = {i: name for name, i in graph.variables.items()}   # a rebound input is shown as h#1
     for i in range(root, -1, -1):             # nodes after the root cannot reach it
         g = adj.pop(i, None)
         if g is None:
             continue
         op = ops[i]
         if op == VAR:
-            out[names[i]] = g
+            out[var_of.get(i, names[i])] = g
             continue
         k = _ARITY[op]
         if k == 0:
@@ -147,7 +148,9 @@ def diff(graph: Graph, wrts, inputs: dict | None = None, hessian=None) -> DiffRe
     if inputs is not None:
         from ..core.passes import forward
         value = forward(graph, inputs)[graph.output]       # a domain error in f stops here
-        values = evaluate(g, inputs)
+        # a rebound input is shown as its first version (h#1): the derivatives' graph names it so
+        shown = {graph.names.get(i, name): inputs[name] for name, i in graph.variables.items()}
+        values = evaluate(g, {**inputs, **shown})
         grads = None
         for w, r in zip(wrts, roots):
             if math.isfinite(values[r]):

@@ -43,6 +43,12 @@ class Data:
         return InputError(f"cg: {self.source}, line {self.header_line}: the header has no column {name}{why}",
                           hint=f"its columns: {', '.join(self.columns)}")
 
+    def alias(self, name: str, column: str) -> None:
+        """Read column `column` also as `name` (cg fit's --input x=x0,x1 makes x[0] the column x0)."""
+        self._cache[name] = self.column(column)
+        self._index[name] = self._index[column]
+        self.columns.append(name)
+
     def column(self, name: str) -> array:
         """The column as floats; an InputError names the first bad cell's line."""
         col = self._cache.get(name)

@@ -364,6 +364,7 @@ def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
         L.append(f"{'' if markdown else '  '}{ex.no_gates()}")
     L.append("")
     L += _gradients_text(result, ex, markdown)
+    L += _shared_text(result, walk, ex, markdown)
     for w in result.warnings:
         L.append(f"warning: {w}" if not markdown else f"> **warning:** {w}")
     return "\n".join(L) + "\n"
@@ -383,6 +384,52 @@ def _gradients_text(result, ex, markdown) -> list:
     L = ["Gradients:",
          f"  {head[0]:<{w[0]}}  {head[1]:>{w[1]}}  {head[2]:>{w[2]}}"]
     L += [f"  {a:<{w[0]}}  {b:>{w[1]}}  {c:>{w[2]}}" for a, b, c in rows]
+    return L
+
+
+def shared_steps(result, walk) -> list:
+    """For each input used by more than one loop iteration (a shared weight): (name, node,
+    [(step label, its contribution: the sum of what that iteration's gates send back)]), the
+    steps in order. The contributions are the backward pass's own edge products (walk)."""
+    g = result.graph
+    if not g.steps:
+        return []
+    from ..core.vectors import node_steps
+    steps = node_steps(g)
+    out = []
+    for name, i in g.variables.items():
+        per: dict = {}
+        for e in walk.incoming.get(i, ()):
+            label = steps[e.node] or ("before the loop" if e.node < g.steps[0][3] else "after the loop")
+            got = per.get(label)
+            per[label] = [e.product + (got[0] if got else 0.0), min(e.node, got[1]) if got else e.node]
+        if sum(1 for k in per if not k.endswith(" the loop")) > 1:      # the steps in program order
+            out.append((name, i, [(k, v[0]) for k, v in sorted(per.items(), key=lambda kv: kv[1][1])]))
+    return out
+
+
+def _shared_text(result, walk, ex, markdown) -> list:
+    shared = shared_steps(result, walk)
+    if not shared:
+        return []
+    f = ex.f
+    L = [""]
+    if markdown:
+        L += ["## Shared weights over the loop's steps", "",
+              "Backprop through time: an input used in every step gets a contribution from each "
+              "step, and its gradient is their sum (the fan-out rule, over time).", ""]
+    else:
+        L += ["Shared weights over the loop's steps (backprop through time: the gradient is the sum of "
+              "each step's contribution, the fan-out rule over time):"]
+    for name, i, per in shared:
+        terms = [f"{label}: {ex.num(v).text}" for label, v in per]
+        total = ex.grad(i)
+        if markdown:
+            L.append(f"- `∂{f}/∂{name}` = " + " + ".join(f"`{ex.num(v).text}` ({label})" for label, v in per)
+                     + f" = `{total}`")
+        else:
+            L.append(f"  ∂{f}/∂{name} = sum over {len(per)} steps = {total}")
+            L += [f"    {t}" for t in terms]
     return L
 
 
@@ -467,6 +514,15 @@ def latex(result, walk, precision=3, decimals=None) -> str:
         L.append(r"\end{tabular}")
     else:
         L.append("The expression has no variables.")
+    shared = shared_steps(result, walk)
+    if shared:
+        L += ["", r"\subsection*{Shared weights over the loop's steps}",
+              tex_text("Backprop through time: the gradient of an input used in every step is the sum of "
+                       "each step's contribution (the fan-out rule, over time)."), r"\begin{itemize}"]
+        for name, i, per in shared:
+            terms = " + ".join(f"\\underbrace{{{ex.num(v).text}}}_{{\\text{{{tex_text(label)}}}}}" for label, v in per)
+            L.append(r"\item " + m(f"\\partial {ex.fname()} / \\partial {latex_name(name)} = {terms} = {ex.grad(i)}"))
+        L.append(r"\end{itemize}")
     if result.warnings:
         L += ["", r"\subsection*{Warnings}", r"\begin{itemize}"]
         L += [r"\item " + tex_text(w) for w in result.warnings]
@@ -507,6 +563,12 @@ def write_json(result, walk, out) -> None:
                      f'"gate": {gate}, "pattern": {_q(ex.pattern(i))}, "edges": [{edges}]}}')
     w(", ".join(steps))
     w(f'], "gradients": {_obj(result.gradients)}, ')
+    shared = shared_steps(result, walk)
+    if shared:                  # loops only (additive): each shared input's per-step contributions
+        w('"shared": [' + ", ".join(
+            f'{{"name": {_q(name)}, "node": {i}, "steps": ['
+            + ", ".join(f'{{"step": {_q(label)}, "contribution": {n(v)}}}' for label, v in per)
+            + f'], "grad": {n(result.grads[i])}}}' for name, i, per in shared) + '], ')
     w(f'"warnings": [{", ".join(_q(x) for x in result.warnings)}]}}\n')
 
 

@@ -100,6 +100,7 @@ def dot(graph, result=None, precision=4, rankdir="LR", edges=None, ids=False) ->
         if ids:
             attrs.append(f'id="v{i}"')
         L.append(f"  v{i} [{', '.join(attrs)}];")
+    L += _dot_clusters(graph)
     for a, i, k in _edges(graph):
         attrs = []
         if edges is not None and (a, i, k) in edges:
@@ -109,6 +110,39 @@ def dot(graph, result=None, precision=4, rankdir="LR", edges=None, ids=False) ->
         L.append(f"  v{a} -> v{i}" + (f" [{', '.join(attrs)}];" if attrs else ";"))
     L.append("}")
     return "\n".join(L) + "\n"
+
+
+def _groups(graph):
+    """Loop steps and vectors (cgcli.vectors.clusters), or [] for a graph without either."""
+    if not graph.steps and not any("[" in n for n in graph.names.values()):
+        return []
+    from ..core.vectors import clusters
+    return clusters(graph, display_names(graph))
+
+
+_CLUSTER_STYLE = {"step": 'style="rounded,dashed"; color="#7f8c8d"; fontcolor="#7f8c8d"',
+                  "vector": 'style="rounded,filled"; color="#c6d4f0"; fillcolor="#f5f8fe"'}
+
+
+def _dot_clusters(graph) -> list:
+    """Graphviz clusters: one per loop iteration (nested loops nest), one per input vector.
+    An explicit stack closes the enclosing clusters (no recursion)."""
+    L = []
+    stack: list = []
+    for k, (kind, label, nodes, parent) in enumerate(_groups(graph)):
+        while stack and stack[-1] != parent:
+            stack.pop()
+            L.append("  " * (len(stack) + 1) + "}")
+        pad = "  " * (len(stack) + 1)
+        title = label if kind == "vector" else f"step {label}"
+        L.append(f'{pad}subgraph cluster_{k} {{ label="{_dot_escape(title)}"; {_CLUSTER_STYLE[kind]};')
+        if nodes:
+            L.append(f"{pad}  " + " ".join(f"v{i};" for i in nodes))
+        stack.append(k)
+    while stack:
+        stack.pop()
+        L.append("  " * (len(stack) + 1) + "}")
+    return L
 
 
 def svg(graph, result=None, precision=None, rankdir=None):
@@ -144,6 +178,19 @@ def mermaid(graph, result=None, precision=4, rankdir="LR", edges=None) -> str:
             parts.append("grad " + _mermaid_escape(grad))
         shape = ('(["', '"])') if ops[i] == VAR else (('[/"', '"/]') if ops[i] == CONST else ('["', '"]'))
         L.append(f"  v{i}{shape[0]}{'<br/>'.join(parts)}{shape[1]}")
+    stack: list = []
+    for k, (kind, label, nodes, parent) in enumerate(_groups(graph)):
+        while stack and stack[-1] != parent:
+            stack.pop()
+            L.append("  " * (len(stack) + 1) + "end")
+        pad = "  " * (len(stack) + 1)
+        title = label if kind == "vector" else f"step {label}"
+        L.append(f'{pad}subgraph c{k} ["{_mermaid_escape(title)}"]')
+        L += [f"{pad}  v{i}" for i in nodes]
+        stack.append(k)
+    while stack:
+        stack.pop()
+        L.append("  " * (len(stack) + 1) + "end")
     for a, i, k in _edges(graph):
         if edges is not None and (a, i, k) in edges:
             L.append(f'  v{a} -->|"{_mermaid_escape(edges[a, i, k])}"| v{i}')

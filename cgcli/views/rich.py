@@ -151,6 +151,11 @@ def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 
             return g.inputs(i), 0
         return (in0[j], in1[j], *reversed(rights)), len(rights)
 
+    steps = None
+    if g.steps:
+        from ..core.vectors import node_steps
+        steps = node_steps(g)
+
     def line(i):
         t = Text()
         code = ops[i]
@@ -174,6 +179,8 @@ def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 
         t.append(fmt(result.values[i], precision), style=VALUE)
         t.append("  grad ", style="dim")
         t.append(_grad(result, i, precision), style=GRAD)
+        if steps is not None and steps[i] is not None and code != VAR:
+            t.append(f"  [{steps[i]}]", style="dim")      # the loop iteration that made it
         return t
 
     if marks:
