@@ -70,7 +70,8 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 def read_program(expr: str) -> str:
-    """EXPR, or the whole of stdin for '-' (multi-line programs, texts over argv's limit)."""
+    """EXPR, the whole of stdin for '-' (multi-line programs, texts over argv's limit), or the
+    contents of a program file named FILE.cg."""
     if expr == "-":
         if sys.stdin.isatty():
             print("cg: reading the program from stdin (end it with Ctrl-D)", file=sys.stderr)
@@ -79,6 +80,18 @@ def read_program(expr: str) -> str:
             return data.decode("utf-8")
         except UnicodeDecodeError as e:
             raise InputError(f"cg: stdin is not UTF-8 text ({e.reason} at byte {e.start})") from None
+    if expr.endswith(".cg") and "\n" not in expr:
+        # a program file (examples/micrograd_readme.cg): no expression ends in ".cg" (cg has no
+        # attribute access), so the name cannot be mistaken for one
+        try:
+            with open(expr, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise InputError(f"cg: cannot read {expr}: {e.strerror or e}") from None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise InputError(f"cg: {expr} is not UTF-8 text ({e.reason} at byte {e.start})") from None
     return expr
 
 

@@ -59,9 +59,15 @@ def parse(text: str, engine: str = "cg", shapes: dict | None = None) -> Graph:
     """Parse a cg program into its computational graph. Raises CgSyntaxError.
     `shapes`: name -> shape ((3,) or (2, 2)) for inputs given as vectors on the command line."""
     builder = Builder(text, shapes)
+    source, notes = text, []
+    if "import" in text:        # pasted Python: its import lines are left out, with a warning
+        text, notes = _without_imports(text)
     if engine == "lark":
-        return _parse_with_lark(text, builder)
+        return _noted(_parse_with_lark(text, builder), notes)
     if not text.strip() or _only_comments(text):
+        if notes:
+            raise CgSyntaxError("cg: the program has only import lines", source=source,
+                                hint="cg knows its functions (and Value) without one: write the expression")
         raise CgSyntaxError("cg: the expression is empty", hint="example: cg eval \"(x+y)*z\" --x 2 --y 3 --z -4")
     if _LOOP.search(text):
         from . import vectors
@@ -71,7 +77,32 @@ def parse(text: str, engine: str = "cg", shapes: dict | None = None) -> Graph:
         stream = vectors.expand(text, vectors.structure(text, tokens), builder)
     else:
         stream = _tokens(text)
-    return _run(text, builder, stream)
+    return _noted(_run(text, builder, stream), notes)
+
+
+# `import math`, `import torch as t`, `from micrograd.engine import Value` on a line of its own
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+[A-Za-z_][\w.]*[ \t]+import[ \t]+[\w., \t()*]+?"
+                          r"|import[ \t]+[A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?"
+                          r"(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?)*)[ \t]*(?=#|$)", re.M)
+
+
+def _without_imports(text: str) -> tuple:
+    """The text with each import line blanked (same length: columns and lines stay), and a
+    warning per line: cg has nothing to import, so pasted code runs as it is."""
+    notes = []
+
+    def blank(m):
+        line = text.count("\n", 0, m.start()) + 1
+        notes.append(f"line {line}: `{m.group(0).strip()}` is left out: cg knows its functions "
+                     f"(and Value) without an import")
+        return " " * len(m.group(0))
+    return _IMPORT_LINE.sub(blank, text), notes
+
+
+def _noted(graph: Graph, notes: list) -> Graph:
+    if notes:
+        graph.warnings[:0] = notes
+    return graph
 
 
 _LOOP = re.compile(r"(?:^|[;\n{:])[ \t]*for\b")
