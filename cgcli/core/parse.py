@@ -71,9 +71,7 @@ def parse(text: str, engine: str = "cg", shapes: dict | None = None) -> Graph:
         raise CgSyntaxError("cg: the expression is empty", hint="example: cg eval \"(x+y)*z\" --x 2 --y 3 --z -4")
     if _LOOP.search(text):
         from . import vectors
-        tokens, bad = vectors.tokenize(text, _MASTER, _IGNORE)
-        if bad is not None:
-            _unexpected_char(text, bad)
+        tokens = list(_tokens(text, vectors.EXTRA))
         stream = vectors.expand(text, vectors.structure(text, tokens), builder)
     else:
         stream = _tokens(text)
@@ -108,8 +106,9 @@ def _noted(graph: Graph, notes: list) -> Graph:
 _LOOP = re.compile(r"(?:^|[;\n{:])[ \t]*for\b")
 
 
-def _tokens(text: str):
-    """The program's tokens (a newline inside ( ) or [ ] is white space)."""
+def _tokens(text: str, extra: dict | None = None):
+    """The program's tokens (a newline inside ( ) or [ ] is white space); `extra`: single
+    characters the grammar does not have, kept as tokens of their own (a loop's ':' '{' '}')."""
     match = _MASTER.match
     ignore = _IGNORE
     pos = 0
@@ -118,7 +117,12 @@ def _tokens(text: str):
     while pos < n:
         m = match(text, pos)
         if m is None:
-            _unexpected_char(text, pos)
+            kind = extra.get(text[pos]) if extra else None
+            if kind is None:
+                _unexpected_char(text, pos)
+            yield (kind, text[pos], pos)
+            pos += 1
+            continue
         ttype = m.lastgroup
         end = m.end()
         if ttype in ignore:

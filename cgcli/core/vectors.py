@@ -409,42 +409,8 @@ def _bound(text, toks, loopvars, builder, pos) -> int:
             at, "for t in range(5): ...  or  for t in range(len(x)): ...")
 
 
-def tokenize(text: str, master, ignore) -> list:
-    """All tokens of the program (newlines inside ( ) and [ ] dropped); ':' '{' '}' kept for loops."""
-    out = []
-    pos, n = 0, len(text)
-    depth = 0
-    match = master.match
-    append = out.append
-    while pos < n:
-        m = match(text, pos)
-        if m is None:
-            ch = text[pos]
-            kind = _EXTRA.get(ch)
-            if kind is None:
-                return out, pos        # the caller reports the character
-            append((kind, ch, pos))
-            pos += 1
-            continue
-        ttype = m.lastgroup
-        end = m.end()
-        if ttype in ignore:
-            pos = end
-            continue
-        if ttype == "_SEP":
-            if depth and text[pos] == "\n":
-                pos = end
-                continue
-        elif ttype == "LPAR" or ttype == "LSQB":
-            depth += 1
-        elif ttype == "RPAR" or ttype == "RSQB":
-            depth -= 1
-        append((ttype, m.group(), pos))
-        pos = end
-    return out, None
-
-
-_EXTRA = {":": "COLON", "{": "LBRACE", "}": "RBRACE"}
+# the loop syntax's tokens, which the expression grammar does not have (parse._tokens keeps them)
+EXTRA = {":": "COLON", "{": "LBRACE", "}": "RBRACE"}
 
 
 # --- values given on the command line: --x 1,2,3  --x "[1,2,3]"  --W "[[1,2],[3,4]]" ---------
