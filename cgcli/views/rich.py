@@ -72,7 +72,9 @@ def table(result, precision=None, max_rows: int = 500, sort: str | None = None,
         rows = sorted(rows, key=lambda i: (0, -abs(grads[i])) if needs[i] else (1, 0.0))
     for i in rows:
         op = OPS[g.ops[i]]
-        cells = [str(i), names[i] if (i in g.names) else "", op.name]
+        # every node by the name the tree, explain and the JSON use (n<id> where unnamed);
+        # a constant's value is already in `computes`
+        cells = [str(i), names[i] if (i in g.names or g.ops[i] != CONST) else "", op.name]
         if gate:
             cells.append(say_gate(op.pattern, [names[a] for a in g.inputs(i)])
                          if g.needs_grad[i] or g.ops[i] == CONST else "")
