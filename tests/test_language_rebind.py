@@ -473,3 +473,15 @@ def test_a_program_file_is_read():
     assert round(value, 4) == 24.7041 and round(da, 4) == 138.8338
     p = run_cg("eval", "nosuch.cg")
     assert p.returncode == 2 and "cannot read nosuch.cg" in p.err
+
+
+def test_check_grades_against_another_output():
+    prog = "c = x*x; c = c + 1; c = 3*c"
+    for r in (run_cg("check", prog, "--x", "2", "--output", "c#2", "--value", "5", "--grad", "x=4"),
+              invoke("check", prog, "--x", "2", "--output", "c#2", "--value", "5", "--grad", "x=4")):
+        assert r.returncode == 0, r.err
+        assert "dc#2/dx" in r.out
+    r = run_cg("check", prog, "--x", "2", "--output", "c#2", "--grad", "x=12")   # d(last c)/dx, not d(c#2)/dx
+    assert r.returncode == 1 and "dc#2/dx is 4, not 12" in r.out
+    r = run_cg("check", prog, "--x", "2", "--output", "nosuch", "--grad", "x=1")
+    assert r.returncode == 2

@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import SET_OPTION, _VAR_OPTIONS, app, expr_argument
+from .app import OUTPUT_OPTION, SET_OPTION, _VAR_OPTIONS, app, expr_argument
 
 
 # --- cg check ---------------------------------------------------------------------------------
@@ -57,6 +57,7 @@ def check_cmd(
     key: Optional[str] = typer.Option(None, "--key", metavar="KEY.toml",
                                       help="Grade the sheet against the teacher's key, as cg grade does: "
                                            "the key's problems and inputs, every key answer required."),
+    output: Optional[str] = OUTPUT_OPTION,
 ):
     """Check answers (values and gradients) against cg's forward and backward pass.
 
@@ -72,12 +73,14 @@ def check_cmd(
       cg check "(x+y)*z" --x 2 --y 3 --z -4 --points submissions.jsonl
       cg check homework.toml --verify
       cg check ann.toml --key key.toml
+      cg check "c = x*x; c = c + 1; c = 3*c" --x 2 --output c#2 --grad x=4
     """
     if key is not None:
         from .app import split_args
         from ..core.errors import InputError
         expr, raw = split_args(args or [], sets or [], "check")
-        if expr is None or raw or value is not None or grads or nodes or points is not None or verify:
+        if (expr is None or raw or value is not None or grads or nodes or points is not None or verify
+                or output is not None):
             raise InputError("cg: --key grades one student's sheet: give only the sheet "
                              "(and --json, --rounded, --rtol, --atol)")
         from .grade_run import check_with_key
@@ -87,7 +90,7 @@ def check_cmd(
     raise typer.Exit(check(args or [], sets or [], value, grads or [], nodes or [],
                            {"rtol": rtol, "atol": atol, "rounded": rounded, "min_sig_figs": min_sig_figs,
                             "min_decimals": min_decimals}, json_out, keep_going,
-                           points, precision, verify, ecf))
+                           points, precision, verify, ecf, output))
 
 
 # --- cg key -----------------------------------------------------------------------------------

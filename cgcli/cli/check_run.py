@@ -10,16 +10,17 @@ from ..core.errors import CgError, InputError
 
 
 def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict, json_out: bool,
-          keep_going: bool, points, precision, verify: bool = False, ecf=None) -> int:
+          keep_going: bool, points, precision, verify: bool = False, ecf=None, output=None) -> int:
     """cg check: one problem on the command line, a homework file, or --points submissions;
-    returns the exit code. `verify`: also check cg's own gradients by finite differences."""
+    returns the exit code. `verify`: also check cg's own gradients by finite differences.
+    `output`: grade d(NAME)/d(...) and NAME's value instead of the last statement's (--output)."""
     from ..check.answers import Tolerance
     answers_given = value is not None or grads or nodes
     expr, raw = split_args(args, sets)
     if verify and points is not None:
         raise InputError("cg: --verify checks cg's gradients at a problem's point; not with --points")
     if expr is not None and expr.endswith(".toml") and expr != "-":
-        if raw or answers_given or points is not None:
+        if raw or answers_given or points is not None or output is not None:
             raise InputError("cg: a homework file brings its own inputs and answers: "
                              "give only the file (and options such as --json, --rounded, --keep-going)")
         return check_homework(expr, cli_tol, json_out, keep_going, precision, verify, ecf)
@@ -32,10 +33,10 @@ def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict
             raise InputError("cg: with --points the answers come from each line; leave out --value/--grad/--node")
         if expr == "-" and points == "-":
             raise InputError("cg: the program and the points cannot both come from stdin")
-        program, graph, inputs = load(args, sets, require_all=False, command="check")
+        program, graph, inputs = load(args, sets, require_all=False, command="check", output=output)
         from .points import open_points
         return check_points(graph, inputs, open_points(points), tol, ecf=ecf)
-    program, graph, inputs = load(args, sets, command="check")
+    program, graph, inputs = load(args, sets, command="check", output=output)
     answers = cli_answers(value, grads, nodes)
     if not answers:
         raise InputError("cg: no answers to check",
