@@ -50,7 +50,6 @@ def eval_cmd(
       cg eval "x^2*sin(y)" --x 2 --y 1 --check
     """
     from ..teach.diagnose import run_with_diagnostics
-    from ..teach.expand import lowered
     view = "json" if json_out else (format or "both")
     if view not in FORMATS:
         raise InputError(f"cg: unknown format {view!r}: choose table, tree, json or toml")
@@ -72,7 +71,9 @@ def eval_cmd(
         from ..core.vectors import parse_shapes
         shapes = parse_shapes(shape)
     program, graph, inputs = load(args or [], sets or [], output=output, shapes=shapes)
-    graph = lowered(graph, expand)
+    if expand:
+        from ..teach.expand import expand as lower_gates
+        graph = lower_gates(graph)
     if get:
         from .check_run import get_targets, print_targets
         targets = get_targets(graph, get)

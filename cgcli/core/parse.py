@@ -69,7 +69,7 @@ def parse(text: str, engine: str = "cg", shapes: dict | None = None) -> Graph:
             raise CgSyntaxError("cg: the program has only import lines", source=source,
                                 hint="cg knows its functions (and Value) without one: write the expression")
         raise CgSyntaxError("cg: the expression is empty", hint="example: cg eval \"(x+y)*z\" --x 2 --y 3 --z -4")
-    if _LOOP.search(text):
+    if "for" in text and re.search(_LOOP, text):
         from . import vectors
         tokens = list(_tokens(text, vectors.EXTRA))
         stream = vectors.expand(text, vectors.structure(text, tokens), builder)
@@ -79,9 +79,10 @@ def parse(text: str, engine: str = "cg", shapes: dict | None = None) -> Graph:
 
 
 # `import math`, `import torch as t`, `from micrograd.engine import Value` on a line of its own
-_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+[A-Za-z_][\w.]*[ \t]+import[ \t]+[\w., \t()*]+?"
-                          r"|import[ \t]+[A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?"
-                          r"(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?)*)[ \t]*(?=#|$)", re.M)
+# (compiled on first use: only a text with "import" in it needs it)
+_IMPORT_LINE = (r"^[ \t]*(?:from[ \t]+[A-Za-z_][\w.]*[ \t]+import[ \t]+[\w., \t()*]+?"
+                r"|import[ \t]+[A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?"
+                r"(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?)*)[ \t]*(?=#|$)")
 
 
 def _without_imports(text: str) -> tuple:
@@ -94,7 +95,7 @@ def _without_imports(text: str) -> tuple:
         notes.append(f"line {line}: `{m.group(0).strip()}` is left out: cg knows its functions "
                      f"(and Value) without an import")
         return " " * len(m.group(0))
-    return _IMPORT_LINE.sub(blank, text), notes
+    return re.sub(_IMPORT_LINE, blank, text, flags=re.M), notes
 
 
 def _noted(graph: Graph, notes: list) -> Graph:
@@ -103,7 +104,7 @@ def _noted(graph: Graph, notes: list) -> Graph:
     return graph
 
 
-_LOOP = re.compile(r"(?:^|[;\n{:])[ \t]*for\b")
+_LOOP = r"(?:^|[;\n{:])[ \t]*for\b"     # compiled (and cached by re) on first use
 
 
 def _tokens(text: str, extra: dict | None = None):
