@@ -157,15 +157,8 @@ def read(path: str):
     file cannot be read or is not TOML; problem-level mistakes come back in `errors`."""
     import tomllib
     from .answers import Written
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        raise InputError(f"cg: cannot read {path}: {e.strerror or e}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError(f"cg: {path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    from ..core.values import read_text
+    text = read_text(path)
     try:
         doc = tomllib.loads(text, parse_float=Written)
     except tomllib.TOMLDecodeError as e:

@@ -83,15 +83,8 @@ def read_program(expr: str) -> str:
     if expr.endswith(".cg") and "\n" not in expr:
         # a program file (examples/micrograd_readme.cg): no expression ends in ".cg" (cg has no
         # attribute access), so the name cannot be mistaken for one
-        try:
-            with open(expr, "rb") as f:
-                data = f.read()
-        except OSError as e:
-            raise InputError(f"cg: cannot read {expr}: {e.strerror or e}") from None
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise InputError(f"cg: {expr} is not UTF-8 text ({e.reason} at byte {e.start})") from None
+        from ..core.values import read_text
+        return read_text(expr)
     return expr
 
 

@@ -25,3 +25,16 @@ def constant_value(text: str, what: str) -> float:
     except CgError as e:
         raise InputError(f"cg: {what} is not a finite number: {e.message.removeprefix('cg: ')}") from None
     return value
+
+
+def read_text(path: str) -> str:
+    """A UTF-8 file's text (a homework sheet, a FILE.cg program); InputError naming the file."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise InputError(f"cg: cannot read {path}: {e.strerror or e}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"cg: {path}: not UTF-8 text ({e.reason} at byte {e.start})") from None

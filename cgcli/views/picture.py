@@ -124,25 +124,32 @@ _CLUSTER_STYLE = {"step": 'style="rounded,dashed"; color="#7f8c8d"; fontcolor="#
                   "vector": 'style="rounded,filled"; color="#c6d4f0"; fillcolor="#f5f8fe"'}
 
 
-def _dot_clusters(graph) -> list:
-    """Graphviz clusters: one per loop iteration (nested loops nest), one per input vector.
-    An explicit stack closes the enclosing clusters (no recursion)."""
+def _nested_groups(graph, opening, closing: str) -> list:
+    """Lines for the loop-step and vector groups, nested as the loops are (DOT clusters,
+    Mermaid subgraphs): opening(k, kind, title, pad, nodes) gives a group's first lines,
+    `closing` ends one. An explicit stack closes the enclosing groups (no recursion)."""
     L = []
     stack: list = []
     for k, (kind, label, nodes, parent) in enumerate(_groups(graph)):
         while stack and stack[-1] != parent:
             stack.pop()
-            L.append("  " * (len(stack) + 1) + "}")
+            L.append("  " * (len(stack) + 1) + closing)
         pad = "  " * (len(stack) + 1)
         title = label if kind == "vector" else f"step {label}"
-        L.append(f'{pad}subgraph cluster_{k} {{ label="{_dot_escape(title)}"; {_CLUSTER_STYLE[kind]};')
-        if nodes:
-            L.append(f"{pad}  " + " ".join(f"v{i};" for i in nodes))
+        L += opening(k, kind, title, pad, nodes)
         stack.append(k)
     while stack:
         stack.pop()
-        L.append("  " * (len(stack) + 1) + "}")
+        L.append("  " * (len(stack) + 1) + closing)
     return L
+
+
+def _dot_clusters(graph) -> list:
+    """Graphviz clusters: one per loop iteration (nested loops nest), one per input vector."""
+    def opening(k, kind, title, pad, nodes):
+        head = [f'{pad}subgraph cluster_{k} {{ label="{_dot_escape(title)}"; {_CLUSTER_STYLE[kind]};']
+        return head + ([f"{pad}  " + " ".join(f"v{i};" for i in nodes)] if nodes else [])
+    return _nested_groups(graph, opening, "}")
 
 
 def svg(graph, result=None, precision=None, rankdir=None):
@@ -178,19 +185,9 @@ def mermaid(graph, result=None, precision=4, rankdir="LR", edges=None) -> str:
             parts.append("grad " + _mermaid_escape(grad))
         shape = ('(["', '"])') if ops[i] == VAR else (('[/"', '"/]') if ops[i] == CONST else ('["', '"]'))
         L.append(f"  v{i}{shape[0]}{'<br/>'.join(parts)}{shape[1]}")
-    stack: list = []
-    for k, (kind, label, nodes, parent) in enumerate(_groups(graph)):
-        while stack and stack[-1] != parent:
-            stack.pop()
-            L.append("  " * (len(stack) + 1) + "end")
-        pad = "  " * (len(stack) + 1)
-        title = label if kind == "vector" else f"step {label}"
-        L.append(f'{pad}subgraph c{k} ["{_mermaid_escape(title)}"]')
-        L += [f"{pad}  v{i}" for i in nodes]
-        stack.append(k)
-    while stack:
-        stack.pop()
-        L.append("  " * (len(stack) + 1) + "end")
+    L += _nested_groups(graph, lambda k, kind, title, pad, nodes:
+                        [f'{pad}subgraph c{k} ["{_mermaid_escape(title)}"]'] + [f"{pad}  v{i}" for i in nodes],
+                        "end")
     for a, i, k in _edges(graph):
         if edges is not None and (a, i, k) in edges:
             L.append(f'  v{a} -->|"{_mermaid_escape(edges[a, i, k])}"| v{i}')
