@@ -97,7 +97,7 @@ def parse_number(raw, what: str):
             raise InputError(f"cg: {what} is too large for a float: {text}")
         return number, text, Decimal(text).as_tuple().exponent
     from ..core.values import constant_value
-    return constant_value(text, what), text, None
+    return constant_value(text, what, answer=True), text, None
 
 
 def _what(kind: str, name: str | None) -> str:
@@ -121,7 +121,7 @@ def make_answer(kind: str, name: str | None, raw, source=None, formula: bool = F
     number = math.nan
     if not g.variables:
         from ..core.values import constant_value
-        number = constant_value(text, what)
+        number = constant_value(text, what, answer=True)
     return Answer(kind, name, text, number, None, source, True)
 
 
@@ -360,12 +360,13 @@ def names_in(text: str) -> bool:
 
 
 def parse_formula(text: str, what: str):
-    """The formula's own graph (parsed once per text and kept)."""
+    """The formula's own graph (parsed once per text and kept). A formula is an answer: one
+    expression, no loops or bindings, within the answer budget (core/limits.py)."""
     g = _PARSED.get(text)
     if g is None:
         from ..core.parse import parse
         try:
-            g = parse(text)
+            g = parse(text, answer=True)
         except CgError as e:
             g = InputError(f"cg: {what} is not a valid formula: {e.message.removeprefix('cg: ')}",
                            hint=e.render())

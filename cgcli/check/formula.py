@@ -64,10 +64,11 @@ def bind(graph, text: str, what: str) -> tuple:
 
 class Points:
     """The problem's point and random points near it: node values and cg's target there."""
-    __slots__ = ("result", "values", "targets", "inputs", "verdicts")
+    __slots__ = ("result", "values", "targets", "inputs", "verdicts", "upstream")
 
     def __init__(self, result, kind: str, i: int):
         self.result = result
+        self.upstream = None          # the nodes strictly upstream of a value target (restates)
         self.values = [result.values]
         self.targets = [result.grads[i] if kind == "grad" else result.values[i]]
         self.inputs = [dict(result.inputs)]
@@ -145,7 +146,7 @@ def grade_formula(result, answer, tol, i: int, lab: str, names=None, out=None):
     memo_key = (answer.text, tol.rtol, tol.atol)
     verdict = pts.verdicts.get(memo_key)
     if verdict is None:
-        verdict = _judge(result, answer, tol, lab, pts, _what(answer.kind, answer.name))
+        verdict = _judge(result, answer, tol, lab, pts, _what(answer.kind, answer.name), i)
         if len(pts.verdicts) > 4096:
             pts.verdicts.clear()
         pts.verdicts[memo_key] = verdict
@@ -161,13 +162,57 @@ def grade_formula(result, answer, tol, i: int, lab: str, names=None, out=None):
                allowed, message, feedback, status=status, node=i, given=given)
 
 
-def _judge(result, answer, tol, lab, pts, what):
+def upstream(graph, i: int) -> set:
+    """The nodes strictly upstream of node i (those it is computed from), iteratively."""
+    in0, in1 = graph.in0, graph.in1
+    seen: set = set()
+    stack = [i]
+    while stack:
+        j = stack.pop()
+        for k in (in0[j], in1[j]):
+            if k >= 0 and k not in seen:
+                seen.add(k)
+                stack.append(k)
+    return seen
+
+
+def restates(result, answer, binding, i: int, lab: str, pts) -> str | None:
+    """Why a formula for a value (the output's, or node.NAME's) restates its target, or None.
+    A formula may use the problem's inputs and the named nodes strictly upstream of its target,
+    never the target itself (or another name for it) nor a node computed from it or beside it.
+    A gradient is not a node: a formula for grad.NAME may use every name."""
+    if answer.kind == "grad":
+        return None
+    g = result.graph
+    if pts.upstream is None:
+        pts.upstream = upstream(g, i)
+    up = pts.upstream
+    variables = set(g.variables.values())
+    for name, j in binding:
+        if j == i:
+            why = "the value it answers"
+        elif j in up or j in variables:
+            continue
+        elif i in upstream(g, j):
+            why = f"which is computed from {lab}"
+        else:
+            why = f"which {lab} is not computed from"
+        return (f"{lab}: your formula {answer.text} uses {name}, {why}: a formula for {lab} may use only "
+                f"the inputs and the named nodes {lab} is computed from")
+    return None
+
+
+def _judge(result, answer, tol, lab, pts, what, i):
     from ..core.fmt import fmt
     try:
         f, binding = bind(result.graph, answer.text, what)
     except CgError as e:
         return False, math.nan, e.message.removeprefix("cg: "), "invalid"
     text = answer.text
+    why = restates(result, answer, binding, i, lab, pts)
+    if why is not None:
+        v = _evaluate(f, binding, pts.values[0])
+        return False, math.nan if v is None else v, why, "wrong"
     v = _evaluate(f, binding, pts.values[0])
     got = pts.targets[0]
     if v is None:

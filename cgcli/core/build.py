@@ -17,8 +17,13 @@ from .passes import forward
 class Builder:
     """Parse callbacks: each grammar rule's reduction creates or names nodes here."""
 
-    def __init__(self, source: str = "", shapes: dict | None = None):
+    def __init__(self, source: str = "", shapes: dict | None = None, max_nodes: int | None = None,
+                 answer: bool = False):
+        from . import limits
         self.source = source
+        self.limit = limits.max_nodes if max_nodes is None else max_nodes   # nodes and loop iterations
+        self.answer = answer                    # a submission's answer: one expression, no bindings
+        self.iterations = 0                     # loop iterations unrolled so far
         self.shapes: dict = shapes or {}        # name -> shape of an input given as a vector
         self.vec_inputs: dict = {}              # name -> its Vec of input nodes (x[0], x[1], ...)
         self.steps: list = []                   # (loop position, variable, t or None, first node)
@@ -58,6 +63,8 @@ class Builder:
             self.marked.pop(a, None)
             self.marked.pop(b, None)
         i = len(self.ops)
+        if i >= self.limit:
+            self._over(1)
         self.ops.append(op)
         self.in0.append(a)
         self.in1.append(b)
@@ -65,6 +72,22 @@ class Builder:
         needs = self.needs
         needs.append(needs[a] | (needs[b] if b >= 0 else 0) if a >= 0 else 0)
         return i
+
+    # -- the work budget (core/limits.py): checked before the nodes are made -----------------
+    def reserve(self, n: int, what: str | None = None, pos=None) -> None:
+        """Fail before building `n` more nodes when they would pass the budget."""
+        if len(self.ops) + n > self.limit:
+            self._over(n, what, pos)
+
+    def _over(self, n: int, what: str | None = None, pos=None):
+        from .limits import count, nodes_over
+        if what is None:
+            what = (f"the program builds more than {count(self.limit)} nodes" if not self.answer
+                    else "this one builds more")
+        else:
+            built = len(self.ops)
+            what = f"{what} would build {count(n)} nodes" + (f" (after {count(built)})" if built else "")
+        raise nodes_over(what, self.limit, self.answer)
 
     def constant(self, value: float, name: str | None = None) -> int:
         i = self.node(CONST)
@@ -325,15 +348,26 @@ class Builder:
 
     # -- bindings -------------------------------------------------------------------------
     def assign(self, name_tok, value):
+        if self.answer:
+            self._no_program("an assignment", name_tok[2])
         return self._bind(name_tok, value)
 
+    def _no_program(self, what: str, pos):
+        self._fail(f"an answer is an expression, not a program: {what} is not allowed", pos,
+                   "write the answer as one expression: a number, a constant expression (pi/4), or a "
+                   "formula in the problem's names (x + y)")
+
     def augassign(self, name_tok, op_tok, value):
+        if self.answer:
+            self._no_program("an assignment", name_tok[2])
         text = op_tok[1]
         old = self.name(name_tok)
         return self.assign(name_tok, getattr(self, _AUGMENTED[text])(old, value))
 
     def tuple_assign(self, *parts):
         names = [p for p in parts if type(p) is tuple]
+        if self.answer:
+            self._no_program("an assignment", names[0][2] if names else None)
         values = [p for p in parts if type(p) is not tuple]
         if len(names) != len(values):
             self._fail(f"{len(names)} names but {len(values)} values", names[0][2],
@@ -475,6 +509,8 @@ class Builder:
         return v
 
     def start(self, *statements):
+        if self.answer and len(statements) > 1:
+            self._no_program("more than one statement", None)
         warnings = []
         assigned_nodes = self.assigned_nodes
         for k, node in enumerate(statements[:-1], 1):

@@ -55,12 +55,22 @@ _OPERAND_END = ("NUMBER", "NAME", "RPAR")
 _OPERAND_START = ("NUMBER", "NAME", "LPAR")
 
 
-def parse(text: str, engine: str = "cg", shapes: dict | None = None) -> Graph:
+def parse(text: str, engine: str = "cg", shapes: dict | None = None, max_nodes: int | None = None,
+          answer: bool = False) -> Graph:
     """Parse a cg program into its computational graph. Raises CgSyntaxError.
-    `shapes`: name -> shape ((3,) or (2, 2)) for inputs given as vectors on the command line."""
-    builder = Builder(text, shapes)
+    `shapes`: name -> shape ((3,) or (2, 2)) for inputs given as vectors on the command line.
+    `max_nodes`: the work budget (default core.limits.max_nodes); `answer`: text from a
+    submission, one expression of at most limits.ANSWER_MAX_NODES nodes (no loops, no bindings)."""
+    if answer:
+        from . import limits
+        if len(text) > limits.ANSWER_MAX_CHARS:
+            raise limits.OverBudget(f"cg: an answer is an expression of at most {limits.count(limits.ANSWER_MAX_CHARS)} "
+                                    f"characters; this one has {limits.count(len(text))}")
+        if max_nodes is None:
+            max_nodes = limits.ANSWER_MAX_NODES
+    builder = Builder(text, shapes, max_nodes, answer)
     source, notes = text, []
-    if "import" in text:        # pasted Python: its import lines are left out, with a warning
+    if "import" in text and not answer:        # pasted Python: its import lines are left out, with a warning
         text, notes = _without_imports(text)
     if engine == "lark":
         return _noted(_parse_with_lark(text, builder), notes)
@@ -70,6 +80,10 @@ def parse(text: str, engine: str = "cg", shapes: dict | None = None) -> Graph:
                                 hint="cg knows its functions (and Value) without one: write the expression")
         raise CgSyntaxError("cg: the expression is empty", hint="example: cg eval \"(x+y)*z\" --x 2 --y 3 --z -4")
     if "for" in text and re.search(_LOOP, text):
+        if answer:
+            raise CgSyntaxError("cg: an answer is an expression, not a program: a loop is not allowed",
+                                hint="write the answer as one expression: a number, a constant expression "
+                                     "(pi/4), or a formula in the problem's names (x + y)")
         from . import vectors
         tokens = list(_tokens(text, vectors.EXTRA))
         stream = vectors.expand(text, vectors.structure(text, tokens), builder)

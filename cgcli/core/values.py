@@ -8,15 +8,17 @@ from __future__ import annotations
 from .errors import CgError, InputError
 
 
-def constant_value(text: str, what: str) -> float:
-    """A value given as text: a number or a constant expression (pi/4, -1/3, e^-1)."""
+def constant_value(text: str, what: str, answer: bool = False) -> float:
+    """A value given as text: a number or a constant expression (pi/4, -1/3, e^-1).
+    `answer`: the text comes from a submission (parsed as an answer: core/limits.py)."""
     from .parse import parse
     from .passes import forward
     try:
-        g = parse(text)
+        g = parse(text, answer=answer)
     except CgError as e:
-        raise InputError(f"cg: {what} must be a number or a constant expression, got {text!r}",
-                         hint=e.render()) from None
+        shown = text if len(text) <= 80 else text[:76] + " ..."
+        raise InputError(f"cg: {what} must be a number or a constant expression, got {shown!r}",
+                         hint=e.render() if e.source is None or len(e.source) <= 200 else e.message) from None
     if g.variables:
         raise InputError(f"cg: {what} must be a number or a constant expression, got {text!r}"
                          f" ({', '.join(g.variables)} is not a number)")
@@ -29,11 +31,8 @@ def constant_value(text: str, what: str) -> float:
 
 def read_text(path: str) -> str:
     """A UTF-8 file's text (a homework sheet, a FILE.cg program); InputError naming the file."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        raise InputError(f"cg: cannot read {path}: {e.strerror or e}") from None
+    from .limits import read_bytes
+    data = read_bytes(path)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:

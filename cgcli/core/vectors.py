@@ -14,6 +14,8 @@ Time and memory are linear in the unrolled size; nested loops use an explicit st
 """
 from __future__ import annotations
 
+import math
+
 from .errors import CgSyntaxError
 
 LIMIT = 40          # a subexpression's text in messages is cut to about this many characters
@@ -75,8 +77,18 @@ def flat(v) -> list:
     return list(v)
 
 
+def size(v) -> int:
+    """The number of elements (scalar nodes) of a value."""
+    if type(v) is int:
+        return 1
+    if v and type(v[0]) is not int:
+        return len(v) * len(v[0])
+    return len(v)
+
+
 def unary(b, code: int, v, src: str):
     """An op of one input applied to every element."""
+    b.reserve(size(v), _cut(src))
     node = b.node
     if v and type(v[0]) is not int:
         return Vec((Vec((node(code, x) for x in row), "") for row in v), _cut(src))
@@ -94,6 +106,7 @@ def binary(b, code: int, x, y, symbol: str, pos=None):
                 f"{describe(b, y)} is {say_shape(sy)}", pos,
              "elementwise arithmetic needs equal shapes, or a scalar on one side; "
              "W @ x multiplies a matrix by a vector, dot(a, b) is the dot product")
+    b.reserve(max(size(x), size(y)), src, pos)
     if len(sx) == 2 or len(sy) == 2:
         if not sx:
             return Vec((Vec((node(code, x, e) for e in row), "") for row in y), src)
@@ -111,6 +124,7 @@ def total(b, items: list) -> int:
     """((a0 + a1) + a2) + ...: the sum of a list of nodes (a left fold, n-1 add nodes)."""
     from .ops import INFIX
     add = INFIX["add"].code
+    b.reserve(len(items) - 1, "a sum")
     acc = items[0]
     for x in items[1:]:
         acc = b.node(add, acc, x)
@@ -124,6 +138,7 @@ def dot(b, x, y, what: str, pos=None) -> int:
         fail(b, f"{what} needs two vectors of the same length: {describe(b, x)} is {say_shape(sx)}, "
                 f"{describe(b, y)} is {say_shape(sy)}", pos)
     mul = INFIX["mul"].code
+    b.reserve(2 * len(x) - 1, _cut(what), pos)
     return total(b, [b.node(mul, p, q) for p, q in zip(x, y)])
 
 
@@ -134,9 +149,11 @@ def matmul(b, x, y, pos=None):
     if len(sx) == 1 and len(sy) == 1 and sx == sy:
         return dot(b, x, y, src, pos)
     if len(sx) == 2 and len(sy) == 1 and sx[1] == sy[0]:
+        b.reserve(sx[0] * (2 * sx[1] - 1), src, pos)
         out = Vec((dot(b, row, y, src, pos) for row in x), src)
         return out
     if len(sx) == 2 and len(sy) == 2 and sx[1] == sy[0]:
+        b.reserve(sx[0] * sy[1] * (2 * sx[1] - 1), src, pos)
         cols = [Vec(row[j] for row in y) for j in range(sy[1])]
         return Vec((Vec((dot(b, row, c, src, pos) for c in cols), "") for row in x), src)
     need = ("the matrix's columns must equal the vector's length" if len(sx) == 2
@@ -190,6 +207,8 @@ def element_names(name: str, v):
 
 def inputs(b, name: str, s: tuple) -> Vec:
     """A vector or matrix of input nodes x[0], ... (values given on the command line)."""
+    n = s[0] * (s[1] if len(s) == 2 else 1)
+    b.reserve(n, f"the input {name}, {say_shape(s)},")
     if len(s) == 1:
         return Vec((b.variable(f"{name}[{i}]") for i in range(s[0])), name)
     return Vec((Vec((b.variable(f"{name}[{i}][{j}]") for j in range(s[1])), f"{name}[{i}]")
@@ -332,9 +351,10 @@ def expand(text: str, items: list, builder):
     """Yield the tokens of the program with every loop unrolled (an explicit stack of frames);
     records each iteration's first node in builder.steps."""
     loopvars: dict = {}
-    # frame: [items, next index, loop or None, t, stop]
-    stack = [[items, 0, None, 0, 0]]
+    # frame: [items, next index, loop or None, t, stop, nodes when the iteration started]
+    stack = [[items, 0, None, 0, 0, 0]]
     steps = builder.steps
+    ops = builder.ops
     while stack:
         frame = stack[-1]
         body, i = frame[0], frame[1]
@@ -346,6 +366,16 @@ def expand(text: str, items: list, builder):
             yield ("_SEP", ";", loop.pos)
             frame[3] += 1
             if frame[3] < frame[4]:
+                # the budget, before the next iteration: this one's nodes times the iterations left
+                made = len(ops) - frame[5]
+                left = frame[4] - frame[3]
+                if made and len(ops) + made * left > builder.limit:
+                    _over_loop(text, loop, builder, f"would build about {made * left:,} more nodes "
+                                                    f"({made:,} per iteration, {left:,} iterations left)")
+                builder.iterations += 1
+                if builder.iterations > builder.limit:
+                    _over_loop(text, loop, builder, "runs more iterations in all")
+                frame[5] = len(ops)
                 frame[1] = 0
                 loopvars[loop.var] = frame[3]
                 steps.append((loop.pos, loop.var, frame[3], len(builder.ops)))
@@ -361,9 +391,20 @@ def expand(text: str, items: list, builder):
             yield ("_SEP", ";", item.pos)
             if start >= stop:
                 continue
+            # the budget, before unrolling: this loop's iterations, as many times as the enclosing
+            # loops have iterations left (each loop iteration counts as one node of work)
+            runs = stop - start
+            for f in stack:
+                if f[2] is not None:
+                    runs *= f[4] - f[3]
+            if builder.iterations + runs > builder.limit:
+                trips = stop - start
+                _over_loop(text, item, builder, f"would run {trips:,} times" + (
+                    f" ({runs:,} with its enclosing loops)" if runs != trips else ""))
+            builder.iterations += 1
             loopvars[item.var] = start
             steps.append((item.pos, item.var, start, len(builder.ops)))
-            stack.append([item.body, 0, item, start, stop])
+            stack.append([item.body, 0, item, start, stop, len(ops)])
             continue
         if item[0] == "NAME" and item[1] in loopvars:
             nxt = body[i + 1] if i + 1 < len(body) else None
@@ -373,6 +414,15 @@ def expand(text: str, items: list, builder):
             yield ("NUMBER", str(loopvars[item[1]]), item[2])
             continue
         yield item
+
+
+def _over_loop(text, loop, builder, what):
+    from .limits import nodes_over
+    line = text.count("\n", 0, loop.pos) + 1
+    where = f"the loop at line {line}" if "\n" in text.strip() else "the loop"
+    bound = "".join(t[1] for t in loop.bound)
+    bound = bound if len(bound) <= LIMIT else bound[:LIMIT - 1] + "…"
+    raise nodes_over(f"{where} for {loop.var} in range({bound}) {what}", builder.limit, builder.answer)
 
 
 def _bounds(text, loop, loopvars, builder):
@@ -394,7 +444,7 @@ def _bound(text, toks, loopvars, builder, pos) -> int:
         sign, toks = -1, toks[1:]
     if len(toks) == 1 and toks[0][0] == "NUMBER":
         v = float(toks[0][1])
-        if v == int(v):
+        if math.isfinite(v) and v == int(v):
             return sign * int(v)
     if len(toks) == 1 and toks[0][0] == "NAME" and toks[0][1] in loopvars:
         return sign * loopvars[toks[0][1]]
