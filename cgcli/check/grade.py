@@ -168,20 +168,31 @@ class Key:
         return sum(p.points for p in self.problems)
 
 
-def load_toml(path: str):
+def read_file(path: str, follow: bool = True) -> bytes:
+    """A key's or a submission's bytes, read with the size bound (core/limits.py): only a
+    regular file (or a pipe named on the command line); SubmissionError otherwise.
+    `follow`: False for a sheet in a submissions folder (never through a symbolic link)."""
+    from ..core.limits import FileProblem, read_bytes
+    try:
+        return read_bytes(path, pipes=follow, follow=follow)
+    except FileProblem as e:
+        raise SubmissionError(path, err=e.reason) from None
+
+
+def load_toml(path: str, follow: bool = True):
     """(doc, text) of a TOML file, numbers keeping their written text; SubmissionError if unreadable."""
     import tomllib
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        raise SubmissionError(path, err=f"cannot read it: {e.strerror or e}") from None
+    data = read_file(path, follow)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise SubmissionError(path, err=f"not UTF-8 text ({e.reason} at byte {e.start})") from None
     try:
         return tomllib.loads(text, parse_float=check.Written), text
+    except RecursionError:
+        from .homework import deepest_line
+        raise SubmissionError(path, deepest_line(text), err="not read: its arrays or tables nest too "
+                                                            "deeply") from None
     except tomllib.TOMLDecodeError as e:
         msg = str(e)
         line = None
@@ -638,17 +649,22 @@ _TARGET = re.compile(r"(value|grad\.[^.]+|node\.[^.]+)\Z")
 def read_csv(path: str, key: Key):
     """Yield Submission or SubmissionError per row of a CSV gradebook of answers."""
     import csv
+    import io
     ids = {p.id: p for p in key.problems}
-    try:
-        f = open(path, newline="", encoding="utf-8-sig")     # -sig: spreadsheets write a BOM
-    except OSError as e:
-        raise SubmissionError(path, err=f"cannot read it: {e.strerror or e}") from None
-    with f:
+    # read with the size bound; bytes that are not UTF-8 spoil their row only (surrogateescape
+    # keeps them as lone surrogates, found per row below); -sig: spreadsheets write a BOM
+    text = read_file(path).decode("utf-8-sig", "surrogateescape")
+    from ..core.limits import max_file_size
+    if csv.field_size_limit() < max_file_size:     # a long cell is that answer's problem, not the row's
+        csv.field_size_limit(max_file_size)
+    with io.StringIO(text, newline="") as f:
         reader = csv.reader(f)
         try:
             header = next(reader, None)
-        except (csv.Error, UnicodeDecodeError) as e:
+        except csv.Error as e:
             raise SubmissionError(path, 1, err=f"not a CSV file: {e}") from None
+        if header and _undecodable(header):
+            raise SubmissionError(path, 1, err="not UTF-8 text (the header)")
         if not header or header[0].strip().lower() != "student":
             raise SubmissionError(path, 1, err="the first column must be 'student' (header: student,1a.value,1a.grad.z,...)")
         cols = []
@@ -672,6 +688,11 @@ def read_csv(path: str, key: Key):
             line = reader.line_num
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
+            if _undecodable(row):
+                name = row[0].strip()
+                yield SubmissionError(path, line, None if _undecodable(row[:1]) or not name else name,
+                                      err="the row is not UTF-8 text: not graded")
+                continue
             student = row[0].strip()
             if not student:
                 yield SubmissionError(path, line, err="no student name in the first column")
@@ -693,6 +714,15 @@ def read_csv(path: str, key: Key):
             yield s
 
 
+def _undecodable(cells) -> bool:
+    """Does a row read with surrogateescape hold bytes that were not UTF-8?"""
+    for c in cells:
+        for ch in c:
+            if "\udc80" <= ch <= "\udcff":
+                return True
+    return False
+
+
 def read_jsonl(path: str, key: Key):
     """Yield Submission or SubmissionError per line of JSON Lines."""
     import json
@@ -700,65 +730,64 @@ def read_jsonl(path: str, key: Key):
 
     def reject(c):
         raise ValueError(f"{c} is not JSON")
-    try:
-        f = open(path, "rb")
-    except OSError as e:
-        raise SubmissionError(path, err=f"cannot read it: {e.strerror or e}") from None
+    data = read_file(path)             # with the size bound (core/limits.py)
     dec = json.JSONDecoder(parse_float=check.Written, parse_constant=reject)
     columns: dict = {}            # flat key -> (problem id, target)
-    with f:
-        for line, raw in enumerate(f, 1):
-            raw = raw.strip()
-            if not raw:
-                continue
-            try:
-                d = dec.decode(raw.decode("utf-8"))
-            except (ValueError, UnicodeDecodeError) as e:
-                yield SubmissionError(path, line, err=f"not a JSON object: {e}")
-                continue
-            if type(d) is not dict:
-                yield SubmissionError(path, line, err="a line must be a JSON object {\"student\": ..., \"answers\": {...}}")
-                continue
-            student = d.get("student")
-            if isinstance(student, bool) or not isinstance(student, (str, int)) or not str(student).strip():
-                yield SubmissionError(path, line, err="no \"student\" (a non-empty string)")
-                continue
-            student = str(student).strip()
-            s = Submission(student, path, line)
-            try:
-                for k, v in d.items():
-                    if k == "student":
-                        continue
-                    if k == "answers":
-                        if type(v) is not dict:
-                            raise InputError("\"answers\" must be an object: {\"1a\": {\"value\": -20, \"grad\": {\"z\": 5}}}")
-                        for pid, table in v.items():
-                            if pid not in ids:
-                                s.unasked.append(pid)
-                                continue
-                            if type(table) is not dict:
-                                raise SubmissionError(path, line, student, pid,
-                                                      "a problem's answers must be an object {\"value\": ..., \"grad\": {...}}")
-                            s.answers.setdefault(pid, {}).update(_nested(table, pid, path, line, student, s))
-                        continue
-                    split = columns.get(k)
-                    if split is None:
-                        split = _split_column(k, ids)
-                        if len(columns) < 100_000:
-                            columns[k] = split
-                    pid, target = split
-                    if pid is None or not _TARGET.match(target):
-                        if v is not None and v != "":
-                            s.unasked.append(k)
-                        continue
-                    s.answers.setdefault(pid, {})[target] = v
-            except SubmissionError as e:
-                yield e
-                continue
-            except CgError as e:
-                yield SubmissionError(path, line, student, None, e)
-                continue
-            yield s
+    for line, raw in enumerate(data.split(b"\n"), 1):
+        raw = raw.strip()
+        if not raw:
+            continue
+        try:
+            d = dec.decode(raw.decode("utf-8"))
+        except RecursionError:
+            yield SubmissionError(path, line, err="not read: the line's JSON nests too deeply")
+            continue
+        except (ValueError, UnicodeDecodeError) as e:
+            yield SubmissionError(path, line, err=f"not a JSON object: {e}")
+            continue
+        if type(d) is not dict:
+            yield SubmissionError(path, line, err="a line must be a JSON object {\"student\": ..., \"answers\": {...}}")
+            continue
+        student = d.get("student")
+        if isinstance(student, bool) or not isinstance(student, (str, int)) or not str(student).strip():
+            yield SubmissionError(path, line, err="no \"student\" (a non-empty string)")
+            continue
+        student = str(student).strip()
+        s = Submission(student, path, line)
+        try:
+            for k, v in d.items():
+                if k == "student":
+                    continue
+                if k == "answers":
+                    if type(v) is not dict:
+                        raise InputError("\"answers\" must be an object: {\"1a\": {\"value\": -20, \"grad\": {\"z\": 5}}}")
+                    for pid, table in v.items():
+                        if pid not in ids:
+                            s.unasked.append(pid)
+                            continue
+                        if type(table) is not dict:
+                            raise SubmissionError(path, line, student, pid,
+                                                  "a problem's answers must be an object {\"value\": ..., \"grad\": {...}}")
+                        s.answers.setdefault(pid, {}).update(_nested(table, pid, path, line, student, s))
+                    continue
+                split = columns.get(k)
+                if split is None:
+                    split = _split_column(k, ids)
+                    if len(columns) < 100_000:
+                        columns[k] = split
+                pid, target = split
+                if pid is None or not _TARGET.match(target):
+                    if v is not None and v != "":
+                        s.unasked.append(k)
+                    continue
+                s.answers.setdefault(pid, {})[target] = v
+        except SubmissionError as e:
+            yield e
+            continue
+        except CgError as e:
+            yield SubmissionError(path, line, student, None, e)
+            continue
+        yield s
 
 
 def _nested(table: dict, pid, path, line, student, s) -> dict:
@@ -779,12 +808,13 @@ def _nested(table: dict, pid, path, line, student, s) -> dict:
 SHEET_PROBLEM_KEYS = PROBLEM_KEYS
 
 
-def read_sheet(path: str, key: Key, student: str | None = None):
-    """One student's TOML sheet -> Submission (raises SubmissionError when malformed)."""
+def read_sheet(path: str, key: Key, student: str | None = None, follow: bool = True):
+    """One student's TOML sheet -> Submission (raises SubmissionError when malformed).
+    `follow`: False in a submissions folder (a symbolic link is refused, not followed)."""
     from .homework import Locator
     student = student or os.path.splitext(os.path.basename(path))[0]
     try:
-        doc, text = load_toml(path)
+        doc, text = load_toml(path, follow)
     except SubmissionError as e:
         raise SubmissionError(path, e.line, student, None, e.detail) from None
     loc = Locator(text)
@@ -888,13 +918,22 @@ def read_submissions(path: str, key: Key):
         if not names:
             raise SubmissionError(path, err="no *.toml sheets in the folder")
         for n in names:
+            full = os.path.join(path, n)
+            why = _not_a_sheet(full, key)
+            if why is not None:
+                yield SubmissionError(full, None, os.path.splitext(n)[0], None, why)
+                continue
             try:
-                yield read_sheet(os.path.join(path, n), key)
+                yield read_sheet(full, key, follow=False)
             except SubmissionError as e:
                 yield e
         return
     low = path.lower()
     if low.endswith(".toml"):
+        if _same_file(path, key.path):
+            yield SubmissionError(path, None, os.path.splitext(os.path.basename(path))[0], None,
+                                  f"is the key {key.path} itself: not graded")
+            return
         try:
             yield read_sheet(path, key)
         except SubmissionError as e:
@@ -910,14 +949,50 @@ def read_submissions(path: str, key: Key):
                                         "a *.csv or a *.jsonl file")
 
 
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _not_a_sheet(full: str, key: Key) -> str | None:
+    """Why a *.toml entry of a submissions folder is not graded (checked with lstat, before any
+    open: a FIFO never blocks, a link is never followed), or None for a regular file."""
+    import stat
+    from ..core.limits import kind_of
+    try:
+        st = os.lstat(full)
+    except OSError as e:
+        return f"cannot read it: {e.strerror or e}"
+    if stat.S_ISLNK(st.st_mode):
+        try:
+            target = os.readlink(full)
+        except OSError:
+            target = "?"
+        if _same_file(full, key.path):
+            return f"a symbolic link to the key ({target}): not graded"
+        return f"a symbolic link (to {target}): not graded; a sheet must be a regular file in the folder"
+    kind = kind_of(st.st_mode)
+    if kind is not None:
+        return f"{kind}, not a regular file: not graded"
+    if _same_file(full, key.path):
+        return f"the key {key.path} itself (the same file): not graded"
+    return None
+
+
 # --- the class --------------------------------------------------------------------------------
 
 def read_roster(path: str) -> list:
     """Student names: a CSV whose first column is the student (an optional 'student' header)."""
     import csv
+    import io
+    from ..core.limits import FileProblem, read_bytes
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
+        with io.StringIO(read_bytes(path).decode("utf-8-sig"), newline="") as f:
             rows = list(csv.reader(f))
+    except FileProblem as e:
+        raise InputError(f"cg: cannot read the roster {path}: {e.reason}") from None
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise InputError(f"cg: cannot read the roster {path}: {getattr(e, 'strerror', None) or e}") from None
     names, seen = [], {}

@@ -152,6 +152,16 @@ class Locator:
         return None
 
 
+def deepest_line(text: str) -> int:
+    """The line with the most brackets and braces (where a too-deep nesting is)."""
+    best, line = -1, 1
+    for k, t in enumerate(text.split("\n"), 1):
+        n = t.count("[") + t.count("{")
+        if n > best:
+            best, line = n, k
+    return line
+
+
 def read(path: str):
     """(sheet settings, problems, errors) of a homework file. Raises InputError when the
     file cannot be read or is not TOML; problem-level mistakes come back in `errors`."""
@@ -161,6 +171,8 @@ def read(path: str):
     text = read_text(path)
     try:
         doc = tomllib.loads(text, parse_float=Written)
+    except RecursionError:
+        raise InputError(f"cg: {path}:{deepest_line(text)}: not read: its arrays or tables nest too deeply") from None
     except tomllib.TOMLDecodeError as e:
         msg = str(e)
         line = None

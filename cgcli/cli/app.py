@@ -49,6 +49,22 @@ SHAPE_OPTION = typer.Option(None, "--shape", metavar="NAME=NxM",
                                  "(its elements come later, e.g. from --points; repeatable).")
 
 
+MAX_NODES_OPTION = typer.Option(None, "--max-nodes", metavar="N", min=1,
+                                help="The work budget: at most N scalar nodes and N loop iterations "
+                                     "(default 10,000,000), checked before building.")
+
+MAX_FILE_SIZE_OPTION = typer.Option(None, "--max-file-size", metavar="BYTES", min=1,
+                                    help="Read no file (or points line) larger than BYTES "
+                                         "(default 10485760, 10 MB).")
+
+
+def set_limits(max_nodes: Optional[int] = None, max_file_size: Optional[int] = None) -> None:
+    """--max-nodes and --max-file-size, for the whole run (cgcli.core.limits)."""
+    if max_nodes is not None or max_file_size is not None:
+        from ..core.limits import configure
+        configure(max_nodes, max_file_size)
+
+
 def expr_argument(then: str = "then a value for each variable",
                   subject: str = "The expression or program"):
     """EXPR and the --NAME VALUE pairs that follow it (see split_args)."""

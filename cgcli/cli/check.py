@@ -10,6 +10,7 @@ from typing import List, Optional
 import typer
 
 from .app import OUTPUT_OPTION, SET_OPTION, _VAR_OPTIONS, app, expr_argument
+from .app import MAX_FILE_SIZE_OPTION, MAX_NODES_OPTION, set_limits
 
 
 # --- cg check ---------------------------------------------------------------------------------
@@ -58,6 +59,8 @@ def check_cmd(
                                       help="Grade the sheet against the teacher's key, as cg grade does: "
                                            "the key's problems and inputs, every key answer required."),
     output: Optional[str] = OUTPUT_OPTION,
+    max_nodes: Optional[int] = MAX_NODES_OPTION,
+    max_file_size: Optional[int] = MAX_FILE_SIZE_OPTION,
 ):
     """Check answers (values and gradients) against cg's forward and backward pass.
 
@@ -75,6 +78,7 @@ def check_cmd(
       cg check ann.toml --key key.toml
       cg check "c = x*x; c = c + 1; c = 3*c" --x 2 --output c#2 --grad x=4
     """
+    set_limits(max_nodes, max_file_size)
     if key is not None:
         from .app import split_args
         from ..core.errors import InputError
@@ -111,6 +115,8 @@ def key_cmd(
                                        help="With --roster: the seed of the draws (the same for cg grade)."),
     out: Optional[str] = typer.Option(None, "--out", metavar="DIR",
                                       help="With --roster: the folder for the sheets (DIR/<student>.toml)."),
+    max_nodes: Optional[int] = MAX_NODES_OPTION,
+    max_file_size: Optional[int] = MAX_FILE_SIZE_OPTION,
 ):
     """Print the answer key: the problem as a homework TOML block, every value and gradient filled in.
 
@@ -122,6 +128,7 @@ def key_cmd(
       cg key "sigmoid(w0*x0 + w1*x1 + w2)" --w0 2 --x0 -1 --w1 -3 --x1 -2 --w2 -3 --decimals 2
       cg key template.toml --roster roster.csv --seed 7 --out sheets/
     """
+    set_limits(max_nodes, max_file_size)
     if roster is not None or seed is not None or out is not None:
         from ..core.errors import InputError
         a = args or []
@@ -160,6 +167,8 @@ def grade_cmd(
     rounded: Optional[bool] = typer.Option(None, "--rounded/--no-rounded", help="Override the key's rounded."),
     precision: Optional[int] = typer.Option(None, "--precision", min=1, max=17,
                                             help="Significant digits for cg's values in the tables."),
+    max_nodes: Optional[int] = MAX_NODES_OPTION,
+    max_file_size: Optional[int] = MAX_FILE_SIZE_OPTION,
 ):
     """Grade a class: every submission against the teacher's key.
 
@@ -175,6 +184,7 @@ def grade_cmd(
       cg grade key.toml submissions/ --format gradescope --out results/
       cg grade template.toml sheets/ --roster roster.csv --seed 7
     """
+    set_limits(max_nodes, max_file_size)
     from .grade_run import grade
     raise typer.Exit(grade(key, submissions, student=student, detail=detail,
                            view="json" if json_out else view, out_dir=out, keep_going=keep_going,

@@ -176,7 +176,7 @@ def check_points(graph, fixed: dict, stream, tol, out=None, ecf=None) -> int:
     def answer(kind, name, v):      # a string naming the expression's names: a formula answer
         return answer_from_text(kind, name, v) if type(v) is str else make_answer(kind, name, v)
     from ..core.passes import run, with_defaults
-    from .points import Tally, _decode_line, _json_type, _number, decoder, read_lines, write
+    from .points import Tally, _decode_line, _json_type, _number, decoder, read_lines, too_long, write
     from ..views.check import submission_json
     out = out or sys.stdout
     decode = decoder(parse_float=Written)
@@ -188,12 +188,14 @@ def check_points(graph, fixed: dict, stream, tol, out=None, ecf=None) -> int:
     for block in read_lines(stream):
         texts = []
         for lineno, raw in block:
-            raw = raw.strip()
-            if not raw:
+            raw = raw.strip() if raw is not None else None
+            if raw is not None and not raw:
                 continue
             tally.total += 1
             sid = None
             try:
+                if raw is None:
+                    raise too_long()
                 d = _decode_line(decode, raw)
                 if type(d) is not dict:
                     raise InputError(f"cg: a line must be a JSON object of answers, got {_json_type(d)}")

@@ -6,6 +6,7 @@ import typer
 
 from ..core.errors import InputError
 from .app import FORMATS, OUTPUT_OPTION, SET_OPTION, SHAPE_OPTION, _VAR_OPTIONS, app, expr_argument, load
+from .app import MAX_FILE_SIZE_OPTION, MAX_NODES_OPTION, set_limits
 
 
 @app.command("eval", context_settings=_VAR_OPTIONS)
@@ -35,6 +36,8 @@ def eval_cmd(
                                     "exit 1 on a mismatch."),
     output: Optional[str] = OUTPUT_OPTION,
     shape: Optional[List[str]] = SHAPE_OPTION,
+    max_nodes: Optional[int] = MAX_NODES_OPTION,
+    max_file_size: Optional[int] = MAX_FILE_SIZE_OPTION,
 ):
     """Evaluate EXPR and its gradients: forward pass, then backward pass.
 
@@ -49,6 +52,7 @@ def eval_cmd(
       cg eval "sigmoid(w*x + b)" --w 2 --b -1 --points points.jsonl
       cg eval "x^2*sin(y)" --x 2 --y 1 --check
     """
+    set_limits(max_nodes, max_file_size)
     from ..teach.diagnose import run_with_diagnostics
     view = "json" if json_out else (format or "both")
     if view not in FORMATS:

@@ -43,42 +43,65 @@ def scanner():
     return json.JSONDecoder(parse_constant=_reject_constant).scan_once
 
 
-def read_lines(stream):
+def read_lines(stream, limit: int | None = None):
     """Yield lists of (line number, bytes) as blocks arrive; a partial last line waits for
-    its newline (or the end of the input)."""
+    its newline (or the end of the input). A line longer than `limit` bytes (the
+    --max-file-size bound) comes as (line number, None) and is skipped, never kept whole."""
+    from ..core import limits
+    limit = limits.max_file_size if limit is None else limit
     read = getattr(stream, "read1", stream.read)
     pending = b""
     lineno = 0
+    skipping = False           # inside a line that was too long: drop bytes up to its newline
     while True:
         data = read(BLOCK)
         if not data:
             break
+        if skipping:
+            cut = data.find(b"\n")
+            if cut < 0:
+                continue
+            data = data[cut + 1:]
+            skipping = False
         if pending:
             data = pending + data
         cut = data.rfind(b"\n")
         if cut < 0:
-            pending = data
+            if len(data) > limit:
+                lineno += 1
+                yield [(lineno, None)]
+                pending, skipping = b"", True
+            else:
+                pending = data
             continue
         pending = data[cut + 1:]
         lines = data[:cut].split(b"\n")
         batch = []
         for line in lines:
             lineno += 1
-            batch.append((lineno, line))
+            batch.append((lineno, line if len(line) <= limit else None))
         for k in range(0, len(batch), CHUNK):
             yield batch[k:k + CHUNK]
     if pending:
-        yield [(lineno + 1, pending)]
+        yield [(lineno + 1, pending if len(pending) <= limit else None)]
+
+
+def too_long() -> InputError:
+    """The error of a line longer than the --max-file-size bound (read_lines gave None)."""
+    from ..core.limits import max_file_size, too_large
+    return InputError(f"cg: the line is {too_large('', max_file_size)}; it is skipped")
 
 
 def open_points(path: str):
     """The points file as a binary stream ('-' is stdin)."""
     if path == "-":
         return sys.stdin.buffer if hasattr(sys.stdin, "buffer") else sys.stdin
-    try:
-        return open(path, "rb")
-    except OSError as e:
-        raise InputError(f"cg: cannot read the points file {path}: {e.strerror or e}") from None
+    from ..core.limits import FileProblem, open_stream
+    try:                       # a regular file or a pipe, never a device (/dev/zero) or a folder
+        return open_stream(path)
+    except FileProblem as e:
+        raise InputError(f"cg: cannot read the points file {path}: "
+                         f"{e.reason.removeprefix('cannot read it: ')}") from None
 
 
 def error_line(lineno: int, err: CgError, extra: str = "", schema: str = SCHEMA) -> str:
@@ -220,6 +243,9 @@ def eval_points(graph, fixed: dict, stream, out=None) -> int:
         results = {}               # line number -> output text
         good_lines, points = [], []
         for lineno, raw in block:
+            if raw is None:
+                results[lineno] = tally.error(lineno, too_long())
+                continue
             raw = raw.strip()
             if not raw:
                 continue
@@ -230,7 +256,7 @@ def eval_points(graph, fixed: dict, stream, out=None) -> int:
                     good_lines.append(lineno)
                     points.append(d)
                     continue
-            except (StopIteration, ValueError):
+            except (StopIteration, ValueError, RecursionError):
                 pass
             try:                   # the slow path says what is wrong with the line
                 d = _decode_line(decode, raw)
@@ -277,6 +303,8 @@ def write(out, text: str) -> None:
 def _decode_line(decode, raw: bytes):
     try:
         return decode(raw.decode("utf-8"))
+    except RecursionError:
+        raise InputError("cg: the line is not read: its JSON nests too deeply") from None
     except UnicodeDecodeError as e:
         raise InputError(f"cg: the line is not UTF-8 text ({e.reason} at byte {e.start})") from None
     except ValueError as e:

@@ -7,6 +7,7 @@ from typing import List, Optional
 import typer
 
 from .app import OUTPUT_OPTION, SET_OPTION, _VAR_OPTIONS, app, expr_argument, load
+from .app import MAX_FILE_SIZE_OPTION, MAX_NODES_OPTION, set_limits
 from ..core.errors import InputError
 
 DIFF_FORMATS = ("text", "cg", "latex", "json")
@@ -33,6 +34,8 @@ def diff_cmd(
                                             help="Significant digits of the values."),
     sets: Optional[List[str]] = SET_OPTION,
     output: Optional[str] = OUTPUT_OPTION,
+    max_nodes: Optional[int] = MAX_NODES_OPTION,
+    max_file_size: Optional[int] = MAX_FILE_SIZE_OPTION,
 ):
     """Symbolic derivatives of EXPR: the backward pass run over expressions.
 
@@ -45,6 +48,7 @@ def diff_cmd(
       cg diff "sin(x)*x" --format latex
       cg diff "x*x" --wrt x --format cg | cg eval - --x 3
     """
+    set_limits(max_nodes, max_file_size)
     from ..symbolic.diff import diff
     view = "json" if json_out else (format or "text")
     if view not in DIFF_FORMATS:

@@ -9,6 +9,7 @@ from typing import List, Optional
 import typer
 
 from .app import OUTPUT_OPTION, SET_OPTION, SHAPE_OPTION, _VAR_OPTIONS, app, expr_argument, load
+from .app import MAX_FILE_SIZE_OPTION, MAX_NODES_OPTION, set_limits
 from ..core.errors import InputError
 from ..core.fmt import PRECISION
 
@@ -39,6 +40,8 @@ def explain_cmd(
     expand: bool = typer.Option(False, "--expand", help=_EXPAND_HELP),
     sets: Optional[List[str]] = SET_OPTION,
     output: Optional[str] = OUTPUT_OPTION,
+    max_nodes: Optional[int] = MAX_NODES_OPTION,
+    max_file_size: Optional[int] = MAX_FILE_SIZE_OPTION,
 ):
     """Explain the forward and backward passes step by step.
 
@@ -53,6 +56,7 @@ def explain_cmd(
       cg explain "(x+y)*z" --x 2 --y 3 --z -4 --format html -o page.html
       cg explain "x*y + x" --x 3 --y -2 --step
     """
+    set_limits(max_nodes, max_file_size)
     view = "json" if json_out else format
     if view not in EXPLAIN_FORMATS:
         raise InputError(f"cg: unknown format {view!r}: choose text, markdown, latex, json or html")
@@ -120,6 +124,8 @@ def graph_cmd(
     expand: bool = typer.Option(False, "--expand", help=_EXPAND_HELP),
     sets: Optional[List[str]] = SET_OPTION,
     shape: Optional[List[str]] = SHAPE_OPTION,
+    max_nodes: Optional[int] = MAX_NODES_OPTION,
+    max_file_size: Optional[int] = MAX_FILE_SIZE_OPTION,
 ):
     """Draw the computational graph: DOT, Mermaid, SVG, PNG or PDF.
 
@@ -132,6 +138,7 @@ def graph_cmd(
       cg graph "sigmoid(w*x + b)" --expand --w 2 --x 1 --b -1 -o neuron.svg
       cg graph "(x+y)*z" --x 2 --y 3 --z -4 --edge-grads --rankdir LR -o g.png
     """
+    set_limits(max_nodes, max_file_size)
     if output == "-":
         output = None
     if format is None:

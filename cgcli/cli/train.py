@@ -8,6 +8,7 @@ from typing import List, Optional
 import typer
 
 from .app import SET_OPTION, _VAR_OPTIONS, app, expr_argument
+from .app import MAX_FILE_SIZE_OPTION, MAX_NODES_OPTION, set_limits
 
 from ..train import AUTO_COLUMNS, AUTO_NUMPY, ENGINES  # noqa: F401
 
@@ -55,6 +56,8 @@ def descend_cmd(
     init: str = typer.Option("0", "--init", metavar="VALUE|random",
                              help="Start value of --shape elements not given; 'random': uniform in [-0.5, 0.5)."),
     seed: int = typer.Option(0, "--seed", help="Seed for --init random."),
+    max_nodes: Optional[int] = MAX_NODES_OPTION,
+    max_file_size: Optional[int] = MAX_FILE_SIZE_OPTION,
 ):
     """Minimise EXPR by gradient descent: forward, backward, update W = W - lr × gradient, repeat.
 
@@ -67,6 +70,7 @@ def descend_cmd(
       cg descend "x^2 + a*y^2" --x 1 --y 1 --a 10 --params x,y --optimizer momentum --lr 0.01
       cg descend "sum((W @ x - y)^2)" --shape W=2x2 --x 1,2 --y 3,-1 --params W
     """
+    set_limits(max_nodes, max_file_size)
     from .train_run import descend
     descend(args or [], sets or [], params, lr, steps, tol, ftol, optimizer, momentum, beta1, beta2,
             eps, diverge, json_out, jsonl, plot, curve, precision, shape, init, seed)
@@ -109,6 +113,8 @@ def fit_cmd(
     inputs: Optional[List[str]] = typer.Option(None, "--input", metavar="NAME=COL,COL",
                                                help="A vector input read from data columns: --input x=x0,x1 "
                                                     "makes x[0], x[1] the columns x0, x1 (repeatable)."),
+    max_nodes: Optional[int] = MAX_NODES_OPTION,
+    max_file_size: Optional[int] = MAX_FILE_SIZE_OPTION,
 ):
     """Train MODEL on data: per mini-batch, forward to the loss, backward to the parameters, update.
 
@@ -120,6 +126,7 @@ def fit_cmd(
       cg fit "h = tanh(W1 @ x + b1); out = sigmoid(dot(w2, h) + b2)" --data examples/moons.csv \\
              --input x=x0,x1 --shape W1=8x2 --shape b1=8 --shape w2=8 --init random --loss bce
     """
+    set_limits(max_nodes, max_file_size)
     from .train_run import fit
     fit(args or [], sets or [], data, target, params, loss, lr, epochs, batch, shuffle, seed, init,
         engine, optimizer, momentum, beta1, beta2, eps, diverge, json_out, jsonl, plot, curve,

@@ -353,9 +353,9 @@ class Builder:
         return self._bind(name_tok, value)
 
     def _no_program(self, what: str, pos):
-        self._fail(f"an answer is an expression, not a program: {what} is not allowed", pos,
-                   "write the answer as one expression: a number, a constant expression (pi/4), or a "
-                   "formula in the problem's names (x + y)")
+        from .limits import NotAnAnswer
+        raise NotAnAnswer(f"cg: an answer is an expression, not a program: {what} is not allowed",
+                          source=self.source, pos=pos, hint=_ANSWER_HINT)
 
     def augassign(self, name_tok, op_tok, value):
         if self.answer:
@@ -601,6 +601,8 @@ def _one_typo(a: str, b: str) -> bool:
     return a[i + 1:] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1:]
 
 
+_ANSWER_HINT = ("write the answer as one expression: a number, a constant expression (pi/4), or a "
+                "formula in the problem's names (x + y)")
 _NEG = INFIX["neg"].code
 _ADD, _SUB, _MUL, _DIV, _POW = (INFIX[k].code for k in ("add", "sub", "mul", "div", "pow"))
 _AUGMENTED = {"+=": "add", "-=": "sub", "*=": "mul", "/=": "div", "**=": "pow", "^=": "pow"}

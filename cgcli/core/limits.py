@@ -32,6 +32,10 @@ class OverBudget(InputError):
     """An input that would make cg do more work, or read more, than its limit allows (exit 2)."""
 
 
+class NotAnAnswer(InputError):
+    """Text from a submission that is a program, not an expression (a loop, an assignment)."""
+
+
 def configure(nodes: int | None = None, file_size: int | None = None) -> None:
     """Set the process-wide limits (the command line's --max-nodes and --max-file-size)."""
     global max_nodes, max_file_size

@@ -81,9 +81,10 @@ def parse(text: str, engine: str = "cg", shapes: dict | None = None, max_nodes: 
         raise CgSyntaxError("cg: the expression is empty", hint="example: cg eval \"(x+y)*z\" --x 2 --y 3 --z -4")
     if "for" in text and re.search(_LOOP, text):
         if answer:
-            raise CgSyntaxError("cg: an answer is an expression, not a program: a loop is not allowed",
-                                hint="write the answer as one expression: a number, a constant expression "
-                                     "(pi/4), or a formula in the problem's names (x + y)")
+            from .build import _ANSWER_HINT
+            from .limits import NotAnAnswer
+            raise NotAnAnswer("cg: an answer is an expression, not a program: a loop is not allowed",
+                              hint=_ANSWER_HINT)
         from . import vectors
         tokens = list(_tokens(text, vectors.EXTRA))
         stream = vectors.expand(text, vectors.structure(text, tokens), builder)

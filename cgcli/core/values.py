@@ -16,6 +16,9 @@ def constant_value(text: str, what: str, answer: bool = False) -> float:
     try:
         g = parse(text, answer=answer)
     except CgError as e:
+        from .limits import NotAnAnswer, OverBudget
+        if isinstance(e, (NotAnAnswer, OverBudget)):      # the answer rules: say which one
+            raise InputError(f"cg: {what}: {e.message.removeprefix('cg: ')}", hint=e.hint) from None
         shown = text if len(text) <= 80 else text[:76] + " ..."
         raise InputError(f"cg: {what} must be a number or a constant expression, got {shown!r}",
                          hint=e.render() if e.source is None or len(e.source) <= 200 else e.message) from None

@@ -97,19 +97,23 @@ def read(path: str, stdin=None) -> Data:
     """Read a CSV or JSON Lines file ('-' for stdin)."""
     if path == "-":
         import sys
+        from ..core import limits
         source = "<stdin>"
-        raw = (stdin or sys.stdin.buffer).read()
+        raw = (stdin or sys.stdin.buffer).read(limits.max_file_size + 1)
+        if len(raw) > limits.max_file_size:
+            raise InputError(f"cg: {source}: {limits.too_large(source)}")
     else:
         source = path
+        import os
+        from ..core.limits import FileProblem, read_bytes
         try:
-            with open(path, "rb") as f:
-                raw = f.read()
-        except FileNotFoundError:
-            raise InputError(f"cg: cannot read {path}: no such file") from None
-        except IsADirectoryError:
-            raise InputError(f"cg: cannot read {path}: it is a directory") from None
-        except OSError as e:
-            raise InputError(f"cg: cannot read {path}: {e.strerror or e}") from None
+            raw = read_bytes(path)            # with the size bound (core/limits.py)
+        except FileProblem as e:
+            if os.path.isdir(path):
+                raise InputError(f"cg: cannot read {path}: it is a directory") from None
+            if not os.path.exists(path):
+                raise InputError(f"cg: cannot read {path}: no such file") from None
+            raise InputError(f"cg: cannot read {path}: {e.reason.removeprefix('cannot read it: ')}") from None
     if isinstance(raw, str):
         text = raw
     else:
@@ -183,6 +187,8 @@ def _read_jsonl(text: str, source: str) -> Data:
             continue
         try:
             obj = json.loads(line, parse_constant=reject)
+        except RecursionError:
+            raise InputError(f"cg: {source}, line {n}: not read: the line's JSON nests too deeply") from None
         except json.JSONDecodeError as e:
             raise InputError(f"cg: {source}, line {n}: not valid JSON ({e.msg} at column {e.colno})") from None
         except ValueError as e:
