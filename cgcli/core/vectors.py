@@ -419,10 +419,10 @@ def expand(text: str, items: list, builder):
 def _over_loop(text, loop, builder, what):
     from .limits import nodes_over
     line = text.count("\n", 0, loop.pos) + 1
-    where = f"the loop at line {line}" if "\n" in text.strip() else "the loop"
     bound = "".join(t[1] for t in loop.bound)
     bound = bound if len(bound) <= LIMIT else bound[:LIMIT - 1] + "…"
-    raise nodes_over(f"{where} for {loop.var} in range({bound}) {what}", builder.limit, builder.answer)
+    where = f"the loop for {loop.var} in range({bound})" + (f" at line {line}" if "\n" in text.strip() else "")
+    raise nodes_over(f"{where} {what}", builder.limit, builder.answer)
 
 
 def _bounds(text, loop, loopvars, builder):
