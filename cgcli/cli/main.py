@@ -51,14 +51,24 @@ class _GuardedStdout:
     BrokenPipeError itself and exit 1, which in cg means "a check failed") and whose other
     write errors surface as _WriteFailed. A large write goes out in flushed chunks, so a
     reader that goes away in the middle of it is noticed (one big write to a pipe can end
-    short without an error). A stdout that was closed when cg started is a closed pipe."""
+    short without an error). A stdout that was closed when cg started is a closed pipe.
+    No control character that a view let through reaches the terminal (views.text.stdout_safe)."""
 
-    def __init__(self, stream):
+    def __init__(self, stream, filtered: bool = True):
         self._stream = stream
+        if filtered:
+            from ..views.text import stdout_safe
+            self._safe = stdout_safe
+            # for cg's Rich consoles, which escape their content themselves and may draw
+            # (the step-through's screen): guarded the same way, not filtered
+            self.unfiltered = _GuardedStdout(stream, filtered=False)
+        else:
+            self._safe = str
 
     def write(self, s):
         if self._stream is None:
             raise _PipeClosed
+        s = self._safe(s)
         try:
             if len(s) <= _CHUNK:
                 return self._stream.write(s)

@@ -36,6 +36,10 @@ class SafeConsole(Console):
 
 
 def console(file=None) -> Console:
+    if file is None:
+        import sys
+        file = sys.stdout
+    file = getattr(file, "unfiltered", file)     # cli.main's stdout: this console escapes its own content
     c = SafeConsole(file=file)
     if not c.is_terminal:              # piped: no colour, never truncate or wrap a number
         c = SafeConsole(file=file, width=100_000, no_color=True)

@@ -84,6 +84,28 @@ def json_text(text: str) -> str:
     return _JSON_EXTRA.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+# --- stdout: the last line of defence ----------------------------------------------------
+
+_STDOUT_UNSAFE = re.compile("\x1b\\[[0-9;]*m"          # an SGR colour sequence: kept
+                            "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                            "\u2028\u2029\ud800-\udfff]")
+
+
+def _stdout_escape(m) -> str:
+    t = m.group()
+    return t if len(t) > 1 else f"\\u{ord(t):04x}"
+
+
+def stdout_safe(s: str) -> str:
+    """Text on its way to stdout with every control character a view let through (C0 but
+    newline and tab, DEL, C1, bidi controls, separators, lone surrogates) as a \\uXXXX escape,
+    which is also what it means inside a JSON string (where only these can occur raw); the
+    only escape sequences kept are SGR colours (ESC [ ... m), as Rich and --help draw them."""
+    if _STDOUT_UNSAFE.search(s) is None:
+        return s
+    return _STDOUT_UNSAFE.sub(_stdout_escape, s)
+
+
 # --- CSV -----------------------------------------------------------------------------------
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -135,3 +157,9 @@ def code_span(s) -> str:
     fence = "`" * (longest + 1)
     pad = " " if s.startswith("`") or s.endswith("`") or (s.startswith(" ") and s.endswith(" ") and s.strip()) else ""
     return f"{fence}{pad}{s}{pad}{fence}"
+
+
+def md_text(s) -> str:
+    """Running Markdown text that may quote untrusted text: control characters visible, and
+    < and & as entities, so it cannot open raw HTML."""
+    return controls(str(s), keep="").replace("&", "&amp;").replace("<", "&lt;")
