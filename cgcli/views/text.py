@@ -101,7 +101,7 @@ def stdout_safe(s: str) -> str:
     newline and tab, DEL, C1, bidi controls, separators, lone surrogates) as a \\uXXXX escape,
     which is also what it means inside a JSON string (where only these can occur raw); the
     only escape sequences kept are SGR colours (ESC [ ... m), as Rich and --help draw them."""
-    if _STDOUT_UNSAFE.search(s) is None:
+    if s.isprintable() or _STDOUT_UNSAFE.search(s) is None:      # isprintable: the fast path
         return s
     return _STDOUT_UNSAFE.sub(_stdout_escape, s)
 
