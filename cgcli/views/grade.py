@@ -224,7 +224,7 @@ def print_student(s, console, precision=None) -> None:
 def sheet_toml(key, student: str, inputs: list, seed) -> str:
     """A student's sheet: the key's problems at the student's inputs, every answer blank ("")."""
     from .toml import _key, toml_number, toml_string
-    lines = [f"# {student}'s sheet (cg key --seed {seed}): fill in every \"\" with your answer",
+    lines = [f"# {visible(student)}'s sheet (cg key --seed {seed}): fill in every \"\" with your answer",
              "# (a number, or a constant expression such as \"-1/3\")"]
     if key.title:
         lines.append(f"title = {toml_string(key.title)}")
