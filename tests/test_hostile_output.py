@@ -411,3 +411,65 @@ def test_property_any_name_survives_every_output(tmp_path_factory):
             assert s.returncode == 0, s.err
             assert s.out.startswith(f"student {visible(n)}: "), s.out[:200]
     check()
+
+
+# --- cg check: a student's sheet, a batch, and cg's own echo of a program ---------------------
+
+def test_check_sheet_title_ids_and_answers_are_text(tmp_path):
+    head = ('title = "[bold]Quiz\\u001b]0;pwned\\u0007 [link=https://evil.example]x[/link]"\n\n'
+            '[[problem]]\nid = "[/x]\\u001b[2J"\ntitle = ":smile: \\u202eevil"\n'
+            'program = """\nq = x + y\nf = q * z\n"""\ninputs = { x = 2, y = 3, z = -4 }\n')
+    sheet = tmp_path / "hw.toml"
+    sheet.write_text(head + 'value = "-20"\ngrad = { z = "3" }\n', encoding="utf-8")
+    p = run("check", str(sheet))
+    assert p.returncode == 1, p.err
+    assert_inert(p)
+    assert "[bold]Quiz\\x1b]0;pwned\\x07 [link=https://evil.example]x[/link]" in p.out
+    assert "problem [/x]\\x1b[2J (:smile: \\u202eevil)" in p.out
+    j = run("check", str(sheet), "--json")
+    assert_inert(j)
+    doc = strict_json(j.out)
+    assert doc["title"] == "[bold]Quiz\x1b]0;pwned\x07 [link=https://evil.example]x[/link]"
+    assert doc["problems"][0]["id"] == "[/x]\x1b[2J"
+    assert [a["answer"] for a in doc["problems"][0]["answers"]] == ["-20", "3"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text(head + 'value = "[/bold]\\u001b[31m-20"\n', encoding="utf-8")
+    q = run("check", str(bad))
+    assert q.returncode == 2
+    assert_inert(q)
+    assert "got '[/bold]\\x1b[31m-20'" in q.err
+
+
+def test_check_points_ids_stay_exact_in_json(tmp_path):
+    ids = ["\x1b]0;pwned\x07", "[/x]", "\u202eevil", "\x9b2J"]
+    (tmp_path / "s.jsonl").write_text("".join(json.dumps({"id": i, "value": -20}) + "\n" for i in ids))
+    p = run("check", "(x+y)*z", "--x", "2", "--y", "3", "--z", "-4", "--points", str(tmp_path / "s.jsonl"))
+    assert p.returncode == 0, p.err
+    assert_inert(p)
+    assert [strict_json(line)["id"] for line in p.out.splitlines()] == ids
+
+
+@pytest.mark.parametrize("fmt", ["table", "tree", "json"])
+def test_eval_echoes_a_comment_without_its_escapes(fmt):
+    p = run("eval", "-", "--x", "2", "--format", fmt,
+            input="f = x*x   # \x1b]0;pwned\x07 \x1b[2J \x9b2J \u202e [bold]x[/bold]\n".encode())
+    assert p.returncode == 0, p.err
+    assert_inert(p)
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "latex", "json", "html"])
+def test_explain_echoes_a_comment_without_its_escapes(fmt):
+    p = run("explain", "-", "--x", "2", "--format", fmt,
+            input="f = x*x   # \x1b]0;pwned\x07 \x1b[2J \x9b2J \u202e\n".encode())
+    assert p.returncode == 0, p.err
+    assert_inert(p)
+
+
+def test_usage_errors_quote_argv_as_text():
+    p = run("ev\x1b[2Jal")
+    assert p.returncode == 2
+    assert_inert(p)
+    assert "No such command 'ev\\x1b[2Jal'" in p.err and "b''" not in p.err
+    q = run("eval", "x", "--x", "1", "--a\x1b]0;t\x07")
+    assert q.returncode == 2
+    assert_inert(q)

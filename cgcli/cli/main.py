@@ -66,6 +66,8 @@ class _GuardedStdout:
             self._safe = str
 
     def write(self, s):
+        if not isinstance(s, str):          # a text stream: click probes with write(b"")
+            raise TypeError(f"write() argument must be str, not {type(s).__name__}")
         if self._stream is None:
             raise _PipeClosed
         s = self._safe(s)
@@ -112,6 +114,8 @@ class _SafeStderr:
         self.unfiltered = stream
 
     def write(self, s):
+        if not isinstance(s, str):          # a text stream: click probes with write(b"")
+            raise TypeError(f"write() argument must be str, not {type(s).__name__}")
         return self.unfiltered.write(self._controls(s, keep="\n\t"))
 
     def __getattr__(self, name):
