@@ -301,10 +301,10 @@ def head_c1(args, stdin_path=None):
 def big(tmp_path_factory):
     d = tmp_path_factory.mktemp("big")
     subs = (ROOT / "examples" / "submissions.jsonl").read_text()
-    (d / "subs.jsonl").write_text(subs * 3000)                           # about 2 MB of verdicts out
-    (d / "sum.cg").write_text(" + ".join(f"sin(x*{k})" for k in range(20000)) + "\n")
+    (d / "subs.jsonl").write_text(subs * 100)       # 200 kB of verdicts in one write: the pipe closes inside it
+    (d / "sum.cg").write_text(" + ".join(f"sin(x*{k})" for k in range(4000)) + "\n")
     lines = ["student," + ",".join(["1a.value", "1a.grad.z"])]
-    lines += [f"s{k},-20,{k % 7}" for k in range(20000)]
+    lines += [f"s{k},-20,{k % 7}" for k in range(3000)]
     (d / "class.csv").write_text("\n".join(lines) + "\n")
     return d
 
