@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..core.fmt import fmt, json_number as _n
 from .json import _q
+from .text import safe, visible
 
 SCHEMA = "cg.check/1"
 
@@ -96,11 +97,11 @@ def _heading(rep, precision=None):
     r = rep.result
     t = Text()
     if rep.id is not None:
-        t.append(f"problem {rep.id}", style="bold")
+        t.append(f"problem {visible(rep.id)}", style="bold")
         if rep.title:
-            t.append(f" ({rep.title})")
+            t.append(f" ({visible(rep.title)})")
         t.append(": ")
-    src = "; ".join(line.strip() for line in r.graph.source.strip().splitlines() if line.strip())
+    src = visible("; ".join(line.strip() for line in r.graph.source.strip().splitlines() if line.strip()))
     t.append(src if len(src) <= 200 else src[:197] + "...", style="bold")
     if r.inputs:
         t.append("  at  ")
@@ -125,7 +126,7 @@ def problem_table(rep, precision=None):
             verdict = Text(f"~ carried forward ({fmt(row.credit)})", style="bold yellow")
         else:
             verdict = Text("✗ wrong", style="bold red")
-        t.add_row(row.label, row.answer.text, fmt(row.got, precision), verdict)
+        t.add_row(safe(row.label), safe(row.answer.text), fmt(row.got, precision), verdict)
     return t
 
 
@@ -157,7 +158,7 @@ def _summary(total: int, correct: int, extra: str = ""):
 def print_homework(path: str, sheet: dict, reports: list, errors: list, console, precision=None) -> None:
     from rich.text import Text
     if sheet.get("title"):
-        console.print(Text(sheet["title"], style="bold underline"))
+        console.print(Text(visible(sheet["title"]), style="bold underline"))
     for k, rep in enumerate(reports):
         if k:
             console.print()

@@ -14,6 +14,7 @@ from ..core.graph import display_names, output_name
 from ..core.templates import template
 from ..symbolic.infix import LATEX_PARTS, fill, latex_name, latex_number
 from ..core.ops import CONST, OPS, VAR, say_gate
+from .text import code_span, md_text
 
 SCHEMA = "cg.explain/1"
 SUM_TERMS = 12            # a fan-out sum with more terms is shortened in the text views
@@ -300,14 +301,14 @@ def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
     g = result.graph
     out_i = g.output
     L: list[str] = []
-    code = (lambda s: f"`{s}`") if markdown else (lambda s: s)
+    code = code_span if markdown else (lambda s: s)
     bold = (lambda s: f"**{s}**") if markdown else (lambda s: s)
     inputs = ", ".join(_inputs_text(result, ex)) or "no variables"
     source = " ".join(g.source.split())
     unnamed = any(g.ops[i] not in (VAR, CONST) and i not in g.names for i in walk.forward)
     note = "Nodes without a name are called n<id> (their position in the graph)." if unnamed else ""
     if markdown:
-        L += [f"# Backpropagation through `{source}`", "", f"Inputs: {code(inputs)}." + (" " + note if note else ""), ""]
+        L += [f"# Backpropagation through {code_span(source)}", "", f"Inputs: {code(inputs)}." + (" " + note if note else ""), ""]
         L += ["## Forward pass", "", "Each gate computes its value from its inputs, from the inputs to the output.", ""]
     else:
         L += [f"Backpropagation through {source}", f"Inputs: {inputs}."]
@@ -366,7 +367,7 @@ def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
     L += _gradients_text(result, ex, markdown)
     L += _shared_text(result, walk, ex, markdown)
     for w in result.warnings:
-        L.append(f"warning: {w}" if not markdown else f"> **warning:** {w}")
+        L.append(f"warning: {w}" if not markdown else f"> **warning:** {md_text(w)}")
     return "\n".join(L) + "\n"
 
 
@@ -425,8 +426,9 @@ def _shared_text(result, walk, ex, markdown) -> list:
         terms = [f"{label}: {ex.num(v).text}" for label, v in per]
         total = ex.grad(i)
         if markdown:
-            L.append(f"- `∂{f}/∂{name}` = " + " + ".join(f"`{ex.num(v).text}` ({label})" for label, v in per)
-                     + f" = `{total}`")
+            L.append(f"- {code_span(f'∂{f}/∂{name}')} = " + " + ".join(f"{code_span(ex.num(v).text)} ({md_text(label)})"
+                                                                   for label, v in per)
+                     + f" = {code_span(total)}")
         else:
             L.append(f"  ∂{f}/∂{name} = sum over {len(per)} steps = {total}")
             L += [f"    {t}" for t in terms]

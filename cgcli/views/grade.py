@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from ..core.fmt import fmt
+from .text import controls, json_text, safe, visible
 
 SCHEMA = "cg.grade/1"
 
@@ -56,7 +57,7 @@ def grade_json(cls, students=None) -> str:
                         for p in st["problems"]],
            "students": [student_dict(s) for s in (cls.students if students is None else students)],
            "errors": [error_dict(e) for e in cls.errors], "key_warnings": cls.warnings}
-    return json.dumps(doc, allow_nan=False, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(doc, allow_nan=False, ensure_ascii=False)) + "\n"
 
 
 def _why(m) -> str | None:
@@ -83,8 +84,8 @@ def _notes(s) -> str:
 
 
 def write_csv(cls, out) -> None:
-    import csv
-    w = csv.writer(out, lineterminator="\n")
+    from .text import csv_writer
+    w = csv_writer(out)
     w.writerow(["student"] + [p.id for p in cls.key.problems] + ["total", "points", "feedback"])
     for s in cls.students:
         w.writerow([s.student] + [_score(p.score) for p in s.problems]
@@ -119,9 +120,9 @@ def gradescope(s) -> dict:
 def gradescope_json(cls, one=None) -> str:
     import json
     if one is not None:
-        return json.dumps(gradescope(one), allow_nan=False, ensure_ascii=False, indent=1) + "\n"
-    return json.dumps({s.student: gradescope(s) for s in cls.students}, allow_nan=False,
-                      ensure_ascii=False) + "\n"
+        return json_text(json.dumps(gradescope(one), allow_nan=False, ensure_ascii=False, indent=1)) + "\n"
+    return json_text(json.dumps({s.student: gradescope(s) for s in cls.students}, allow_nan=False,
+                                ensure_ascii=False)) + "\n"
 
 
 # --- Rich -----------------------------------------------------------------------------------
@@ -135,7 +136,7 @@ def print_class(cls, console) -> None:
     st = cls.stats
     key = cls.key
     if key.title:
-        console.print(Text(key.title, style="bold underline"))
+        console.print(Text(visible(key.title), style="bold underline"))
     problems = key.problems
     if cls.students and len(cls.students) <= STUDENT_ROWS:
         t = Table(title="students")
@@ -153,7 +154,7 @@ def print_class(cls, console) -> None:
                 notes.append(f"{len(s.unasked)} not asked")
             if s.warnings:
                 notes.append(f"{len(s.warnings)} warning{'s' if len(s.warnings) != 1 else ''}")
-            t.add_row(s.student, *[_score(p.score) for p in s.problems], _score(s.score), ", ".join(notes))
+            t.add_row(safe(s.student), *[_score(p.score) for p in s.problems], _score(s.score), ", ".join(notes))
         console.print(t)
     elif cls.students:
         console.print(f"{len(cls.students)} students (the per-student table shows at most {STUDENT_ROWS}: "
@@ -168,7 +169,7 @@ def print_class(cls, console) -> None:
         for k, (t, ans) in enumerate(zip(p.targets, ps["answers"])):
             rate = ans["success_rate"]
             style = "green" if rate == rate and rate >= 0.8 else ("red" if rate == rate and rate < 0.5 else "yellow")
-            a.add_row(p.id if k == 0 else "", t.target + (" (formula)" if t.formula else ""), _score(t.points),
+            a.add_row(safe(p.id) if k == 0 else "", t.target + (" (formula)" if t.formula else ""), _score(t.points),
                       Text(f"{rate:.0%}" if rate == rate else "—", style=style), str(ans["wrong"]),
                       str(ans["carried"]), str(ans["missing"]), str(ans["unreadable"]),
                       f"{_score(ps['mean'])} / {_score(p.points)}" if k == 0 else "")
@@ -192,10 +193,10 @@ _VERDICT = {"right": ("✓ right", "green"), "wrong": ("✗ wrong", "bold red"),
 def print_student(s, console, precision=None) -> None:
     from rich.table import Table
     from rich.text import Text
-    console.print(Text(f"student {s.student}: {_score(s.score)} / {_score(s.points)} points", style="bold"))
+    console.print(Text(f"student {visible(s.student)}: {_score(s.score)} / {_score(s.points)} points", style="bold"))
     for p in s.problems:
-        head = f"problem {p.id}" + (f" ({p.title})" if p.title else "") + f": {_score(p.score)} / {_score(p.points)}"
-        src = "; ".join(line.strip() for line in p.expression.strip().splitlines() if line.strip())
+        head = f"problem {visible(p.id)}" + (f" ({visible(p.title)})" if p.title else "") + f": {_score(p.score)} / {_score(p.points)}"
+        src = visible("; ".join(line.strip() for line in p.expression.strip().splitlines() if line.strip()))
         head += f"  {src if len(src) <= 120 else src[:117] + '...'}"
         if p.inputs:
             head += "  at  " + ", ".join(f"{k} = {fmt(v, precision)}" for k, v in p.inputs.items())
@@ -208,12 +209,12 @@ def print_student(s, console, precision=None) -> None:
         t.add_column("feedback")
         for m in p.marks:
             word, style = _VERDICT[m.status]
-            t.add_row(m.label, m.given if m.given is not None else "—", fmt(m.got, precision),
+            t.add_row(safe(m.label), safe(m.given) if m.given is not None else "—", fmt(m.got, precision),
                       Text(word, style=style), f"{_score(m.score)}/{_score(m.points)}",
-                      "" if m.status == "right" else (_why(m) or ""))
+                      "" if m.status == "right" else Text(controls(_why(m) or "")))
         console.print(t)
     for u in s.unasked:
-        console.print(Text(f"not asked (not graded): {u}", style="yellow"))
+        console.print(Text(f"not asked (not graded): {visible(u)}", style="yellow"))
     for w in s.warnings:
         console.print(Text(f"warning: {w}", style="yellow"))
 
@@ -223,7 +224,7 @@ def print_student(s, console, precision=None) -> None:
 def sheet_toml(key, student: str, inputs: list, seed) -> str:
     """A student's sheet: the key's problems at the student's inputs, every answer blank ("")."""
     from .toml import _key, toml_number, toml_string
-    lines = [f"# {student}'s sheet (cg key --seed {seed}): fill in every \"\" with your answer",
+    lines = [f"# {visible(student)}'s sheet (cg key --seed {seed}): fill in every \"\" with your answer",
              "# (a number, or a constant expression such as \"-1/3\")"]
     if key.title:
         lines.append(f"title = {toml_string(key.title)}")

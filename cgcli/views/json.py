@@ -16,6 +16,9 @@ SCHEMA = "cg.eval/1"
 _ESCAPES = {i: f"\\u{i:04x}" for i in range(32)}
 _ESCAPES.update({ord('"'): '\\"', ord("\\"): "\\\\", ord("\n"): "\\n", ord("\t"): "\\t",
                  ord("\r"): "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"})
+# and what a terminal would act on (views.text): DEL, C1, bidi controls
+_ESCAPES.update({i: f"\\u{i:04x}" for i in [*range(0x7f, 0xa0), 0x61c, 0x200e, 0x200f, *range(0x202a, 0x202f),
+                                            *range(0x2066, 0x206a)]})
 
 
 def _q(s: str) -> str:

@@ -14,10 +14,35 @@ VALUE = "green"        # forward values, as the seeds draw them
 GRAD = "red"           # backward gradients
 
 
+class SafeConsole(Console):
+    """A Console for which every string is text: no markup, no emoji codes, and no control
+    character of the content reaches the terminal (views.text: untrusted text is data). Views
+    pass untrusted fields through views.text.safe/visible; render() is the backstop that
+    escapes whatever control character a composed text still holds."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("markup", False)
+        kwargs.setdefault("emoji", False)
+        kwargs.setdefault("highlight", False)
+        super().__init__(*args, **kwargs)
+
+    def render(self, renderable, options=None):
+        from rich.segment import Segment
+        from .text import _CONTROL, controls
+        for seg in super().render(renderable, options):
+            if seg.control is None and _CONTROL.search(seg.text) and seg.text != "\n":
+                seg = Segment(controls(seg.text), seg.style)
+            yield seg
+
+
 def console(file=None) -> Console:
-    c = Console(file=file, highlight=False)
+    if file is None:
+        import sys
+        file = sys.stdout
+    file = getattr(file, "unfiltered", file)     # cli.main's stdout: this console escapes its own content
+    c = SafeConsole(file=file)
     if not c.is_terminal:              # piped: no colour, never truncate or wrap a number
-        c = Console(file=file, highlight=False, width=100_000, no_color=True)
+        c = SafeConsole(file=file, width=100_000, no_color=True)
     return c
 
 

@@ -2,6 +2,7 @@
 the loss curve. They render a finished `cgcli.train.loop.Run` and compute nothing."""
 from __future__ import annotations
 
+import sys
 import time
 
 from rich.console import Console
@@ -21,7 +22,7 @@ class Progress:
     def __init__(self, total: int, what: str, enabled: bool = True):
         self.bar = None
         self.next = 0.0
-        err = Console(stderr=True)
+        err = Console(file=getattr(sys.stderr, "unfiltered", sys.stderr))     # the raw stream: cg's own bar
         if not (enabled and err.is_terminal):
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress as P, TextColumn, TimeElapsedColumn
