@@ -277,11 +277,13 @@ def test_a_link_to_dev_zero_is_never_read(cls, command):
 def test_a_deep_sheet_spoils_that_sheet_only(cls):
     (cls / "sheets" / "deep.toml").write_text('[[problem]]\nid = "1a"\nvalue = ' + "[" * DEEP + "]" * DEEP + "\n")
     (cls / "sheets" / "latin.toml").write_bytes(b'[[problem]]\nid = "1a"\nvalue = "\xe9"\n')
+    (cls / "sheets" / "long.toml").write_text('[[problem]]\nid = "1a"\nvalue = 1' + "0" * 10_000 + "\n")
     code, out, err = run("grade: 10^5-deep TOML", "grade", "key.toml", "sheets", "--keep-going", "--json", cwd=cls)
     assert code == 2 and graded(out) == {"ann": 5, "bob": 4, "cem": 4}
     lines = one_line_errors(err)
     assert any("sheets/deep.toml:3: student deep: not read: its arrays or tables nest too deeply" in x for x in lines)
     assert any("sheets/latin.toml: student latin: not UTF-8 text" in x for x in lines)
+    assert any("sheets/long.toml:3: student long: not read: a number in it has too many digits" in x for x in lines)
     # the same sheet checked on its own: exit 2 naming the file and line
     (cls / "hw.toml").write_text(KEY + 'extra = ' + "{a=" * 1 + "[" * DEEP + "]" * DEEP + "}\n")
     code, out, err = run("check: 10^5-deep homework", "check", "hw.toml", cwd=cls)

@@ -201,6 +201,9 @@ def load_toml(path: str, follow: bool = True):
             line = int(m.group(1))
             msg = msg[:m.start()].rstrip()
         raise SubmissionError(path, line, err=f"not valid TOML: {msg}") from None
+    except ValueError:                 # an integer over Python's 4300 digits
+        from .homework import TOO_LONG_NUMBER, long_number_line
+        raise SubmissionError(path, long_number_line(text), err=TOO_LONG_NUMBER) from None
 
 
 def _int_setting(key, v):
@@ -378,13 +381,14 @@ def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
     p.points = sum(t.points for t in targets)
 
 
-def input_value(name: str, v) -> float:
-    """A fixed input: a number or a constant expression; finite."""
+def input_value(name: str, v, answer: bool = False) -> float:
+    """A fixed input: a number or a constant expression; finite. `answer`: read from a
+    submission (parsed under the answer rules of core/limits.py)."""
     if isinstance(v, bool) or not isinstance(v, (int, float, str)):
-        raise InputError(f"cg: inputs: the value of {name} must be a number, got {v!r}")
+        raise InputError(f"cg: inputs: the value of {name} must be a number, got {_show(v)}")
     if isinstance(v, str):
         from ..core.values import constant_value
-        v = constant_value(v, f"the value of {name}")
+        v = constant_value(v, f"the value of {name}", answer)
     v = float(v)
     if not math.isfinite(v):
         raise InputError(f"cg: inputs: the value of {name} must be finite")
@@ -867,10 +871,12 @@ def read_sheet(path: str, key: Key, student: str | None = None, follow: bool = T
 
 def _show(v) -> str:
     if isinstance(v, check.Written):
-        return v.text
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return repr(v) if isinstance(v, str) else str(v)
+        text = v.text
+    elif isinstance(v, bool):
+        text = "true" if v else "false"
+    else:
+        text = repr(v) if isinstance(v, str) else str(v)
+    return text if len(text) <= 80 else text[:76] + " ..."       # a sheet's text, cut for messages
 
 
 def _norm(src: str) -> list:
@@ -893,7 +899,7 @@ def sheet_warnings(s: Submission, problem: KeyProblem, inputs: dict) -> None:
         if not changed:
             for name, v in given.items():
                 try:
-                    if input_value(name, v) != inputs[name]:
+                    if input_value(name, v, answer=True) != inputs[name]:
                         changed = True
                         break
                 except CgError:
