@@ -405,3 +405,56 @@ def test_gradescope_out_writes_only_under_its_folder(cls):
     assert after == before
     assert sorted(p.name for p in (cls / "out").iterdir()) == ["ann", "bob", "cem"]
     assert (cls / "key.toml").read_text() == KEY
+
+
+# --- the budget in-process: what is counted, and that the words are true ----------------------------
+
+def test_budget_counts_nodes_and_iterations_exactly():
+    from cgcli.core.limits import OverBudget
+    from cgcli.core.parse import parse
+    from cgcli.core.passes import run
+    prog = "a = x\nfor i in range(100):\n    for j in range(i):\n        a = a + 1\na"
+    g = parse(prog, max_nodes=10_000)            # 9,901 nodes and 5,050 iterations: within
+    assert run(g, {"x": 1.0}).value == 4951
+    with pytest.raises(OverBudget, match="limit of 9,900 nodes"):
+        parse(prog, max_nodes=9_900)
+    # the enclosing loops' iterations left: exact for plain-number bounds, "at least" past range(i)
+    with pytest.raises(OverBudget, match=r"would run 50 times \(5,000 times with the iterations"):
+        parse("a = x\nfor i in range(100):\n    for j in range(50):\n        a = a + 1\na", max_nodes=4_000)
+    with pytest.raises(OverBudget, match=r"would run 50 times \(at least 150 times with the iterations"):
+        parse("a = x\nfor i in range(10):\n  for k in range(i):\n    for j in range(50):\n      a = x\na",
+              max_nodes=200)
+
+
+def test_answers_are_expressions_within_the_answer_budget():
+    from cgcli.core.limits import ANSWER_MAX_NODES, NotAnAnswer, OverBudget
+    from cgcli.core.parse import parse
+    assert parse("q*z + sin(x)", answer=True).variables
+    for text in ("a = 1; a", "x; y", "for t in range(2): x", "a += 1"):
+        with pytest.raises(NotAnAnswer):
+            parse(text, answer=True)
+    with pytest.raises(OverBudget, match="at most 5,000 nodes"):
+        parse("+".join(["x"] * (ANSWER_MAX_NODES + 1)), answer=True)
+    assert parse("+".join(["x"] * (ANSWER_MAX_NODES + 1))).variables      # a program's budget is larger
+
+
+def test_a_formula_may_use_only_what_its_target_is_computed_from():
+    from cgcli import evaluate
+    from cgcli.check.answers import Tolerance, make_answer
+    from cgcli.check.grading import grade_one
+    r = evaluate("q = x + y; p = x*y; f = q*z + p", {"x": 2, "y": 3, "z": -4})
+
+    def verdict(kind, name, text):
+        row = grade_one(r, make_answer(kind, name, text, formula=True), Tolerance())
+        return row.ok, row.message or ""
+    assert verdict("value", None, "q*z + p")[0]
+    assert verdict("value", None, "(x + y)*z + x*y")[0]
+    ok, why = verdict("value", None, "f")
+    assert not ok and "uses f, the value it answers" in why
+    ok, why = verdict("node", "q", "f - p - q*z + q")
+    assert not ok and "which is computed from q" in why
+    ok, why = verdict("node", "q", "p - x*y + x + y")
+    assert not ok and "which q is not computed from" in why
+    assert verdict("node", "q", "x + y")[0]
+    assert verdict("grad", "z", "q")[0] and verdict("grad", "x", "z + y")[0]
+    assert verdict("grad", "p", "f/f")[0]          # a gradient is not a node: every name may be used
