@@ -658,6 +658,7 @@ def read_csv(path: str, key: Key):
     # read with the size bound; bytes that are not UTF-8 spoil their row only (surrogateescape
     # keeps them as lone surrogates, found per row below); -sig: spreadsheets write a BOM
     text = read_file(path).decode("utf-8-sig", "surrogateescape")
+    bad_bytes = _NOT_UTF8.search(text) is not None
     from ..core.limits import max_file_size
     if csv.field_size_limit() < max_file_size:     # a long cell is that answer's problem, not the row's
         csv.field_size_limit(max_file_size)
@@ -692,7 +693,7 @@ def read_csv(path: str, key: Key):
             line = reader.line_num
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
-            if _undecodable(row):
+            if bad_bytes and _undecodable(row):
                 name = row[0].strip()
                 yield SubmissionError(path, line, None if _undecodable(row[:1]) or not name else name,
                                       err="the row is not UTF-8 text: not graded")
@@ -718,13 +719,12 @@ def read_csv(path: str, key: Key):
             yield s
 
 
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")     # bytes kept by surrogateescape
+
+
 def _undecodable(cells) -> bool:
     """Does a row read with surrogateescape hold bytes that were not UTF-8?"""
-    for c in cells:
-        for ch in c:
-            if "\udc80" <= ch <= "\udcff":
-                return True
-    return False
+    return any(_NOT_UTF8.search(c) for c in cells)
 
 
 def read_jsonl(path: str, key: Key):
@@ -734,64 +734,66 @@ def read_jsonl(path: str, key: Key):
 
     def reject(c):
         raise ValueError(f"{c} is not JSON")
-    data = read_file(path)             # with the size bound (core/limits.py)
+    import io
+    f = io.BytesIO(read_file(path))           # read with the size bound (core/limits.py)
     dec = json.JSONDecoder(parse_float=check.Written, parse_constant=reject)
     columns: dict = {}            # flat key -> (problem id, target)
-    for line, raw in enumerate(data.split(b"\n"), 1):
-        raw = raw.strip()
-        if not raw:
-            continue
-        try:
-            d = dec.decode(raw.decode("utf-8"))
-        except RecursionError:
-            yield SubmissionError(path, line, err="not read: the line's JSON nests too deeply")
-            continue
-        except (ValueError, UnicodeDecodeError) as e:
-            yield SubmissionError(path, line, err=f"not a JSON object: {e}")
-            continue
-        if type(d) is not dict:
-            yield SubmissionError(path, line, err="a line must be a JSON object {\"student\": ..., \"answers\": {...}}")
-            continue
-        student = d.get("student")
-        if isinstance(student, bool) or not isinstance(student, (str, int)) or not str(student).strip():
-            yield SubmissionError(path, line, err="no \"student\" (a non-empty string)")
-            continue
-        student = str(student).strip()
-        s = Submission(student, path, line)
-        try:
-            for k, v in d.items():
-                if k == "student":
-                    continue
-                if k == "answers":
-                    if type(v) is not dict:
-                        raise InputError("\"answers\" must be an object: {\"1a\": {\"value\": -20, \"grad\": {\"z\": 5}}}")
-                    for pid, table in v.items():
-                        if pid not in ids:
-                            s.unasked.append(pid)
-                            continue
-                        if type(table) is not dict:
-                            raise SubmissionError(path, line, student, pid,
-                                                  "a problem's answers must be an object {\"value\": ..., \"grad\": {...}}")
-                        s.answers.setdefault(pid, {}).update(_nested(table, pid, path, line, student, s))
-                    continue
-                split = columns.get(k)
-                if split is None:
-                    split = _split_column(k, ids)
-                    if len(columns) < 100_000:
-                        columns[k] = split
-                pid, target = split
-                if pid is None or not _TARGET.match(target):
-                    if v is not None and v != "":
-                        s.unasked.append(k)
-                    continue
-                s.answers.setdefault(pid, {})[target] = v
-        except SubmissionError as e:
-            yield e
-            continue
-        except CgError as e:
-            yield SubmissionError(path, line, student, None, e)
-            continue
-        yield s
+    with f:
+        for line, raw in enumerate(f, 1):
+            raw = raw.strip()
+            if not raw:
+                continue
+            try:
+                d = dec.decode(raw.decode("utf-8"))
+            except RecursionError:
+                yield SubmissionError(path, line, err="not read: the line's JSON nests too deeply")
+                continue
+            except (ValueError, UnicodeDecodeError) as e:
+                yield SubmissionError(path, line, err=f"not a JSON object: {e}")
+                continue
+            if type(d) is not dict:
+                yield SubmissionError(path, line, err="a line must be a JSON object {\"student\": ..., \"answers\": {...}}")
+                continue
+            student = d.get("student")
+            if isinstance(student, bool) or not isinstance(student, (str, int)) or not str(student).strip():
+                yield SubmissionError(path, line, err="no \"student\" (a non-empty string)")
+                continue
+            student = str(student).strip()
+            s = Submission(student, path, line)
+            try:
+                for k, v in d.items():
+                    if k == "student":
+                        continue
+                    if k == "answers":
+                        if type(v) is not dict:
+                            raise InputError("\"answers\" must be an object: {\"1a\": {\"value\": -20, \"grad\": {\"z\": 5}}}")
+                        for pid, table in v.items():
+                            if pid not in ids:
+                                s.unasked.append(pid)
+                                continue
+                            if type(table) is not dict:
+                                raise SubmissionError(path, line, student, pid,
+                                                      "a problem's answers must be an object {\"value\": ..., \"grad\": {...}}")
+                            s.answers.setdefault(pid, {}).update(_nested(table, pid, path, line, student, s))
+                        continue
+                    split = columns.get(k)
+                    if split is None:
+                        split = _split_column(k, ids)
+                        if len(columns) < 100_000:
+                            columns[k] = split
+                    pid, target = split
+                    if pid is None or not _TARGET.match(target):
+                        if v is not None and v != "":
+                            s.unasked.append(k)
+                        continue
+                    s.answers.setdefault(pid, {})[target] = v
+            except SubmissionError as e:
+                yield e
+                continue
+            except CgError as e:
+                yield SubmissionError(path, line, student, None, e)
+                continue
+            yield s
 
 
 def _nested(table: dict, pid, path, line, student, s) -> dict:
