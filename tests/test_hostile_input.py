@@ -362,7 +362,8 @@ def test_tautologies_are_wrong_under_a_formula_key(tmp_path):
         "student,1a.value,1a.node.q,1a.grad.x,1a.grad.y,1a.grad.z\n"
         "ann,q*z,x+y,z,z,q\n"            # right: upstream names only
         "tau,f,q,z,z,q\n"                # restates the value and q
-        "down,f/z*z,f/z,z,z,x+y\n")      # downstream of q, and the value itself
+        "down,f/z*z,f/z,z,z,x+y\n"       # downstream of q, and the value itself
+        f'loop,"{LOOP_CELL}",x+y,z,z,q\n')  # a program as a formula: that answer is unreadable
     code, out, err = run("grade: formula tautologies", "grade", "key.toml", "a.csv", "--json", cwd=tmp_path)
     assert code == 0, err
     d = strict_json(out)
@@ -374,6 +375,8 @@ def test_tautologies_are_wrong_under_a_formula_key(tmp_path):
     assert "which is computed from q" in marks["down"]["node.q"]["message"]
     assert marks["down"]["value"]["status"] == "wrong"
     assert marks["tau"]["grad.z"]["status"] == "right"      # a gradient is not a node: q is fine there
+    assert marks["loop"]["value"]["status"] == "unreadable" and "a loop is not allowed" in marks["loop"]["value"]["message"]
+    assert [m["status"] for t, m in marks["loop"].items() if t != "value"] == ["right"] * 4
 
 
 def test_a_sibling_with_the_same_value_is_not_upstream(tmp_path):
