@@ -18,3 +18,9 @@ settings.load_profile("cg")
 def cg(request):
     """Run a cg command both ways: the installed script and the in-process entry point."""
     return run_cg if request.param == "subprocess" else invoke
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The hostile-input suite's runs: peak memory and time of each (tests/test_hostile_input.py)."""
+    for line in getattr(config, "_cg_hostile_report", ()):
+        terminalreporter.write_line(line)

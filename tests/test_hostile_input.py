@@ -7,7 +7,7 @@ limit (a hang guard, never a timing assertion) and an address-space limit of 2 G
 set in the child before it starts). Each run checks the exit code, that every error is one line
 of its own (`cg: ...`), that the other students are still graded, and that nothing is written
 outside the output folder. The peak memory (ru_maxrss) and time of every run are collected and
-printed at the end of the module (`pytest -s` or the terminal summary).
+printed in pytest's terminal summary.
 """
 from __future__ import annotations
 
@@ -117,14 +117,7 @@ def _report(request):
              f"peak memory {max(r[2] for r in RUNS) // 1024} MB, slowest {max(r[3] for r in RUNS):.2f} s, "
              f"total {sum(r[3] for r in RUNS):.1f} s"]
     lines += [f"  {case:<44} exit {code}  {kb // 1024:>5} MB  {s:6.2f} s" for case, code, kb, s in RUNS]
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    text = "\n".join(lines)
-    if reporter is not None:
-        reporter.write_line("")
-        for line in lines:
-            reporter.write_line(line)
-    else:
-        print(text)
+    request.config._cg_hostile_report = lines          # printed in the terminal summary (conftest.py)
 
 
 @pytest.fixture
@@ -277,11 +270,13 @@ def test_a_link_to_dev_zero_is_never_read(cls, command):
 def test_a_deep_sheet_spoils_that_sheet_only(cls):
     (cls / "sheets" / "deep.toml").write_text('[[problem]]\nid = "1a"\nvalue = ' + "[" * DEEP + "]" * DEEP + "\n")
     (cls / "sheets" / "latin.toml").write_bytes(b'[[problem]]\nid = "1a"\nvalue = "\xe9"\n')
+    (cls / "sheets" / "long.toml").write_text('[[problem]]\nid = "1a"\nvalue = 1' + "0" * 10_000 + "\n")
     code, out, err = run("grade: 10^5-deep TOML", "grade", "key.toml", "sheets", "--keep-going", "--json", cwd=cls)
     assert code == 2 and graded(out) == {"ann": 5, "bob": 4, "cem": 4}
     lines = one_line_errors(err)
     assert any("sheets/deep.toml:3: student deep: not read: its arrays or tables nest too deeply" in x for x in lines)
     assert any("sheets/latin.toml: student latin: not UTF-8 text" in x for x in lines)
+    assert any("sheets/long.toml:3: student long: not read: a number in it has too many digits" in x for x in lines)
     # the same sheet checked on its own: exit 2 naming the file and line
     (cls / "hw.toml").write_text(KEY + 'extra = ' + "{a=" * 1 + "[" * DEEP + "]" * DEEP + "}\n")
     code, out, err = run("check: 10^5-deep homework", "check", "hw.toml", cwd=cls)
@@ -367,7 +362,8 @@ def test_tautologies_are_wrong_under_a_formula_key(tmp_path):
         "student,1a.value,1a.node.q,1a.grad.x,1a.grad.y,1a.grad.z\n"
         "ann,q*z,x+y,z,z,q\n"            # right: upstream names only
         "tau,f,q,z,z,q\n"                # restates the value and q
-        "down,f/z*z,f/z,z,z,x+y\n")      # downstream of q, and the value itself
+        "down,f/z*z,f/z,z,z,x+y\n"       # downstream of q, and the value itself
+        f'loop,"{LOOP_CELL}",x+y,z,z,q\n')  # a program as a formula: that answer is unreadable
     code, out, err = run("grade: formula tautologies", "grade", "key.toml", "a.csv", "--json", cwd=tmp_path)
     assert code == 0, err
     d = strict_json(out)
@@ -379,6 +375,8 @@ def test_tautologies_are_wrong_under_a_formula_key(tmp_path):
     assert "which is computed from q" in marks["down"]["node.q"]["message"]
     assert marks["down"]["value"]["status"] == "wrong"
     assert marks["tau"]["grad.z"]["status"] == "right"      # a gradient is not a node: q is fine there
+    assert marks["loop"]["value"]["status"] == "unreadable" and "a loop is not allowed" in marks["loop"]["value"]["message"]
+    assert [m["status"] for t, m in marks["loop"].items() if t != "value"] == ["right"] * 4
 
 
 def test_a_sibling_with_the_same_value_is_not_upstream(tmp_path):
@@ -403,3 +401,56 @@ def test_gradescope_out_writes_only_under_its_folder(cls):
     assert after == before
     assert sorted(p.name for p in (cls / "out").iterdir()) == ["ann", "bob", "cem"]
     assert (cls / "key.toml").read_text() == KEY
+
+
+# --- the budget in-process: what is counted, and that the words are true ----------------------------
+
+def test_budget_counts_nodes_and_iterations_exactly():
+    from cgcli.core.limits import OverBudget
+    from cgcli.core.parse import parse
+    from cgcli.core.passes import run
+    prog = "a = x\nfor i in range(100):\n    for j in range(i):\n        a = a + 1\na"
+    g = parse(prog, max_nodes=10_000)            # 9,901 nodes and 5,050 iterations: within
+    assert run(g, {"x": 1.0}).value == 4951
+    with pytest.raises(OverBudget, match="limit of 9,900 nodes"):
+        parse(prog, max_nodes=9_900)
+    # the enclosing loops' iterations left: exact for plain-number bounds, "at least" past range(i)
+    with pytest.raises(OverBudget, match=r"would run 50 times \(5,000 times with the iterations"):
+        parse("a = x\nfor i in range(100):\n    for j in range(50):\n        a = a + 1\na", max_nodes=4_000)
+    with pytest.raises(OverBudget, match=r"would run 50 times \(at least 150 times with the iterations"):
+        parse("a = x\nfor i in range(10):\n  for k in range(i):\n    for j in range(50):\n      a = x\na",
+              max_nodes=200)
+
+
+def test_answers_are_expressions_within_the_answer_budget():
+    from cgcli.core.limits import ANSWER_MAX_NODES, NotAnAnswer, OverBudget
+    from cgcli.core.parse import parse
+    assert parse("q*z + sin(x)", answer=True).variables
+    for text in ("a = 1; a", "x; y", "for t in range(2): x", "a += 1"):
+        with pytest.raises(NotAnAnswer):
+            parse(text, answer=True)
+    with pytest.raises(OverBudget, match="at most 5,000 nodes"):
+        parse("+".join(["x"] * (ANSWER_MAX_NODES + 1)), answer=True)
+    assert parse("+".join(["x"] * (ANSWER_MAX_NODES + 1))).variables      # a program's budget is larger
+
+
+def test_a_formula_may_use_only_what_its_target_is_computed_from():
+    from cgcli import evaluate
+    from cgcli.check.answers import Tolerance, make_answer
+    from cgcli.check.grading import grade_one
+    r = evaluate("q = x + y; p = x*y; f = q*z + p", {"x": 2, "y": 3, "z": -4})
+
+    def verdict(kind, name, text):
+        row = grade_one(r, make_answer(kind, name, text, formula=True), Tolerance())
+        return row.ok, row.message or ""
+    assert verdict("value", None, "q*z + p")[0]
+    assert verdict("value", None, "(x + y)*z + x*y")[0]
+    ok, why = verdict("value", None, "f")
+    assert not ok and "uses f, the value it answers" in why
+    ok, why = verdict("node", "q", "f - p - q*z + q")
+    assert not ok and "which is computed from q" in why
+    ok, why = verdict("node", "q", "p - x*y + x + y")
+    assert not ok and "which q is not computed from" in why
+    assert verdict("node", "q", "x + y")[0]
+    assert verdict("grad", "z", "q")[0] and verdict("grad", "x", "z + y")[0]
+    assert verdict("grad", "p", "f/f")[0]          # a gradient is not a node: every name may be used

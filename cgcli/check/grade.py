@@ -201,6 +201,9 @@ def load_toml(path: str, follow: bool = True):
             line = int(m.group(1))
             msg = msg[:m.start()].rstrip()
         raise SubmissionError(path, line, err=f"not valid TOML: {msg}") from None
+    except ValueError:                 # an integer over Python's 4300 digits
+        from .homework import TOO_LONG_NUMBER, long_number_line
+        raise SubmissionError(path, long_number_line(text), err=TOO_LONG_NUMBER) from None
 
 
 def _int_setting(key, v):
@@ -378,13 +381,14 @@ def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
     p.points = sum(t.points for t in targets)
 
 
-def input_value(name: str, v) -> float:
-    """A fixed input: a number or a constant expression; finite."""
+def input_value(name: str, v, answer: bool = False) -> float:
+    """A fixed input: a number or a constant expression; finite. `answer`: read from a
+    submission (parsed under the answer rules of core/limits.py)."""
     if isinstance(v, bool) or not isinstance(v, (int, float, str)):
-        raise InputError(f"cg: inputs: the value of {name} must be a number, got {v!r}")
+        raise InputError(f"cg: inputs: the value of {name} must be a number, got {_show(v)}")
     if isinstance(v, str):
         from ..core.values import constant_value
-        v = constant_value(v, f"the value of {name}")
+        v = constant_value(v, f"the value of {name}", answer)
     v = float(v)
     if not math.isfinite(v):
         raise InputError(f"cg: inputs: the value of {name} must be finite")
@@ -654,6 +658,7 @@ def read_csv(path: str, key: Key):
     # read with the size bound; bytes that are not UTF-8 spoil their row only (surrogateescape
     # keeps them as lone surrogates, found per row below); -sig: spreadsheets write a BOM
     text = read_file(path).decode("utf-8-sig", "surrogateescape")
+    bad_bytes = _NOT_UTF8.search(text) is not None
     from ..core.limits import max_file_size
     if csv.field_size_limit() < max_file_size:     # a long cell is that answer's problem, not the row's
         csv.field_size_limit(max_file_size)
@@ -688,7 +693,7 @@ def read_csv(path: str, key: Key):
             line = reader.line_num
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
-            if _undecodable(row):
+            if bad_bytes and _undecodable(row):
                 name = row[0].strip()
                 yield SubmissionError(path, line, None if _undecodable(row[:1]) or not name else name,
                                       err="the row is not UTF-8 text: not graded")
@@ -714,13 +719,12 @@ def read_csv(path: str, key: Key):
             yield s
 
 
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")     # bytes kept by surrogateescape
+
+
 def _undecodable(cells) -> bool:
     """Does a row read with surrogateescape hold bytes that were not UTF-8?"""
-    for c in cells:
-        for ch in c:
-            if "\udc80" <= ch <= "\udcff":
-                return True
-    return False
+    return any(_NOT_UTF8.search(c) for c in cells)
 
 
 def read_jsonl(path: str, key: Key):
@@ -730,64 +734,66 @@ def read_jsonl(path: str, key: Key):
 
     def reject(c):
         raise ValueError(f"{c} is not JSON")
-    data = read_file(path)             # with the size bound (core/limits.py)
+    import io
+    f = io.BytesIO(read_file(path))           # read with the size bound (core/limits.py)
     dec = json.JSONDecoder(parse_float=check.Written, parse_constant=reject)
     columns: dict = {}            # flat key -> (problem id, target)
-    for line, raw in enumerate(data.split(b"\n"), 1):
-        raw = raw.strip()
-        if not raw:
-            continue
-        try:
-            d = dec.decode(raw.decode("utf-8"))
-        except RecursionError:
-            yield SubmissionError(path, line, err="not read: the line's JSON nests too deeply")
-            continue
-        except (ValueError, UnicodeDecodeError) as e:
-            yield SubmissionError(path, line, err=f"not a JSON object: {e}")
-            continue
-        if type(d) is not dict:
-            yield SubmissionError(path, line, err="a line must be a JSON object {\"student\": ..., \"answers\": {...}}")
-            continue
-        student = d.get("student")
-        if isinstance(student, bool) or not isinstance(student, (str, int)) or not str(student).strip():
-            yield SubmissionError(path, line, err="no \"student\" (a non-empty string)")
-            continue
-        student = str(student).strip()
-        s = Submission(student, path, line)
-        try:
-            for k, v in d.items():
-                if k == "student":
-                    continue
-                if k == "answers":
-                    if type(v) is not dict:
-                        raise InputError("\"answers\" must be an object: {\"1a\": {\"value\": -20, \"grad\": {\"z\": 5}}}")
-                    for pid, table in v.items():
-                        if pid not in ids:
-                            s.unasked.append(pid)
-                            continue
-                        if type(table) is not dict:
-                            raise SubmissionError(path, line, student, pid,
-                                                  "a problem's answers must be an object {\"value\": ..., \"grad\": {...}}")
-                        s.answers.setdefault(pid, {}).update(_nested(table, pid, path, line, student, s))
-                    continue
-                split = columns.get(k)
-                if split is None:
-                    split = _split_column(k, ids)
-                    if len(columns) < 100_000:
-                        columns[k] = split
-                pid, target = split
-                if pid is None or not _TARGET.match(target):
-                    if v is not None and v != "":
-                        s.unasked.append(k)
-                    continue
-                s.answers.setdefault(pid, {})[target] = v
-        except SubmissionError as e:
-            yield e
-            continue
-        except CgError as e:
-            yield SubmissionError(path, line, student, None, e)
-            continue
-        yield s
+    with f:
+        for line, raw in enumerate(f, 1):
+            raw = raw.strip()
+            if not raw:
+                continue
+            try:
+                d = dec.decode(raw.decode("utf-8"))
+            except RecursionError:
+                yield SubmissionError(path, line, err="not read: the line's JSON nests too deeply")
+                continue
+            except (ValueError, UnicodeDecodeError) as e:
+                yield SubmissionError(path, line, err=f"not a JSON object: {e}")
+                continue
+            if type(d) is not dict:
+                yield SubmissionError(path, line, err="a line must be a JSON object {\"student\": ..., \"answers\": {...}}")
+                continue
+            student = d.get("student")
+            if isinstance(student, bool) or not isinstance(student, (str, int)) or not str(student).strip():
+                yield SubmissionError(path, line, err="no \"student\" (a non-empty string)")
+                continue
+            student = str(student).strip()
+            s = Submission(student, path, line)
+            try:
+                for k, v in d.items():
+                    if k == "student":
+                        continue
+                    if k == "answers":
+                        if type(v) is not dict:
+                            raise InputError("\"answers\" must be an object: {\"1a\": {\"value\": -20, \"grad\": {\"z\": 5}}}")
+                        for pid, table in v.items():
+                            if pid not in ids:
+                                s.unasked.append(pid)
+                                continue
+                            if type(table) is not dict:
+                                raise SubmissionError(path, line, student, pid,
+                                                      "a problem's answers must be an object {\"value\": ..., \"grad\": {...}}")
+                            s.answers.setdefault(pid, {}).update(_nested(table, pid, path, line, student, s))
+                        continue
+                    split = columns.get(k)
+                    if split is None:
+                        split = _split_column(k, ids)
+                        if len(columns) < 100_000:
+                            columns[k] = split
+                    pid, target = split
+                    if pid is None or not _TARGET.match(target):
+                        if v is not None and v != "":
+                            s.unasked.append(k)
+                        continue
+                    s.answers.setdefault(pid, {})[target] = v
+            except SubmissionError as e:
+                yield e
+                continue
+            except CgError as e:
+                yield SubmissionError(path, line, student, None, e)
+                continue
+            yield s
 
 
 def _nested(table: dict, pid, path, line, student, s) -> dict:
@@ -867,10 +873,12 @@ def read_sheet(path: str, key: Key, student: str | None = None, follow: bool = T
 
 def _show(v) -> str:
     if isinstance(v, check.Written):
-        return v.text
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return repr(v) if isinstance(v, str) else str(v)
+        text = v.text
+    elif isinstance(v, bool):
+        text = "true" if v else "false"
+    else:
+        text = repr(v) if isinstance(v, str) else str(v)
+    return text if len(text) <= 80 else text[:76] + " ..."       # a sheet's text, cut for messages
 
 
 def _norm(src: str) -> list:
@@ -893,7 +901,7 @@ def sheet_warnings(s: Submission, problem: KeyProblem, inputs: dict) -> None:
         if not changed:
             for name, v in given.items():
                 try:
-                    if input_value(name, v) != inputs[name]:
+                    if input_value(name, v, answer=True) != inputs[name]:
                         changed = True
                         break
                 except CgError:

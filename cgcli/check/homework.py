@@ -162,6 +162,16 @@ def deepest_line(text: str) -> int:
     return line
 
 
+def long_number_line(text: str) -> int | None:
+    """The line of a number too long for Python to read (over 4300 digits), or None."""
+    import re
+    m = re.search(r"\d{4000,}", text)
+    return text.count("\n", 0, m.start()) + 1 if m else None
+
+
+TOO_LONG_NUMBER = "not read: a number in it has too many digits"
+
+
 def read(path: str):
     """(sheet settings, problems, errors) of a homework file. Raises InputError when the
     file cannot be read or is not TOML; problem-level mistakes come back in `errors`."""
@@ -182,6 +192,9 @@ def read(path: str):
             line = int(m.group(1))
             msg = msg[:m.start()].rstrip()
         raise InputError(f"cg: {path}{f':{line}' if line else ''}: not valid TOML: {msg}") from None
+    except ValueError:                 # an integer over Python's 4300 digits
+        line = long_number_line(text)
+        raise InputError(f"cg: {path}{f':{line}' if line else ''}: {TOO_LONG_NUMBER}") from None
     loc = Locator(text)
     errors: list = []
 

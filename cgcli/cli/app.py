@@ -59,10 +59,10 @@ MAX_FILE_SIZE_OPTION = typer.Option(None, "--max-file-size", metavar="BYTES", mi
 
 
 def set_limits(max_nodes: Optional[int] = None, max_file_size: Optional[int] = None) -> None:
-    """--max-nodes and --max-file-size, for the whole run (cgcli.core.limits)."""
-    if max_nodes is not None or max_file_size is not None:
-        from ..core.limits import configure
-        configure(max_nodes, max_file_size)
+    """--max-nodes and --max-file-size, for the whole run (cgcli.core.limits); the defaults
+    when not given (so one call in a process never carries over to the next)."""
+    from ..core import limits
+    limits.configure(max_nodes or limits.DEFAULT_MAX_NODES, max_file_size or limits.DEFAULT_MAX_FILE_SIZE)
 
 
 def expr_argument(then: str = "then a value for each variable",

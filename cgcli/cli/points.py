@@ -125,7 +125,7 @@ def _number(name: str, v, cache: dict) -> float:
         f = cache.get(v)
         if f is None:
             from ..core.values import constant_value
-            f = cache[v] = constant_value(v, f"the value of {name}")
+            f = cache[v] = constant_value(v, f"the value of {name}", answer=True)   # not a program
         return f
     raise InputError(f"cg: the value of {name} must be a number, got {_json_type(v)}")
 

@@ -80,10 +80,12 @@ class Builder:
             self._over(n, what, pos)
 
     def _over(self, n: int, what: str | None = None, pos=None):
-        from .limits import count, nodes_over
+        from .limits import OverBudget, count, nodes_over
+        if what is None and not self.answer:
+            raise OverBudget(f"cg: the program builds more nodes than the limit of {count(self.limit)} "
+                             f"nodes of work (--max-nodes N raises it)")
         if what is None:
-            what = (f"the program builds more than {count(self.limit)} nodes" if not self.answer
-                    else "this one builds more")
+            what = "this one builds more"
         else:
             built = len(self.ops)
             what = f"{what} would build {count(n)} nodes" + (f" (after {count(built)})" if built else "")

@@ -64,13 +64,14 @@ def parse(text: str, engine: str = "cg", shapes: dict | None = None, max_nodes: 
     if answer:
         from . import limits
         if len(text) > limits.ANSWER_MAX_CHARS:
-            raise limits.OverBudget(f"cg: an answer is an expression of at most {limits.count(limits.ANSWER_MAX_CHARS)} "
-                                    f"characters; this one has {limits.count(len(text))}")
+            most, has = limits.count(limits.ANSWER_MAX_CHARS), limits.count(len(text))
+            raise limits.OverBudget(f"cg: an answer is an expression of at most {most} characters; "
+                                    f"this one has {has}")
         if max_nodes is None:
             max_nodes = limits.ANSWER_MAX_NODES
     builder = Builder(text, shapes, max_nodes, answer)
     source, notes = text, []
-    if "import" in text and not answer:        # pasted Python: its import lines are left out, with a warning
+    if "import" in text and not answer:     # pasted Python: its import lines are left out, with a warning
         text, notes = _without_imports(text)
     if engine == "lark":
         return _noted(_parse_with_lark(text, builder), notes)

@@ -21,9 +21,10 @@ def constant_value(text: str, what: str, answer: bool = False) -> float:
             raise InputError(f"cg: {what}: {e.message.removeprefix('cg: ')}", hint=e.hint) from None
         shown = text if len(text) <= 80 else text[:76] + " ..."
         raise InputError(f"cg: {what} must be a number or a constant expression, got {shown!r}",
-                         hint=e.render() if e.source is None or len(e.source) <= 200 else e.message) from None
+                         hint=e.render()) from None
     if g.variables:
-        raise InputError(f"cg: {what} must be a number or a constant expression, got {text!r}"
+        shown = text if len(text) <= 80 else text[:76] + " ..."
+        raise InputError(f"cg: {what} must be a number or a constant expression, got {shown!r}"
                          f" ({', '.join(g.variables)} is not a number)")
     try:
         value = forward(g, {})[g.output]

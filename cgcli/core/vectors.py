@@ -218,7 +218,7 @@ def inputs(b, name: str, s: tuple) -> Vec:
 # --- loops ---------------------------------------------------------------------------------
 
 class Loop:
-    __slots__ = ("var", "bound", "body", "pos", "line")
+    __slots__ = ("var", "bound", "body", "pos", "line", "fixed")
 
     def __init__(self, var, bound, pos):
         self.var = var          # the loop variable's name
@@ -226,6 +226,7 @@ class Loop:
         self.body: list = []    # tokens and nested Loops
         self.pos = pos
         self.line = 0
+        self.fixed = None       # every loop inside has plain-number bounds (see _same_each_time)
 
 
 def _syntax(text, message, pos, hint=None):
@@ -351,8 +352,8 @@ def expand(text: str, items: list, builder):
     """Yield the tokens of the program with every loop unrolled (an explicit stack of frames);
     records each iteration's first node in builder.steps."""
     loopvars: dict = {}
-    # frame: [items, next index, loop or None, t, stop, nodes when the iteration started]
-    stack = [[items, 0, None, 0, 0, 0]]
+    # frame: [items, next index, loop or None, t, stop, nodes when the iteration started, start]
+    stack = [[items, 0, None, 0, 0, 0, 0]]
     steps = builder.steps
     ops = builder.ops
     while stack:
@@ -369,7 +370,7 @@ def expand(text: str, items: list, builder):
                 # the budget, before the next iteration: this one's nodes times the iterations left
                 made = len(ops) - frame[5]
                 left = frame[4] - frame[3]
-                if made and len(ops) + made * left > builder.limit:
+                if made and len(ops) + made * left > builder.limit and _same_each_time(loop):
                     _over_loop(text, loop, builder, f"would build about {made * left:,} more nodes "
                                                     f"({made:,} per iteration, {left:,} iterations left)")
                 builder.iterations += 1
@@ -391,20 +392,18 @@ def expand(text: str, items: list, builder):
             yield ("_SEP", ";", item.pos)
             if start >= stop:
                 continue
-            # the budget, before unrolling: this loop's iterations, as many times as the enclosing
-            # loops have iterations left (each loop iteration counts as one node of work)
-            runs = stop - start
-            for f in stack:
-                if f[2] is not None:
-                    runs *= f[4] - f[3]
+            # the budget, before unrolling: this loop's iterations, now and in the iterations the
+            # enclosing loops have left (each loop iteration counts as one node of work)
+            trips = stop - start
+            runs, exact = _runs_left(stack, item, trips)
             if builder.iterations + runs > builder.limit:
-                trips = stop - start
                 _over_loop(text, item, builder, f"would run {trips:,} times" + (
-                    f" ({runs:,} with its enclosing loops)" if runs != trips else ""))
+                    f" ({'' if exact else 'at least '}{runs:,} times with the iterations its enclosing "
+                    f"loops have left)" if runs != trips else ""))
             builder.iterations += 1
             loopvars[item.var] = start
             steps.append((item.pos, item.var, start, len(builder.ops)))
-            stack.append([item.body, 0, item, start, stop, len(ops)])
+            stack.append([item.body, 0, item, start, stop, len(ops), start])
             continue
         if item[0] == "NAME" and item[1] in loopvars:
             nxt = body[i + 1] if i + 1 < len(body) else None
@@ -414,6 +413,45 @@ def expand(text: str, items: list, builder):
             yield ("NUMBER", str(loopvars[item[1]]), item[2])
             continue
         yield item
+
+
+def _same_each_time(loop) -> bool:
+    """Does each iteration of the loop run the same statements the same number of times (no loop
+    inside it has a bound that depends on a name)? Then its first iteration's nodes stand for
+    every iteration's."""
+    if loop.fixed is None:
+        fixed = True
+        todo = [loop.body]
+        while todo and fixed:
+            for item in todo.pop():
+                if type(item) is Loop:
+                    if not _constant(item):
+                        fixed = False
+                        break
+                    todo.append(item.body)
+        loop.fixed = fixed
+    return loop.fixed
+
+
+def _constant(loop) -> bool:
+    """Are a loop's bounds plain numbers (the same trips every time it runs)?"""
+    return all(t[0] != "NAME" for t in loop.bound)
+
+
+def _runs_left(stack, loop, trips) -> tuple:
+    """(iterations of `loop` from now on, exact?): `trips` now, and again in every iteration the
+    enclosing loops have left. Exact while the bounds involved are plain numbers; past a bound
+    that depends on a name (range(t), range(len(x))) it is a lower bound."""
+    frames = [f for f in stack if f[2] is not None]        # outer to inner
+    if not _constant(loop):
+        return trips, not frames
+    runs, mult = 1, 1            # runs of the loop; its runs per iteration of the level reached
+    for f in reversed(frames):
+        runs += (f[4] - f[3] - 1) * mult
+        if not _constant(f[2]):
+            return trips * runs, f is frames[0]
+        mult *= f[4] - f[6]
+    return trips * runs, True
 
 
 def _over_loop(text, loop, builder, what):
