@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -57,7 +56,7 @@ def _limits():                                # runs in the child before exec
     resource.setrlimit(resource.RLIMIT_AS, (AS_LIMIT, AS_LIMIT))
 
 
-def run(*args, env=None, stdin=None, input=None, close_stdin=False, stdout=subprocess.PIPE):
+def run(*args, env=None, stdin=None, input=None, close_stdin=False, stdout=subprocess.PIPE, close=()):
     """The installed cg, piped (no colour), limited in time and memory."""
     e = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
     e.update(env or {})
@@ -66,6 +65,8 @@ def run(*args, env=None, stdin=None, input=None, close_stdin=False, stdout=subpr
         _limits()
         if close_stdin:
             os.close(0)
+        for fd in close:
+            os.close(fd)
     p = subprocess.run([cg_path(), *args], input=input, stdin=stdin if input is None else None,
                        stdout=stdout, stderr=subprocess.PIPE, timeout=TIMEOUT, env=e, preexec_fn=pre)
     p.out = p.stdout.decode("utf-8", "surrogateescape") if p.stdout is not None else ""
@@ -279,6 +280,25 @@ def test_closed_stdin_is_no_input(args):
     p = run(*args, close_stdin=True)
     assert p.returncode == 2, p.err
     assert p.err == "cg: no input on stdin (it is closed)\n"
+
+
+@pytest.mark.parametrize("args", [
+    ["eval", "(x+y)*z", "--x", "2", "--y", "3", "--z", "-4"],
+    ["eval", "(x+y)*z", "--x", "2", "--y", "3", "--z", "-4", "--json"],
+    ["grade", str(CLASS / "key.toml"), SHEETS, "--format", "csv"],
+    ["check", "(x+y)*z", "--x", "2", "--y", "3", "--z", "-4", "--value", "-20"],
+    ["--help"],
+], ids=["eval", "eval-json", "grade-csv", "check", "help"])
+def test_closed_stdout_ends_quietly(args):
+    p = run(*args, close=(1,))
+    assert p.returncode == 0
+    assert p.err == ""
+
+
+def test_closed_stderr_keeps_messages_off_stdout():
+    p = run("eval", "x +", "--x", "1", close=(2,))
+    assert p.returncode == 2
+    assert p.out == ""
 
 
 def head_c1(args, stdin_path=None):
