@@ -10,6 +10,7 @@ from ..core.fmt import fmt
 from .answers import (Answer, Row, Tolerance, _what, is_rounding_of, isclose, label, lookup, matches,
                       node_names, output_name, precise_enough, precision_needed, required_rounding,
                       resolve, rounded_text)
+from .formula import grade_formula
 from .slips import carried, diagnosis
 
 
@@ -20,7 +21,6 @@ def grade_one(result, answer: Answer, tol: Tolerance, names: dict | None = None,
     i = resolve(g, answer.kind, answer.name, names)
     lab = label(g, answer.kind, answer.name, out)
     if answer.formula:
-        from .formula import grade_formula
         return grade_formula(result, answer, tol, i, lab, names, out)
     got = lookup(result, answer.kind, i)
     a = answer.number

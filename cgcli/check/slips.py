@@ -21,7 +21,8 @@ and a number (what the broken backward pass gives). For a wrong gradient answer 
   upstream-only    t feeds one gate j once, whose local          df/dj (the upstream gradient
                    gradient for t is not 1                       passed on unchanged)
   other-node       another variable or named node b (not the     df/db
-                   output, not a swap partner)
+                   output, nor a swap partner whose df/db is
+                   the swap's number)
   carried          error carried forward (grading.carry_forward: set there, never matched here)
 
 A value answer (the output's or a node's) has two: coarse-rounding and sign.
@@ -446,9 +447,10 @@ def build(result, t: int, out: str | None = None) -> Catalogue:
         L = local[j]
         if b == t or not needs[b] or not all(map(math.isfinite, L)) or abs(L[0]) == abs(L[1]):
             continue
-        partners.add(b)
         number = G + grads[j] * (L[kb] - L[kt])
         pure = isclose(number, grads[b], 1e-9, 1e-12) and len(consumers.get(t, ())) == 1
+        if isclose(number, grads[b], 1e-9, 1e-12):
+            partners.add(b)         # its gradient is the swap's number: one explanation, not two
         add(number, "swapped", b, j, (kt, kb, pure))
 
     # wrong-input: a gate's locals computed with an input q replaced by an input of q, or with
