@@ -190,8 +190,11 @@ def sites(r, t) -> dict:
         if len(edges) < 2:
             continue
         contrib = {e: grads[e[0]] * _local(g, values, e[0])[e[1]] for e in edges}
-        for mask in range(1, (1 << len(edges)) - 1):
-            kept = [e for b, e in enumerate(edges) if mask >> b & 1]
+        if len(edges) <= slips.MAX_SUBSET:          # every strict part; wider: all but one, or one
+            parts = [[e for b, e in enumerate(edges) if mask >> b & 1] for mask in range(1, (1 << len(edges)) - 1)]
+        else:
+            parts = [[e for e in edges if e != left] for left in edges] + [[e] for e in edges]
+        for kept in parts:
             if any(contrib[e] == 0 for e in kept):
                 continue
             drop = {e for e in edges if e not in kept}
@@ -249,7 +252,7 @@ def _matches_text(a, v) -> bool:
     return isclose(a.number, v, 1e-6, 1e-9) or (a.exponent is not None and is_rounding_of(a.text, a.exponent, v))
 
 
-def judge(r, t_name, t, code, number, sig) -> Outcome | None:
+def judge(r, t_name, t, code, number, sig, numbers=()) -> Outcome | None:
     """Grade the injected number written with `sig` significant figures; None when the written
     text is right (a correct answer) or cg's own number rounded while another slip is injected.
     kind: "named" (the slip is named), "hidden" (another slip matches better, or too many match
@@ -274,6 +277,9 @@ def judge(r, t_name, t, code, number, sig) -> Outcome | None:
     if named and row.slip.get("expected") != G:
         return Outcome(code, "false", text, named, "expected is not cg's number")
     if any(s["code"] == code for s in named):
+        if numbers and not any(isclose(s["slip_value"], v, 1e-9, 1e-12)
+                               for s in named if s["code"] == code for v in numbers):
+            return Outcome(code, "false", text, named, "the named slip's number is no such slip's")
         return Outcome(code, "named", text, named)
     found = slips.catalogue(r, t).matching(a, tol)
     if any(s.code == code for s in found):
@@ -306,7 +312,7 @@ def trials(seed: int, problems: int):
             for code, found in sites(r, t).items():
                 number, _ = rng.choice(found)
                 for sig in (1, 2, 3, 4):
-                    o = judge(r, t_name, t, code, number, sig)
+                    o = judge(r, t_name, t, code, number, sig, [v for v, _ in found])
                     if o is not None:
                         o.detail = f"{o.detail} [{text} @ {r.inputs} d/d{t_name}]"
                         yield o
