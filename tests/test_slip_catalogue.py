@@ -353,3 +353,18 @@ def test_gradescope_tags_and_extra_data(klass):
     assert t1["tags"] == ["fanout-partial"] and t2["tags"] == ["swapped"]
     assert [s["target"] for s in t2["extra_data"]["slips"]] == ["grad.w1", "grad.x1"]
     assert t2["extra_data"]["slips"][0]["code"] == "swapped"
+
+
+def test_grade_ecf_carried_slip(tmp_path):
+    key = tmp_path / "key.toml"
+    key.write_text('ecf = 0.5\n[[problem]]\nid = "1"\nexpression = "a = x*y; f = a + x"\n'
+                   'inputs = { x = 3, y = -2 }\ngrad = { a = 1, x = -1 }\n')
+    subs = tmp_path / "s.csv"
+    subs.write_text("student,1.grad.a,1.grad.x\nann,0,1\n")
+    doc = strict_json(run_cg("grade", str(key), str(subs), "--json").out)
+    a, x = doc["students"][0]["problems"][0]["answers"]
+    assert x["status"] == "carried" and x["slip"]["code"] == "carried"
+    assert "summed" not in (x["feedback"] or "") and "sign" not in (x["feedback"] or "")
+    assert [m["code"] for m in doc["misconceptions"] if m["target"] == "grad.x"] == ["carried"]
+    p = run_cg("grade", str(key), str(subs), "--format", "csv")
+    assert p.out.splitlines()[1].endswith(",1 grad.x: carried")

@@ -273,7 +273,8 @@ def _say(sl, ans, lab, G, N, cat, quality) -> str:
     t = cat.t
     tn = N.name(t)
     if code == "value-for-grad":
-        return f"your {ans} is the forward value of {tn} ({N.desc(t)}), not its gradient ({lab} = {_n(G)})"
+        how = " rounded" if quality == _ROUNDED else ""
+        return f"your {ans} is the forward value of {tn}{how} ({N.desc(t)}), not its gradient ({lab} = {_n(G)})"
     if code == "other-node":
         b = sl.node
         return (f"your {ans} is {N.d(b)} (= {_is(sl.number, quality)}), the gradient of {N.name(b)}, "
@@ -300,10 +301,11 @@ def _say(sl, ans, lab, G, N, cat, quality) -> str:
         feeds = ", ".join(N.labels[j] for j, _, _ in contrib)
         total = sum(c for _, _, c in contrib)
         kept_txt = " and ".join(N.labels[j] for j, _, _ in kept)
+        part = sum(c for _, _, c in kept)
         s = (f"{N.name(u)} is used {m} times ({feeds}); {N.d(u)} is the sum of all {m} contributions, "
              f"{_arith([c for _, _, c in contrib], total)}, but your {ans} "
              f"{'is' if u == t else 'follows from'} the contribution{'s' if len(kept) > 1 else ''} "
-             f"through {kept_txt} alone ({_n(sum(c for _, _, c in kept))})")
+             f"through {kept_txt} alone ({_is(part, quality) if u == t else _n(part)})")
         if u != t:
             s += f", carried on to {tn} ({_is(sl.number, quality)})"
         return s

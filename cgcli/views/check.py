@@ -154,7 +154,8 @@ def print_problem(rep, console, precision=None, summary: bool = True) -> None:
     for row in rep.rows:
         if not row.ok:
             console.print(Text(f"wrong: {row.message}", style="red"))
-            if row.feedback:
+            slip = getattr(row, "slip", None)
+            if row.feedback and not (slip and slip["code"] == "carried"):   # the message says it
                 console.print(Text(f"  why: {row.feedback}", style="yellow"))
     for w in rep.result.warnings:
         console.print(Text(f"warning: {w}", style="yellow"))

@@ -73,6 +73,8 @@ def grade_json(cls, students=None) -> str:
 
 def _why(m) -> str | None:
     """What was wrong, then the diagnosis: "df/dz is 5, not 3; you used y = 3; ..."."""
+    if m.slip and m.slip["code"] == "carried" and m.message:
+        return m.message                # "(carried forward: right given your ...)" already
     if m.feedback and m.message and m.feedback != m.message:
         return f"{m.message}; {m.feedback.removeprefix(m.label + ': ')}"
     return m.feedback or m.message
