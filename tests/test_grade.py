@@ -124,7 +124,7 @@ def key(tmp_path):
 
 def gradebook(text):
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["student", "1a", "2", "total", "points", "feedback"]
+    assert rows[0] == ["student", "1a", "2", "total", "points", "feedback", "slips"]
     return {r[0]: r[1:] for r in rows[1:]}
 
 
@@ -246,7 +246,7 @@ def test_gradescope_shapes(tmp_path, key):
     assert one["score"] == pytest.approx(SCORES["bob"][2])
     assert [t["name"] for t in one["tests"]] == ["problem 1a: f = (x + y) * z", "problem 2"]
     for t in one["tests"]:
-        assert set(t) == {"name", "score", "max_score", "output"}
+        assert set(t) == {"name", "score", "max_score", "output", "tags", "extra_data"}
     assert one["tests"][0]["score"] == 4 and one["tests"][0]["max_score"] == 6
     assert "df/dz: wrong (0/2): df/dz is 5, not 3" in one["tests"][0]["output"]
     r = invoke("grade", key, src, "--format", "gradescope")

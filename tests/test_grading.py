@@ -358,7 +358,9 @@ def test_a_wrong_formula_is_diagnosed_at_the_problems_point():
     r = evaluate("q = x + y; f = q * z", XYZ)
     row = grade_one(r, make_answer("grad", "z", "y", formula=True), Tolerance())
     assert not row.ok
-    assert row.feedback.startswith("df/dz: you used y = 3; the multiply gate's other input is q = x + y = 5")
+    assert row.feedback.startswith("df/dz: your y (= 3) follows from y = 3 used in place of q = x + y = 5, "
+                                   "the input of the multiply gate q * z")
+    assert row.slip["code"] == "wrong-input" and row.slip["node"] == "y" and row.slip["slip_value"] == 3
 
 
 def test_one_answer_marked_as_a_formula(cg, tmp_path):

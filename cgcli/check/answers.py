@@ -307,10 +307,10 @@ def rounded_text(got: float, exponent: int) -> str:
 class Row:
     """One graded answer."""
     __slots__ = ("answer", "label", "got", "ok", "close", "mode", "tolerance", "allowed", "message",
-                 "feedback", "credit", "status", "node", "given")
+                 "feedback", "credit", "status", "node", "given", "slip")
 
     def __init__(self, answer, label, got, ok, close, mode, tolerance, allowed, message,
-                 feedback=None, credit=None, status=None, node=-1, given=None):
+                 feedback=None, credit=None, status=None, node=-1, given=None, slip=None):
         self.answer = answer          # the Answer
         self.label = label            # "df/dz", "q", "f"
         self.got = got                # cg's value
@@ -325,6 +325,7 @@ class Row:
         self.status = status or ("right" if ok else "wrong")   # or "carried forward", "invalid"
         self.node = node              # the target's node id
         self.given = answer.number if given is None else given   # the answer's number at the point
+        self.slip = slip              # the slip as data (cgcli.check.slips.slip_dict), or None
 
 
 def label(graph, kind: str, name: str | None, out: str | None = None) -> str:

@@ -151,15 +151,16 @@ def grade_formula(result, answer, tol, i: int, lab: str, names=None, out=None):
             pts.verdicts.clear()
         pts.verdicts[memo_key] = verdict
     ok, given, message, status = verdict
-    feedback = None
+    feedback = slip = None
     if not ok and math.isfinite(given) and not isclose(given, got, tol.rtol, tol.atol):
         # wrong at the problem's point: diagnose its number there as a numeric answer would be
         from .answers import Answer
-        from .slips import diagnose
-        feedback = diagnose(result, Answer(answer.kind, answer.name, answer.text, given, None), i, tol,
-                            lab, got, out)
+        from .slips import diagnosis
+        d = diagnosis(result, Answer(answer.kind, answer.name, answer.text, given, None), i, tol, lab, got, out)
+        if d is not None:
+            feedback, slip = d.text, d.slip
     return Row(answer, lab, got, ok, ok and isclose(given, got, tol.rtol, tol.atol), "formula", tol,
-               allowed, message, feedback, status=status, node=i, given=given)
+               allowed, message, feedback, status=status, node=i, given=given, slip=slip)
 
 
 def upstream(graph, i: int) -> set:

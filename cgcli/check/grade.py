@@ -516,9 +516,10 @@ class Prepared:
 class Mark:
     """One graded answer of one student."""
     __slots__ = ("target", "label", "points", "given", "got", "status", "credit", "score",
-                 "message", "feedback", "row")
+                 "message", "feedback", "row", "slip")
 
-    def __init__(self, target, label, points, given, got, status, credit, message, feedback=None, row=None):
+    def __init__(self, target, label, points, given, got, status, credit, message, feedback=None, row=None,
+                 slip=None):
         self.target = target          # "value", "grad.z", "node.q"
         self.label = label            # "df/dz"
         self.points = points
@@ -530,6 +531,7 @@ class Mark:
         self.message = message        # why it is not right (None when right)
         self.feedback = feedback      # the mistake diagnosis, when the grading core has one
         self.row = row                # cgcli.check.answers.Row (None for missing / unreadable)
+        self.slip = slip              # the slip as data (cgcli.check.slips.slip_dict), or None
 
 
 class ProblemGrade:
@@ -553,6 +555,19 @@ class StudentGrade:
         self.points = sum(p.points for p in problems)
         self.unasked = unasked        # targets the key does not ask ("1a.grad.w", "9")
         self.warnings = warnings
+
+    @property
+    def slips(self) -> list:
+        """The student's slip profile: (problem id, mark) for every answer with a slip."""
+        return [(p.id, m) for p in self.problems for m in p.marks if m.slip]
+
+    @property
+    def slip_profile(self) -> dict:
+        """code -> how many of the student's answers have that slip (across problems)."""
+        out: dict = {}
+        for _, m in self.slips:
+            out[m.slip["code"]] = out.get(m.slip["code"], 0) + 1
+        return out
 
 
 def grade_problem(prep: Prepared, answers: dict, source=None) -> ProblemGrade:
@@ -578,7 +593,7 @@ def grade_problem(prep: Prepared, answers: dict, source=None) -> ProblemGrade:
                 m = _grade_answer(prep, j, t, raw, source)
                 if len(memo[j]) >= 100_000:
                     memo[j].clear()
-                memo[j][text] = (m.given, m.got, m.status, m.credit, m.message, m.feedback, m.row)
+                memo[j][text] = (m.given, m.got, m.status, m.credit, m.message, m.feedback, m.row, m.slip)
             else:
                 m = Mark(t.target, labels[j], t.points, *seen)
         else:
@@ -600,6 +615,7 @@ def grade_problem(prep: Prepared, answers: dict, source=None) -> ProblemGrade:
                     if not r.ok and c > 0:
                         m.status = "carried"
                 m.feedback = getattr(r, "feedback", None)
+                m.slip = getattr(r, "slip", None)
     return ProblemGrade(p.id, p.title, marks, result.inputs, p.graph.source)
 
 
@@ -619,7 +635,8 @@ def _grade_answer(prep: Prepared, j: int, t: Target, raw, source) -> Mark:
     credit = getattr(row, "credit", None)
     credit = (1.0 if row.ok else 0.0) if credit is None else float(credit)
     return Mark(t.target, lab, t.points, a.text, row.got, "right" if row.ok else "wrong",
-                credit, row.message, getattr(row, "feedback", None), row)
+                credit, row.message, getattr(row, "feedback", None), row,
+                None if row.ok else getattr(row, "slip", None))
 
 
 # --- submissions ----------------------------------------------------------------------------------
@@ -1028,6 +1045,7 @@ class ClassGrade:
         self.key, self.source, self.students, self.errors, self.seed = key, source, students, errors, seed
         self.warnings = []            # about the key itself (its own numbers that cg does not confirm)
         self.stats = class_stats(key, students)
+        self.misconceptions = misconceptions(key, students)
 
 
 def _median(xs: list) -> float:
@@ -1066,6 +1084,30 @@ def class_stats(key: Key, students: list) -> dict:
             "mean": sum(totals) / n if n else math.nan, "median": _median(totals),
             "min": min(totals) if totals else math.nan, "max": max(totals) if totals else math.nan,
             "problems": probs}
+
+
+def misconceptions(key: Key, students: list) -> list:
+    """The class's slips: per problem and answer, how many students made each slip (the same
+    code at the same node and gate), most first. Each entry: problem, target, label, code, node,
+    gate, students, text ("swapped w1/x1")."""
+    from .slips import tally_text
+    order = {p.id: k for k, p in enumerate(key.problems)}
+    tally: dict = {}
+    for s in students:
+        for p in s.problems:
+            for j, m in enumerate(p.marks):
+                sl = m.slip
+                if sl:
+                    k = (p.id, j, sl["code"], sl["node"], sl["gate"])
+                    e = tally.get(k)
+                    if e is None:
+                        name = m.target.partition(".")[2] or None
+                        e = tally[k] = {"problem": p.id, "target": m.target, "label": m.label,
+                                        "code": sl["code"], "node": sl["node"], "gate": sl["gate"],
+                                        "students": 0, "text": tally_text(sl, name)}
+                    e["students"] += 1
+    return [e for k, e in sorted(tally.items(), key=lambda kv: (order.get(kv[0][0], 0), kv[0][1],
+                                                                 -kv[1]["students"], kv[0][2:]))]
 
 
 def grade_class(key: Key, source: str, cli: dict, roster=None, seed=None, only=None) -> ClassGrade:

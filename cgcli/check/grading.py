@@ -10,6 +10,8 @@ from ..core.fmt import fmt
 from .answers import (Answer, Row, Tolerance, _what, is_rounding_of, isclose, label, lookup, matches,
                       node_names, output_name, precise_enough, precision_needed, required_rounding,
                       resolve, rounded_text)
+from .formula import grade_formula
+from .slips import carried, diagnosis
 
 
 def grade_one(result, answer: Answer, tol: Tolerance, names: dict | None = None, out: str | None = None) -> Row:
@@ -19,7 +21,6 @@ def grade_one(result, answer: Answer, tol: Tolerance, names: dict | None = None,
     i = resolve(g, answer.kind, answer.name, names)
     lab = label(g, answer.kind, answer.name, out)
     if answer.formula:
-        from .formula import grade_formula
         return grade_formula(result, answer, tol, i, lab, names, out)
     got = lookup(result, answer.kind, i)
     a = answer.number
@@ -38,7 +39,7 @@ def grade_one(result, answer: Answer, tol: Tolerance, names: dict | None = None,
     if ok:
         return Row(answer, lab, got, True, close, mode, tol, allowed, None, node=i)
     message = f"{lab} is {fmt(got)}, not {answer.text}"
-    if too_coarse is not None:
+    if too_coarse is not None and is_rounding_of(answer.text, answer.exponent, got):
         message += (f": {too_coarse}; rounding needs {precision_needed(tol)} "
                     f"(e.g. {required_rounding(got, tol)})")
     elif rounding:
@@ -46,9 +47,10 @@ def grade_one(result, answer: Answer, tol: Tolerance, names: dict | None = None,
     elif (answer.exponent is not None and math.isfinite(got)
           and is_rounding_of(answer.text, answer.exponent, got) and precise_enough(answer, tol) is None):
         message += " (correctly rounded: it passes with --rounded)"
-    from .slips import diagnose
-    feedback = diagnose(result, answer, i, tol, lab, got, out)
-    return Row(answer, lab, got, False, close, mode, tol, allowed, message, feedback, node=i)
+    d = diagnosis(result, answer, i, tol, lab, got, out)
+    if d is None:
+        return Row(answer, lab, got, False, close, mode, tol, allowed, message, node=i)
+    return Row(answer, lab, got, False, close, mode, tol, allowed, message, d.text, node=i, slip=d.slip)
 
 
 def grade(result, answers: list, tol: Tolerance, ecf: float | None = None) -> list:
@@ -99,6 +101,8 @@ def carry_forward(result, rows: list, ecf: float) -> list:
         given = {**values_given, **grads_given}
         theirs = ", ".join(f"{given[j].label} = {given[j].answer.text}" for j in used)
         r.message = (r.message or "") + f" (carried forward: right given your {theirs}, which gives {fmt(value)})"
+        d = carried(result, t, r.label, result.grads[t], value, theirs)
+        r.feedback, r.slip = d.text, d.slip
     return rows
 
 

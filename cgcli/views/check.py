@@ -24,10 +24,28 @@ def _answer_json(row) -> str:
     msg = _q(row.message) if row.message else "null"
     fb = _q(row.feedback) if row.feedback else "null"
     formula = ', "formula": true' if a.formula else ""
+    slip = slip_json(getattr(row, "slip", None)) if not row.ok else "null"
     return (f'{{"target": {_q(a.target)}, "label": {_q(row.label)}, "answer": {_q(a.text)}{formula}, '
             f'"expected": {_n(row.given)}, "got": {_n(row.got)}, "ok": {"true" if row.ok else "false"}, '
-            f'"tolerance": {{{t}}}, "message": {msg}, "feedback": {fb}, "credit": {_n(row.credit)}, '
-            f'"status": {_q(row.status)}}}')
+            f'"tolerance": {{{t}}}, "message": {msg}, "feedback": {fb}, "slip": {slip}, '
+            f'"credit": {_n(row.credit)}, "status": {_q(row.status)}}}')
+
+
+def slip_json(slip) -> str:
+    """A slip (cgcli.check.slips.slip_dict) as strict JSON, or null."""
+    if not slip:
+        return "null"
+    parts = []
+    for k, v in slip.items():
+        if k == "also":
+            parts.append(f'"also": [{", ".join(slip_json(o) for o in v)}]')
+        elif isinstance(v, str):
+            parts.append(f'{_q(k)}: {_q(v)}')
+        elif v is None:
+            parts.append(f'{_q(k)}: null')
+        else:
+            parts.append(f'{_q(k)}: {_n(v)}')
+    return "{" + ", ".join(parts) + "}"
 
 
 def _counts(total: int, correct: int, passed: bool, credit: float | None = None) -> str:
@@ -137,7 +155,8 @@ def print_problem(rep, console, precision=None, summary: bool = True) -> None:
     for row in rep.rows:
         if not row.ok:
             console.print(Text(f"wrong: {row.message}", style="red"))
-            if row.feedback:
+            slip = getattr(row, "slip", None)
+            if row.feedback and not (slip and slip["code"] == "carried"):   # the message says it
                 console.print(Text(f"  why: {row.feedback}", style="yellow"))
     for w in rep.result.warnings:
         console.print(Text(f"warning: {w}", style="yellow"))

@@ -30,7 +30,17 @@ def _score(v: float) -> str:
 def _mark(m) -> dict:
     return {"target": m.target, "label": m.label, "points": m.points, "answer": m.given,
             "got": _num(m.got), "status": m.status, "credit": m.credit, "score": m.score,
-            "message": m.message, "feedback": m.feedback}
+            "message": m.message, "feedback": m.feedback, "slip": _slip(m.slip)}
+
+
+def _slip(slip):
+    """A slip dict with its numbers JSON-ready (None stays None)."""
+    if not slip:
+        return None
+    out = {k: (_num(v) if isinstance(v, float) else v) for k, v in slip.items() if k != "also"}
+    if "also" in slip:
+        out["also"] = [_slip(o) for o in slip["also"]]
+    return out
 
 
 def student_dict(s) -> dict:
@@ -38,7 +48,8 @@ def student_dict(s) -> dict:
             "problems": [{"id": p.id, "score": p.score, "points": p.points,
                           "inputs": {k: _num(v) for k, v in p.inputs.items()},
                           "answers": [_mark(m) for m in p.marks]} for p in s.problems],
-            "unasked": s.unasked, "warnings": s.warnings}
+            "unasked": s.unasked, "warnings": s.warnings,
+            "slip_profile": getattr(s, "slip_profile", {})}
 
 
 def error_dict(e) -> dict:
@@ -56,12 +67,15 @@ def grade_json(cls, students=None) -> str:
                          "answers": [{k: _num(v) for k, v in a.items()} for a in p["answers"]]}
                         for p in st["problems"]],
            "students": [student_dict(s) for s in (cls.students if students is None else students)],
-           "errors": [error_dict(e) for e in cls.errors], "key_warnings": cls.warnings}
+           "errors": [error_dict(e) for e in cls.errors], "key_warnings": cls.warnings,
+           "misconceptions": cls.misconceptions}
     return json_text(json.dumps(doc, allow_nan=False, ensure_ascii=False)) + "\n"
 
 
 def _why(m) -> str | None:
     """What was wrong, then the diagnosis: "df/dz is 5, not 3; you used y = 3; ..."."""
+    if m.slip and m.slip["code"] == "carried" and m.message:
+        return m.message                # "(carried forward: right given your ...)" already
     if m.feedback and m.message and m.feedback != m.message:
         return f"{m.message}; {m.feedback.removeprefix(m.label + ': ')}"
     return m.feedback or m.message
@@ -83,13 +97,18 @@ def _notes(s) -> str:
     return "; ".join(out)
 
 
+def _slips(s) -> str:
+    """The gradebook's slips column: "2 grad.w1: swapped; 1a grad.x: fanout-partial"."""
+    return "; ".join(f"{p.id} {m.target}: {m.slip['code']}" for p in s.problems for m in p.marks if m.slip)
+
+
 def write_csv(cls, out) -> None:
     from .text import csv_writer
     w = csv_writer(out)
-    w.writerow(["student"] + [p.id for p in cls.key.problems] + ["total", "points", "feedback"])
+    w.writerow(["student"] + [p.id for p in cls.key.problems] + ["total", "points", "feedback", "slips"])
     for s in cls.students:
         w.writerow([s.student] + [_score(p.score) for p in s.problems]
-                   + [_score(s.score), _score(s.points), _notes(s)])
+                   + [_score(s.score), _score(s.points), _notes(s), _slips(s)])
 
 
 # --- Gradescope -----------------------------------------------------------------------------
@@ -108,8 +127,10 @@ def gradescope(s) -> dict:
                 text += f": {why}"
             lines.append(text)
         title = next((q.title for q in [p] if q.title), None)
+        slips = [{"target": m.target, **_slip(m.slip)} for m in p.marks if m.slip]
         tests.append({"name": f"problem {p.id}" + (f": {title}" if title else ""), "score": p.score,
-                      "max_score": p.points, "output": "\n".join(lines)})
+                      "max_score": p.points, "output": "\n".join(lines),
+                      "tags": sorted({sl["code"] for sl in slips}), "extra_data": {"slips": slips}})
     out = [f"not asked (not graded): {u}" for u in s.unasked] + [f"warning: {w}" for w in s.warnings]
     doc = {"score": s.score, "tests": tests}
     if out:
@@ -183,6 +204,27 @@ def print_class(cls, console) -> None:
     if cls.errors:
         console.print(Text(f"{len(cls.errors)} submission{'s' if len(cls.errors) != 1 else ''} could not be "
                            f"graded (listed on stderr)", style="bold red"))
+    print_misconceptions(getattr(cls, "misconceptions", []), console)
+
+
+MISCONCEPTION_LINES = 20     # the Rich section lists the answers with the most common slips, up to this many
+
+
+def print_misconceptions(entries: list, console) -> None:
+    """The class's misconceptions: per answer, how many students made which slip."""
+    from rich.text import Text
+    if not entries:
+        return
+    by_answer: dict = {}
+    for e in entries:
+        by_answer.setdefault((e["problem"], e["target"]), []).append(e)
+    console.print(Text("misconceptions (the slips cg names in wrong answers):", style="bold"))
+    items = list(by_answer.items())
+    for (pid, target), es in items[:MISCONCEPTION_LINES]:
+        said = ", ".join(f"{e['students']} student{'s' if e['students'] != 1 else ''} {e['text']}" for e in es)
+        console.print(Text(f"  {pid} {target}: {said}"))
+    if len(items) > MISCONCEPTION_LINES:
+        console.print(Text(f"  ... and {len(items) - MISCONCEPTION_LINES} more answers (--json: misconceptions)"))
 
 
 _VERDICT = {"right": ("✓ right", "green"), "wrong": ("✗ wrong", "bold red"),
@@ -213,6 +255,13 @@ def print_student(s, console, precision=None) -> None:
                       Text(word, style=style), f"{_score(m.score)}/{_score(m.points)}",
                       "" if m.status == "right" else Text(controls(_why(m) or "")))
         console.print(t)
+    slips = s.slips
+    if slips:
+        where: dict = {}
+        for pid, m in slips:
+            where.setdefault(m.slip["code"], []).append(f"{pid} {m.target}")
+        console.print(Text("slip profile: " + "; ".join(f"{code} ×{len(w)} ({', '.join(w)})"
+                                                        for code, w in where.items())))
     for u in s.unasked:
         console.print(Text(f"not asked (not graded): {visible(u)}", style="yellow"))
     for w in s.warnings:
