@@ -48,8 +48,8 @@ def check_cmd(
     points: Optional[str] = typer.Option(None, "--points", metavar="FILE",
                                          help="JSON Lines of submissions (one object of answers per line, "
                                               "'-' is stdin); one verdict line out per submission."),
-    precision: Optional[int] = typer.Option(None, "--precision", min=1, max=17,
-                                            help="Significant digits for cg's values in the table."),
+    precision: Optional[int] = typer.Option(None, "--digits", "--precision", min=1, max=17,
+                                            help="Significant digits for cg's values in the table (default 4)."),
     sets: Optional[List[str]] = SET_OPTION,
     verify: bool = typer.Option(False, "--verify",
                                 help="Also verify cg's own gradients against central finite differences "
@@ -158,8 +158,8 @@ def grade_cmd(
     rtol: Optional[float] = typer.Option(None, "--rtol", min=0.0, help="Override the key's relative tolerance."),
     atol: Optional[float] = typer.Option(None, "--atol", min=0.0, help="Override the key's absolute tolerance."),
     rounded: Optional[bool] = typer.Option(None, "--rounded/--no-rounded", help="Override the key's rounded."),
-    precision: Optional[int] = typer.Option(None, "--precision", min=1, max=17,
-                                            help="Significant digits for cg's values in the tables."),
+    precision: Optional[int] = typer.Option(None, "--digits", "--precision", min=1, max=17,
+                                            help="Significant digits for numbers in the tables (default 4)."),
 ):
     """Grade a class: every submission against the teacher's key.
 

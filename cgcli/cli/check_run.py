@@ -58,8 +58,8 @@ def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict
             print(f"cg: warning: {w}", file=sys.stderr)
     else:
         from ..views.check import print_problem
-        from ..views.rich import console
-        print_problem(report, console(), precision)
+        from ..views.rich import table_console
+        print_problem(report, table_console(), precision)
         if verified is not None:
             from ..views.symbolic import print_check
             print_check(verified, precision)
@@ -148,8 +148,8 @@ def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, p
         sys.stdout.write(homework_json(path, sheet, reports, errors, extra))
     else:
         from ..views.check import print_homework
-        from ..views.rich import console
-        print_homework(path, sheet, reports, errors, console(), precision)
+        from ..views.rich import console, table_console
+        print_homework(path, sheet, reports, errors, table_console(), precision)
         if verify:
             from ..views.symbolic import print_check
             for r, v in zip(reports, verified):

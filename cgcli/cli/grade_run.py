@@ -74,8 +74,8 @@ def grade(key_path: str, source: str, *, student=None, detail=False, view="table
             sys.stdout.write(gradescope_json(cls, chosen[0] if student is not None and chosen else None))
     else:
         from ..views.grade import print_class, print_student
-        from ..views.rich import console
-        c = console()
+        from ..views.rich import table_console
+        c = table_console()
         if student is not None or detail:
             for k, s in enumerate(chosen):
                 if k:
@@ -83,9 +83,9 @@ def grade(key_path: str, source: str, *, student=None, detail=False, view="table
                 print_student(s, c, precision)
             if detail and student is None:
                 c.print()
-                print_class(cls, c)
+                print_class(cls, c, precision)
         else:
-            print_class(cls, c)
+            print_class(cls, c, precision)
     _report_errors(cls, True)
     return g.exit_code(cls)
 
@@ -130,8 +130,8 @@ def check_with_key(sheet: str, key_path: str, *, json_out=False, cli_tol=None, e
         sys.stdout.write(grade_json(cls))
     else:
         from ..views.grade import print_student
-        from ..views.rich import console
-        print_student(s, console(), precision)
+        from ..views.rich import table_console
+        print_student(s, table_console(), precision)
     return 0 if s.score == s.points and all(m.status == "right" for p in s.problems for m in p.marks) else 1
 
 

@@ -2,7 +2,7 @@
 JSON report, schema "cg.check/1" (README). They read finished Reports and never compute."""
 from __future__ import annotations
 
-from ..core.fmt import fmt, json_number as _n
+from ..core.fmt import PRECISION, apart, fmt, json_number as _n
 from .json import _q
 
 SCHEMA = "cg.check/1"
@@ -111,9 +111,10 @@ def _heading(rep, precision=None):
 def problem_table(rep, precision=None):
     from rich.table import Table
     from rich.text import Text
+    digits = PRECISION if precision is None else precision
     t = Table()
-    t.add_column("answer", no_wrap=True)
-    t.add_column("expected", justify="right", no_wrap=True)
+    t.add_column("answer", overflow="fold")
+    t.add_column("expected", justify="right", overflow="fold")
     t.add_column("cg's value", justify="right", style="green", no_wrap=True)
     t.add_column("verdict", no_wrap=True)
     for row in rep.rows:
@@ -125,7 +126,8 @@ def problem_table(rep, precision=None):
             verdict = Text(f"~ carried forward ({fmt(row.credit)})", style="bold yellow")
         else:
             verdict = Text("✗ wrong", style="bold red")
-        t.add_row(row.label, row.answer.text, fmt(row.got, precision), verdict)
+        got = fmt(row.got, digits) if row.ok else apart(row.got, row.given, digits)
+        t.add_row(Text(row.label), Text(row.answer.text), got, verdict)
     return t
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from ..core.fmt import fmt
+from ..core.fmt import PRECISION, apart, fmt
 
 SCHEMA = "cg.grade/1"
 
@@ -129,20 +129,46 @@ def gradescope_json(cls, one=None) -> str:
 STUDENT_ROWS = 200          # the class table lists students up to this many
 
 
-def print_class(cls, console) -> None:
+def _pts(v: float, digits: int | None = None) -> str:
+    """Points at `digits` (default 4) significant digits, never in exponent form: 4.667, 123.5, 12346."""
+    if v != v:
+        return "—"
+    d = PRECISION if digits is None else digits
+    whole = len(str(int(abs(v)))) if abs(v) >= 1 else 0
+    return fmt(round(v, max(0, d - whole)) + 0.0)
+
+
+def _fits(widths: list, width: int) -> bool:
+    """Would a table with these column content widths fit `width` columns (Rich's heavy-head
+    box: one border and two spaces of padding per column, one closing border)?"""
+    return sum(widths) + 3 * len(widths) + 1 <= width
+
+
+def print_class(cls, console, precision=None) -> None:
     from rich.table import Table
     from rich.text import Text
     st = cls.stats
+
+    def P(v):
+        return _pts(v, precision)
     key = cls.key
     if key.title:
         console.print(Text(key.title, style="bold underline"))
     problems = key.problems
+    means = [ps["mean"] for ps in st["problems"]]
+    heads = [f"{p.id} /{P(p.points)}" for p in problems]
+    names = [s.student for s in cls.students[:STUDENT_ROWS]]
+    # per-problem score columns only where they fit beside the student, the total and 20 columns of notes
+    per_problem = _fits([max([7] + [len(n) for n in names[:50]]) if names else 7]
+                        + [max(len(h), 5) for h in heads] + [max(9, len(f"total /{P(key.points)}")), 20],
+                        console.width)
     if cls.students and len(cls.students) <= STUDENT_ROWS:
-        t = Table(title="students")
-        t.add_column("student", no_wrap=True)
-        for p in problems:
-            t.add_column(f"{p.id} /{_score(p.points)}", justify="right")
-        t.add_column(f"total /{_score(key.points)}", justify="right", style="bold")
+        t = Table(title="students (points)")
+        t.add_column("student", overflow="fold")
+        if per_problem:
+            for h in heads:
+                t.add_column(h, justify="right", no_wrap=True)
+        t.add_column(f"total /{P(key.points)}", justify="right", style="bold", no_wrap=True)
         t.add_column("notes")
         for s in cls.students:
             notes = []
@@ -153,30 +179,40 @@ def print_class(cls, console) -> None:
                 notes.append(f"{len(s.unasked)} not asked")
             if s.warnings:
                 notes.append(f"{len(s.warnings)} warning{'s' if len(s.warnings) != 1 else ''}")
-            t.add_row(s.student, *[_score(p.score) for p in s.problems], _score(s.score), ", ".join(notes))
+            scores = [P(p.score) for p in s.problems] if per_problem else []
+            t.add_row(Text(s.student), *scores, P(s.score), ", ".join(notes))
+        t.add_section()
+        t.add_row("mean", *([P(v) for v in means] if per_problem else []), P(st["mean"]), "",
+                  style="bold")
         console.print(t)
+        if not per_problem:
+            console.print("(each problem's scores: --format csv, or a wider terminal)")
     elif cls.students:
         console.print(f"{len(cls.students)} students (the per-student table shows at most {STUDENT_ROWS}: "
                       f"--format csv writes the gradebook, --student NAME one student)")
-    a = Table(title="answers: which step the class gets wrong")
-    for col, just in (("problem", "left"), ("answer", "left"), ("points", "right"), ("right", "right"),
-                      ("wrong", "right"), ("carried", "right"), ("missing", "right"),
-                      ("unreadable", "right"), ("mean", "right")):
-        a.add_column(col, justify=just, no_wrap=True)
+    if cls.students and (len(cls.students) > STUDENT_ROWS or not per_problem):
+        console.print("mean per problem: " + ", ".join(f"{p.id} {P(v)} / {P(p.points)}"
+                                                        for p, v in zip(problems, means)))
     n = st["students"]
+    a = Table(title="answers: which step the class gets wrong (students per verdict)")
+    a.add_column("answer", overflow="fold")
+    for col in ("points", "right", "wrong", "carried", "missing", "unreadable"):
+        a.add_column(col, justify="right", no_wrap=True)
+    many = len(problems) > 1
     for p, ps in zip(problems, st["problems"]):
-        for k, (t, ans) in enumerate(zip(p.targets, ps["answers"])):
+        for t, ans in zip(p.targets, ps["answers"]):
             rate = ans["success_rate"]
             style = "green" if rate == rate and rate >= 0.8 else ("red" if rate == rate and rate < 0.5 else "yellow")
-            a.add_row(p.id if k == 0 else "", t.target + (" (formula)" if t.formula else ""), _score(t.points),
-                      Text(f"{rate:.0%}" if rate == rate else "—", style=style), str(ans["wrong"]),
-                      str(ans["carried"]), str(ans["missing"]), str(ans["unreadable"]),
-                      f"{_score(ps['mean'])} / {_score(p.points)}" if k == 0 else "")
+            label = (f"{p.id} " if many else "") + t.target + (" (formula)" if t.formula else "")
+            a.add_row(Text(label), P(t.points), Text(str(ans["right"]), style=style), str(ans["wrong"]),
+                      str(ans["carried"]), str(ans["missing"]), str(ans["unreadable"]))
+        if many and p is not problems[-1]:
+            a.add_section()
     console.print(a)
     if n:
-        console.print(Text(f"{n} student{'s' if n != 1 else ''} graded: mean {_score(st['mean'])}, median "
-                           f"{_score(st['median'])}, min {_score(st['min'])}, max {_score(st['max'])} "
-                           f"of {_score(st['points'])} points", style="bold"))
+        console.print(Text(f"{n} student{'s' if n != 1 else ''} graded: mean {P(st['mean'])}, median "
+                           f"{P(st['median'])}, min {P(st['min'])}, max {P(st['max'])} "
+                           f"of {P(st['points'])} points", style="bold"))
     else:
         console.print(Text("no submission could be graded", style="bold red"))
     if cls.errors:
@@ -192,26 +228,35 @@ _VERDICT = {"right": ("✓ right", "green"), "wrong": ("✗ wrong", "bold red"),
 def print_student(s, console, precision=None) -> None:
     from rich.table import Table
     from rich.text import Text
-    console.print(Text(f"student {s.student}: {_score(s.score)} / {_score(s.points)} points", style="bold"))
+
+    def P(v):
+        return _pts(v, precision)
+    console.print(Text(f"student {s.student}: {P(s.score)} / {P(s.points)} points", style="bold"))
     for p in s.problems:
-        head = f"problem {p.id}" + (f" ({p.title})" if p.title else "") + f": {_score(p.score)} / {_score(p.points)}"
+        head = f"problem {p.id}" + (f" ({p.title})" if p.title else "") + f": {P(p.score)} / {P(p.points)}"
         src = "; ".join(line.strip() for line in p.expression.strip().splitlines() if line.strip())
         head += f"  {src if len(src) <= 120 else src[:117] + '...'}"
         if p.inputs:
-            head += "  at  " + ", ".join(f"{k} = {fmt(v, precision)}" for k, v in p.inputs.items())
-        t = Table(title=head, title_justify="left")
-        t.add_column("answer", no_wrap=True)
-        t.add_column("given", justify="right", no_wrap=True)
+            head += "  at  " + ", ".join(f"{k} = {fmt(v)}" for k, v in p.inputs.items())
+        console.print(Text(head))
+        t = Table()
+        t.add_column("answer", overflow="fold")
+        t.add_column("given", justify="right", overflow="fold")
         t.add_column("cg's value", justify="right", style="green", no_wrap=True)
         t.add_column("verdict", no_wrap=True)
         t.add_column("points", justify="right", no_wrap=True)
-        t.add_column("feedback")
+        why = []
         for m in p.marks:
             word, style = _VERDICT[m.status]
-            t.add_row(m.label, m.given if m.given is not None else "—", fmt(m.got, precision),
-                      Text(word, style=style), f"{_score(m.score)}/{_score(m.points)}",
-                      "" if m.status == "right" else (_why(m) or ""))
+            t.add_row(Text(m.label), Text(m.given) if m.given is not None else "—",
+                      apart(m.got, m.given, precision) if m.status != "right" else fmt(m.got, PRECISION if precision is None else precision),
+                      Text(word, style=style), f"{P(m.score)}/{P(m.points)}")
+            if m.status != "right" and _why(m):
+                text = _why(m)
+                why.append(text if text.startswith(m.label + " ") else f"{m.label}: {text.removeprefix(m.label + ': ')}")
         console.print(t)
+        for w in why:
+            console.print(Text(w, style="yellow"))
     for u in s.unasked:
         console.print(Text(f"not asked (not graded): {u}", style="yellow"))
     for w in s.warnings:
