@@ -34,7 +34,7 @@ import os
 import re
 
 from . import answers as check
-from . import grading
+from . import grading, variants
 from ..core.errors import CgError, InputError
 from ..core.fmt import fmt
 
@@ -611,7 +611,7 @@ def _grade_answer(prep: Prepared, j: int, t: Target, raw, source) -> Mark:
 
 class Submission:
     """One student's answers: problem id -> {target: raw}; plus what the key does not ask."""
-    __slots__ = ("student", "file", "line", "answers", "unasked", "warnings", "sheet")
+    __slots__ = ("student", "file", "line", "answers", "unasked", "warnings", "sheet", "stamp")
 
     def __init__(self, student, file, line):
         self.student, self.file, self.line = student, file, line
@@ -619,6 +619,7 @@ class Submission:
         self.unasked = []
         self.warnings = []
         self.sheet = None             # a TOML sheet's problems (id -> raw table), to compare with the key
+        self.stamp = {}               # a sheet's seed and variant (cgcli.check.variants)
 
 
 def _split_column(col: str, ids: dict):
@@ -791,6 +792,8 @@ def read_sheet(path: str, key: Key, student: str | None = None):
     s = Submission(student, path, None)
     ids = {p.id: p for p in key.problems}
     for k, v in doc.items():
+        if k in variants.STAMP_KEYS:
+            continue
         if k not in SHEET_KEYS:
             raise SubmissionError(path, loc.find(None, k), student, None, f"unknown key {k!r} at the top of the sheet")
         if k in GRADING_KEYS and key.sheet.get(k) != v:
@@ -799,6 +802,7 @@ def read_sheet(path: str, key: Key, student: str | None = None):
     if not isinstance(probs, list):
         raise SubmissionError(path, None, student, None, "'problem' must be an array of tables: [[problem]]")
     s.sheet = {}
+    s.stamp = variants.stamp_of(doc)
     for index, raw in enumerate(probs, 1):
         line = loc.find(index)
         if not isinstance(raw, dict):
@@ -1016,6 +1020,9 @@ def grade_class(key: Key, source: str, cli: dict, roster=None, seed=None, only=N
             continue
         seen[s.student] = f"{s.file}:{s.line}" if s.line else s.file
         try:
+            foreign = variants.foreign_sheet(s.file, key) if s.sheet is not None else None
+            if foreign:
+                raise InputError(f"cg: not a student's sheet: {foreign}; take it out of the submissions")
             if fixed is not None:
                 preps = fixed
             else:
@@ -1033,6 +1040,9 @@ def grade_class(key: Key, source: str, cli: dict, roster=None, seed=None, only=N
                     if prep.error is not None:
                         raise prep.error
                     preps.append(prep)
+            why = variants.variant_error(s.stamp, seed, [(q.problem.id, q.result.inputs) for q in preps])
+            if why:
+                raise InputError(f"cg: {why}")
         except CgError as e:
             errors.append(SubmissionError(s.file, s.line, s.student, None, e))
             continue

@@ -114,7 +114,10 @@ def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, p
                    verify: bool = False, ecf=None) -> int:
     from ..check import homework
     from ..check.grading import Report, grade
+    from ..check.variants import is_key_file
     from ..core.passes import run
+    if is_key_file(path):
+        return check_key(path, cli_tol, json_out, precision)
     sheet, problems, errors = homework.read(path)
     reports = []
     for p in problems:
@@ -161,6 +164,21 @@ def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, p
     if errors:
         return errors[0].exit_code
     return 0 if all(r.passed for r in reports) else 1
+
+
+def check_key(path: str, cli_tol: dict, json_out: bool, precision) -> int:
+    """cg check KEY.toml (a key: points, decimals or ranges): the key's own numbers against
+    cg's, a teacher's self-check. Exit 0 when they all agree, 1 when one does not, 2 bad key."""
+    from ..check.keys import self_check
+    sc = self_check(path, {k: v for k, v in cli_tol.items() if v is not None})
+    if json_out:
+        from ..views.check import key_check_json
+        sys.stdout.write(key_check_json(sc))
+    else:
+        from ..views.check import print_key_check
+        from ..views.rich import table_console
+        print_key_check(sc, table_console(), precision)
+    return 0 if all(r.passed for r in sc.reports) else 1
 
 
 SUBMISSION_KEYS = ("id", "inputs", "value", "grad", "node")

@@ -138,6 +138,7 @@ def check_with_key(sheet: str, key_path: str, *, json_out=False, cli_tol=None, e
 def make_sheets(template: str, roster: str, seed, out_dir: str) -> int:
     """cg key TEMPLATE --roster R --seed S --out DIR: one blank sheet per student."""
     from ..check import grade as g
+    from ..check.variants import fingerprint
     from ..views.grade import sheet_toml
     key = g.read_key(template)
     names = g.read_roster(roster)
@@ -150,10 +151,11 @@ def make_sheets(template: str, roster: str, seed, out_dir: str) -> int:
         raise InputError(f"cg: cannot create {out_dir}: {e.strerror or e}") from None
     for name in names:
         inputs = [g.draw_inputs(p, seed, name, p.setting("decimals", {}, key.sheet, 1)) for p in key.problems]
+        variant = fingerprint([(p.id, i) for p, i in zip(key.problems, inputs)])
         path = os.path.join(out_dir, f"{name}.toml")
         try:
             with open(path, "w", encoding="utf-8") as f:
-                f.write(sheet_toml(key, name, inputs, seed))
+                f.write(sheet_toml(key, name, inputs, seed, variant))
         except OSError as e:
             raise InputError(f"cg: cannot write {path}: {e.strerror or e}") from None
     print(f"cg: wrote {len(names)} sheets under {out_dir}", file=sys.stderr)

@@ -265,11 +265,15 @@ def print_student(s, console, precision=None) -> None:
 
 # --- per-student sheets (cg key --roster) ---------------------------------------------------
 
-def sheet_toml(key, student: str, inputs: list, seed) -> str:
-    """A student's sheet: the key's problems at the student's inputs, every answer blank ("")."""
+def sheet_toml(key, student: str, inputs: list, seed, variant: str | None = None) -> str:
+    """A student's sheet: the key's problems at the student's inputs, every answer blank ("");
+    stamped with the seed and the variant (cgcli.check.variants) so cg grade can tell sheets apart."""
     from .toml import _key, toml_number, toml_string
     lines = [f"# {student}'s sheet (cg key --seed {seed}): fill in every \"\" with your answer",
-             "# (a number, or a constant expression such as \"-1/3\")"]
+             "# (a number, or a constant expression such as \"-1/3\"); leave seed and variant as they are"]
+    lines.append(f"seed = {toml_string(str(seed))}")
+    if variant is not None:
+        lines.append(f"variant = {toml_string(variant)}")
     if key.title:
         lines.append(f"title = {toml_string(key.title)}")
     for p, values in zip(key.problems, inputs):
