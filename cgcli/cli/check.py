@@ -160,6 +160,13 @@ def grade_cmd(
     rounded: Optional[bool] = typer.Option(None, "--rounded/--no-rounded", help="Override the key's rounded."),
     precision: Optional[int] = typer.Option(None, "--digits", "--precision", min=1, max=17,
                                             help="Significant digits for numbers in the tables (default 4)."),
+    visibility: Optional[str] = typer.Option(None, "--visibility", metavar="WHEN",
+                                             help="With --format gradescope: every test's visibility: visible, hidden, "
+                                                  "after_due_date or after_published (default: after_due_date where "
+                                                  "the feedback states cg's value, else visible)."),
+    metadata: Optional[str] = typer.Option(None, "--metadata", metavar="FILE",
+                                           help="With --format gradescope: Gradescope's submission_metadata.json; "
+                                                "the submitter (email or sid) is found on --roster."),
 ):
     """Grade a class: every submission against the teacher's key.
 
@@ -174,9 +181,11 @@ def grade_cmd(
       cg grade key.toml answers.jsonl --student ann
       cg grade key.toml submissions/ --format gradescope --out results/
       cg grade template.toml sheets/ --roster roster.csv --seed 7
+      cg grade key.toml /autograder/submission --format gradescope --metadata submission_metadata.json --roster roster.csv
     """
     from .grade_run import grade
     raise typer.Exit(grade(key, submissions, student=student, detail=detail,
                            view="json" if json_out else view, out_dir=out, keep_going=keep_going,
                            roster=roster, seed=seed, ecf=ecf, precision=precision,
-                           cli_tol={"rtol": rtol, "atol": atol, "rounded": rounded}))
+                           cli_tol={"rtol": rtol, "atol": atol, "rounded": rounded},
+                           visibility=visibility, metadata=metadata))

@@ -39,23 +39,48 @@ def _report_errors(cls, keep_going: bool) -> None:
 
 
 def grade(key_path: str, source: str, *, student=None, detail=False, view="table", out_dir=None,
-          keep_going=False, roster=None, seed=None, cli_tol=None, ecf=None, precision=None) -> int:
+          keep_going=False, roster=None, seed=None, cli_tol=None, ecf=None, precision=None,
+          visibility=None, metadata=None) -> int:
+    import time
     from ..check import grade as g
+    start = time.monotonic()
     if view not in FORMATS:
         raise InputError(f"cg: unknown --format {view!r}", hint=f"formats: {', '.join(FORMATS)}")
     if out_dir is not None and view != "gradescope":
         raise InputError("cg: --out DIR writes Gradescope's DIR/<student>/results.json: use it with --format gradescope")
-    if (roster is None) != (seed is None):
+    if (visibility is not None or metadata is not None) and view != "gradescope":
+        raise InputError("cg: --visibility and --metadata are for Gradescope: use them with --format gradescope")
+    if visibility is not None:
+        from ..views.grade import VISIBILITIES
+        if visibility not in VISIBILITIES:
+            raise InputError(f"cg: unknown --visibility {visibility!r}", hint=f"one of: {', '.join(VISIBILITIES)}")
+    if metadata is not None and (student is not None or out_dir is not None):
+        raise InputError("cg: --metadata names the student of one submission: leave out --student and --out")
+    if (roster is None) != (seed is None) and not (metadata is not None and seed is None):
         raise InputError("cg: --roster and --seed go together (the sheets' numbers come from both)")
     cli = _cli(cli_tol or {}, ecf)
     key = g.read_key(key_path)
-    names = g.read_roster(roster) if roster is not None else None
-    if names is not None and not key.drawn:
+    as_student = None
+    if metadata is not None:
+        from ..check.export import student_from_metadata
+        as_student, note = student_from_metadata(metadata, roster)
+        if note:
+            print(f"cg: {note}", file=sys.stderr)
+        source = _one_sheet(source)
+        if key.drawn and seed is None:
+            raise InputError(f"cg: {key_path} draws inputs per student: give --seed (the one the sheets were made with)")
+    names = g.read_roster(roster) if roster is not None and seed is not None else None
+    if names is not None and not key.drawn and metadata is None:
         print(f"cg: warning: {key_path} draws no inputs from ranges; --roster and --seed change nothing",
               file=sys.stderr)
-    cls = g.grade_class(key, source, cli, names, seed, only=student)
+    cls = g.grade_class(key, source, cli, names if key.drawn else None, seed, only=student, as_student=as_student)
     for w in cls.warnings:
         print(f"cg: warning: {key_path}: {w}", file=sys.stderr)
+    if metadata is not None and cls.errors:
+        from ..views.grade import gradescope_error_json
+        sys.stdout.write(gradescope_error_json(cls.errors, time.monotonic() - start))
+        _report_errors(cls, False)
+        return g.exit_code(cls)
     if cls.errors and not keep_going:
         _report_errors(cls, False)
         return g.exit_code(cls)
@@ -68,10 +93,12 @@ def grade(key_path: str, source: str, *, student=None, detail=False, view="table
         write_csv(cls, sys.stdout)
     elif view == "gradescope":
         from ..views.grade import gradescope_json
+        elapsed = time.monotonic() - start
         if out_dir is not None:
-            _write_gradescope(cls, out_dir)
+            _write_gradescope(cls, out_dir, visibility, elapsed)
         else:
-            sys.stdout.write(gradescope_json(cls, chosen[0] if student is not None and chosen else None))
+            one = chosen[0] if (student is not None or metadata is not None) and chosen else None
+            sys.stdout.write(gradescope_json(cls, one, visibility, elapsed))
     else:
         from ..views.grade import print_class, print_student
         from ..views.rich import table_console
@@ -90,7 +117,21 @@ def grade(key_path: str, source: str, *, student=None, detail=False, view="table
     return g.exit_code(cls)
 
 
-def _write_gradescope(cls, out_dir: str) -> None:
+def _one_sheet(source: str) -> str:
+    """The one *.toml sheet of a Gradescope submission (a file, or a folder holding one)."""
+    if not os.path.isdir(source):
+        return source
+    try:
+        sheets = sorted(n for n in os.listdir(source) if n.endswith(".toml"))
+    except OSError as e:
+        raise InputError(f"cg: cannot read the folder {source}: {e.strerror or e}") from None
+    if len(sheets) != 1:
+        raise InputError(f"cg: the submission {source} holds {len(sheets)} *.toml sheets: upload exactly one"
+                         + (f" (found: {', '.join(sheets[:5])})" if sheets else ""))
+    return os.path.join(source, sheets[0])
+
+
+def _write_gradescope(cls, out_dir: str, visibility=None, elapsed=None) -> None:
     from ..views.grade import gradescope_json
     for s in cls.students:
         if s.student in (".", "..") or any(c in s.student for c in "/\\\0"):
@@ -100,7 +141,7 @@ def _write_gradescope(cls, out_dir: str) -> None:
         try:
             os.makedirs(d, exist_ok=True)
             with open(os.path.join(d, "results.json"), "w", encoding="utf-8") as f:
-                f.write(gradescope_json(cls, s))
+                f.write(gradescope_json(cls, s, visibility, elapsed))
         except OSError as e:
             raise InputError(f"cg: cannot write {d}/results.json: {e.strerror or e}") from None
     print(f"cg: wrote {len(cls.students)} results.json under {out_dir}", file=sys.stderr)

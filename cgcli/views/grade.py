@@ -92,36 +92,96 @@ def write_csv(cls, out) -> None:
 
 
 # --- Gradescope -----------------------------------------------------------------------------
+# results.json as Gradescope's autograder specification describes it
+# (https://gradescope-autograders.readthedocs.io/en/latest/specs/): top level score,
+# execution_time (seconds), output, output_format, extra_data and tests; per test name, score,
+# max_score, status ("passed"/"failed"), visibility, output, output_format, tags, extra_data.
 
-def gradescope(s) -> dict:
-    """Gradescope's results.json for one student: a test per problem."""
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+_MD_SPECIAL = set("\\`*_[]<>|~&")
+
+
+def md(text: str) -> str:
+    """Text (a student's answer, a name) as literal inline Markdown: one line, every character
+    that could start markup inline (emphasis, code, links, HTML, entities, tables) escaped."""
+    text = " ".join(str(text).splitlines())
+    return "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
+
+
+def slip_codes(m) -> list:
+    """The slip codes of a graded answer, when the grading core names them (the hook for the
+    mistake catalogue's codes: a `slips` list on the Mark or on its Row); [] otherwise."""
+    for obj in (m, getattr(m, "row", None)):
+        codes = getattr(obj, "slips", None)
+        if codes:
+            return [str(getattr(c, "code", c)) for c in codes]
+    return []
+
+
+def shows_value(m) -> bool:
+    """Does this answer's feedback state cg's value? (wrong and carried-forward answers: "df/dz
+    is 5, not 3"); right, missing and unreadable ones do not."""
+    return m.status in ("wrong", "carried")
+
+
+def gradescope(s, visibility: str | None = None, execution_time: float | None = None) -> dict:
+    """Gradescope's results.json for one student: a test per problem. `visibility`: every test's
+    (default: after_due_date for a test whose feedback states cg's value, else visible)."""
     tests = []
     for p in s.problems:
-        lines = []
+        lines, answers, tags = [], [], [f"problem {p.id}"]
         for m in p.marks:
             verdict = {"right": "right", "wrong": "wrong", "carried": "carried forward",
                        "missing": "missing", "unreadable": "unreadable"}[m.status]
-            text = f"{m.label}: {verdict} ({_score(m.score)}/{_score(m.points)})"
+            text = f"- **{md(m.label)}**: {verdict} ({_score(m.score)}/{_score(m.points)})"
             why = _why(m)
             if m.status != "right" and why and why != m.status:
-                text += f": {why}"
+                text += f": {md(why)}"
             lines.append(text)
-        title = next((q.title for q in [p] if q.title), None)
+            codes = slip_codes(m)
+            entry = {"target": m.target, "status": m.status, "score": m.score, "points": m.points}
+            if codes:
+                entry["slips"] = codes
+                tags += [c for c in codes if c not in tags]
+            answers.append(entry)
+            if m.status not in tags and m.status != "right":
+                tags.append(m.status)
+        title = p.title
+        passed = all(m.status == "right" for m in p.marks)
+        vis = visibility or ("after_due_date" if any(shows_value(m) for m in p.marks) else "visible")
         tests.append({"name": f"problem {p.id}" + (f": {title}" if title else ""), "score": p.score,
-                      "max_score": p.points, "output": "\n".join(lines)})
-    out = [f"not asked (not graded): {u}" for u in s.unasked] + [f"warning: {w}" for w in s.warnings]
-    doc = {"score": s.score, "tests": tests}
+                      "max_score": p.points, "status": "passed" if passed else "failed",
+                      "visibility": vis, "output": "\n".join(lines), "output_format": "md",
+                      "tags": tags, "extra_data": {"problem": p.id, "answers": answers}})
+    out = [f"not asked (not graded): {md(u)}" for u in s.unasked] + [f"warning: {md(w)}" for w in s.warnings]
+    doc = {"score": s.score, "output_format": "md", "tests": tests,
+           "extra_data": {"student": s.student, "points": s.points}}
+    if execution_time is not None:
+        doc["execution_time"] = max(0, round(execution_time))
     if out:
-        doc["output"] = "\n".join(out)
+        doc["output"] = "\n\n".join(out)
     return doc
 
 
-def gradescope_json(cls, one=None) -> str:
+def gradescope_json(cls, one=None, visibility=None, execution_time=None) -> str:
     import json
     if one is not None:
-        return json.dumps(gradescope(one), allow_nan=False, ensure_ascii=False, indent=1) + "\n"
-    return json.dumps({s.student: gradescope(s) for s in cls.students}, allow_nan=False,
-                      ensure_ascii=False) + "\n"
+        return json.dumps(gradescope(one, visibility, execution_time), allow_nan=False,
+                          ensure_ascii=False, indent=1) + "\n"
+    return json.dumps({s.student: gradescope(s, visibility, execution_time) for s in cls.students},
+                      allow_nan=False, ensure_ascii=False) + "\n"
+
+
+def gradescope_error_json(errors, execution_time=None) -> str:
+    """results.json for a submission that cannot be graded (a malformed sheet, another student's
+    variant): score 0 and the reasons, visible, so the student can fix and resubmit."""
+    import json
+    doc = {"score": 0, "output_format": "md",
+           "output": "Your submission could not be graded:\n\n" + "\n".join(f"- {md(e.detail)}" for e in errors),
+           "tests": [], "extra_data": {"errors": [e.detail for e in errors]}}
+    if execution_time is not None:
+        doc["execution_time"] = max(0, round(execution_time))
+    return json.dumps(doc, allow_nan=False, ensure_ascii=False, indent=1) + "\n"
 
 
 # --- Rich -----------------------------------------------------------------------------------
