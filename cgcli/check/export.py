@@ -134,7 +134,15 @@ def tolerance_of(value: float, tol) -> float:
         md = getattr(tol, "min_decimals", None)
         if md is not None:
             t = max(t, 0.5 * 10.0 ** -md)
-    return t
+    return round_up(t)
+
+
+def round_up(t: float, figs: int = 3) -> float:
+    """t rounded up to `figs` significant figures (a tolerance written short, never tighter)."""
+    if not (t > 0 and math.isfinite(t)):
+        return t
+    unit = 10.0 ** (math.floor(math.log10(t)) - figs + 1)
+    return max(math.ceil(t / unit * (1 - 1e-12)) * unit, t)
 
 
 def key_sheet(key, cli: dict, student=None, seed=None, variant=None, inputs=None) -> Sheet:

@@ -111,6 +111,9 @@ def key_cmd(
                                        help="With --roster: the seed of the draws (the same for cg grade)."),
     out: Optional[str] = typer.Option(None, "--out", metavar="DIR",
                                       help="With --roster: the folder for the sheets (DIR/<student>.toml)."),
+    view: str = typer.Option("toml", "--format", metavar="FORMAT",
+                             help="toml (default); with a key file: moodle (a Moodle XML quiz on stdout), or "
+                                  "md, tex or pdf with --out DIR (printable sheets and the answer sheet)."),
 ):
     """Print the answer key: the problem as a homework TOML block, every value and gradient filled in.
 
@@ -121,7 +124,12 @@ def key_cmd(
       cg key "(x+y)*z" --x 2 --y 3 --z -4 --id 1a >> homework.toml
       cg key "sigmoid(w0*x0 + w1*x1 + w2)" --w0 2 --x0 -1 --w1 -3 --x1 -2 --w2 -3 --decimals 2
       cg key template.toml --roster roster.csv --seed 7 --out sheets/
+      cg key template.toml --roster roster.csv --seed 7 --out sheets/ --format pdf
+      cg key key.toml --format moodle > quiz.xml
     """
+    if view != "toml":
+        from .grade_run import export_key
+        raise typer.Exit(export_key(args or [], sets or [], view, roster, seed, out))
     if roster is not None or seed is not None or out is not None:
         from ..core.errors import InputError
         a = args or []

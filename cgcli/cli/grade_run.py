@@ -176,8 +176,11 @@ def check_with_key(sheet: str, key_path: str, *, json_out=False, cli_tol=None, e
     return 0 if s.score == s.points and all(m.status == "right" for p in s.problems for m in p.marks) else 1
 
 
-def make_sheets(template: str, roster: str, seed, out_dir: str) -> int:
-    """cg key TEMPLATE --roster R --seed S --out DIR: one blank sheet per student."""
+def make_sheets(template: str, roster: str, seed, out_dir: str, view: str = "toml") -> int:
+    """cg key TEMPLATE --roster R --seed S --out DIR [--format md|tex|pdf]: one blank sheet per
+    student (TOML, for cg grade; or printable, with the teacher's answer sheet)."""
+    if view != "toml":
+        return _printable(template, roster, seed, out_dir, view)
     from ..check import grade as g
     from ..check.variants import fingerprint
     from ..views.grade import sheet_toml
@@ -201,3 +204,110 @@ def make_sheets(template: str, roster: str, seed, out_dir: str) -> int:
             raise InputError(f"cg: cannot write {path}: {e.strerror or e}") from None
     print(f"cg: wrote {len(names)} sheets under {out_dir}", file=sys.stderr)
     return 0
+
+
+SHEET_FORMATS = ("md", "tex", "pdf")
+
+
+def export_key(args: list, sets: list, view: str, roster, seed, out_dir) -> int:
+    """cg key KEY.toml --format moodle|md|tex|pdf (cli/check.py's key command with --format)."""
+    formats = ("toml", "moodle") + SHEET_FORMATS
+    if view not in formats:
+        raise InputError(f"cg: unknown --format {view!r} for cg key", hint=f"formats: {', '.join(formats)}")
+    if len(args) != 1 or not args[0].endswith(".toml") or sets:
+        raise InputError(f"cg: --format {view} exports a key file: cg key KEY.toml --format {view}"
+                         + (" --out DIR [--roster ROSTER.csv --seed S]" if view in SHEET_FORMATS else ""))
+    if view == "moodle":
+        if roster is not None or seed is not None or out_dir is not None:
+            raise InputError("cg: --format moodle writes one quiz to stdout (the key's own inputs): "
+                             "leave out --roster, --seed and --out")
+        return export_moodle(args[0])
+    if out_dir is None:
+        raise InputError(f"cg: --format {view} writes files: give --out DIR")
+    if (roster is None) != (seed is None):
+        raise InputError("cg: --roster and --seed go together")
+    return _printable(args[0], roster, seed, out_dir, view)
+
+
+def export_moodle(path: str) -> int:
+    from ..check import grade as g
+    from ..check.export import key_sheet
+    from ..views.moodle import moodle_xml
+    from ..views.sheets import picture
+    key = g.read_key(path)
+    sheet = key_sheet(key, {})
+    pictures = {}
+    for p, kp in zip(sheet.problems, key.problems):
+        svg = picture(kp.graph, "svg")
+        if svg is not None:
+            pictures[p.id] = svg
+    if not pictures:
+        print("cg: Graphviz's dot is not installed: the questions have no picture of the graph", file=sys.stderr)
+    text, skipped = moodle_xml(sheet, pictures)
+    sys.stdout.write(text)
+    for s in skipped:
+        print(f"cg: warning: {s}: no numerical question for it (left out)", file=sys.stderr)
+    return 0
+
+
+def _printable(path: str, roster, seed, out_dir: str, view: str) -> int:
+    """Each student's problem sheet (or the key's one sheet without a roster) and the answer sheet."""
+    import shutil
+    from ..check import grade as g
+    from ..check.export import key_sheet
+    from ..check.variants import fingerprint
+    from ..views import sheets as V
+    if view == "pdf" and shutil.which("pdflatex") is None:
+        raise InputError("cg: --format pdf needs pdflatex (TeX Live), which is not installed",
+                         hint="install it (e.g. apt-get install texlive-latex-recommended), or write "
+                              "--format tex and compile the .tex files elsewhere")
+    key = g.read_key(path)
+    names = g.read_roster(roster) if roster is not None else [None]
+    if names == [None] and key.drawn:
+        raise InputError(f"cg: {path} draws inputs per student: give --roster ROSTER.csv --seed S")
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"cg: cannot create {out_dir}: {e.strerror or e}") from None
+    kind = "svg" if view == "md" else "pdf"
+    pictures = {}
+    for p in key.problems:                # one picture per problem: the structure is everyone's
+        data = V.picture(p.graph, kind)
+        if data is not None:
+            pictures[p.id] = V.picture_name(p.id, kind)
+            _write(os.path.join(out_dir, pictures[p.id]), data)
+    if not pictures:
+        print("cg: Graphviz's dot is not installed: the sheets have no picture of the graph", file=sys.stderr)
+    sheets = []
+    for name in names:
+        if name is None:
+            sheets.append(key_sheet(key, {}))
+            continue
+        inputs = [g.draw_inputs(p, seed, name, p.setting("decimals", {}, key.sheet, 1)) for p in key.problems]
+        variant = fingerprint([(p.id, i) for p, i in zip(key.problems, inputs)])
+        sheets.append(key_sheet(key, {}, name, seed, variant, inputs))
+    ext = "md" if view == "md" else "tex"
+    render, answers = (V.sheet_md, V.answers_md) if view == "md" else (V.sheet_tex, V.answers_tex)
+    files = []
+    for sh in sheets:
+        files.append(os.path.join(out_dir, f"{sh.student or 'sheet'}.{ext}"))
+        _write(files[-1], render(sh, pictures).encode("utf-8"))
+    files.append(os.path.join(out_dir, f"answers.{ext}"))
+    _write(files[-1], answers(sheets).encode("utf-8"))
+    if view == "pdf":
+        for f in files:
+            why = V.compile_pdf(f)
+            if why is not None:
+                raise InputError(f"cg: {why}")
+    n = len(sheets)
+    print(f"cg: wrote {n} sheet{'s' if n != 1 else ''} and the answer sheet (answers.{'pdf' if view == 'pdf' else ext}) "
+          f"under {out_dir}", file=sys.stderr)
+    return 0
+
+
+def _write(path: str, data: bytes) -> None:
+    try:
+        with open(path, "wb") as f:
+            f.write(data)
+    except OSError as e:
+        raise InputError(f"cg: cannot write {path}: {e.strerror or e}") from None
