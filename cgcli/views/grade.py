@@ -259,11 +259,18 @@ def print_class(cls, console, precision=None) -> None:
     for col in ("points", "right", "wrong", "carried", "missing", "unreadable"):
         a.add_column(col, justify="right", no_wrap=True)
     many = len(problems) > 1
+    # each row names its answer: "1a grad.z"; where such labels would not fit beside the six
+    # number columns, a row with the problem's id heads its answers instead
+    room = console.width - 62
+    grouped = many and any(len(f"{p.id} {t.target} (formula)" if t.formula else f"{p.id} {t.target}") > room
+                           for p in problems for t in p.targets)
     for p, ps in zip(problems, st["problems"]):
+        if grouped:
+            a.add_row(Text(f"problem {p.id}", style="bold"))
         for t, ans in zip(p.targets, ps["answers"]):
             rate = ans["success_rate"]
             style = "green" if rate == rate and rate >= 0.8 else ("red" if rate == rate and rate < 0.5 else "yellow")
-            label = (f"{p.id} " if many else "") + t.target + (" (formula)" if t.formula else "")
+            label = ("  " if grouped else f"{p.id} " if many else "") + t.target + (" (formula)" if t.formula else "")
             a.add_row(Text(label), P(t.points), Text(str(ans["right"]), style=style), str(ans["wrong"]),
                       str(ans["carried"]), str(ans["missing"]), str(ans["unreadable"]))
         if many and p is not problems[-1]:
