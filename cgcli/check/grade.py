@@ -1023,7 +1023,7 @@ def grade_class(key: Key, source: str, cli: dict, roster=None, seed=None, only=N
             continue
         seen[s.student] = f"{s.file}:{s.line}" if s.line else s.file
         try:
-            foreign = variants.foreign_sheet(s.file, key) if s.sheet is not None else None
+            foreign = variants.foreign_sheet(s.file, key, s.stamp) if s.sheet is not None else None
             if foreign:
                 raise InputError(f"cg: not a student's sheet: {foreign}; take it out of the submissions")
             if fixed is not None:

@@ -38,12 +38,16 @@ def fingerprint(problems: list) -> str:
 
 
 def stamp_of(doc: dict) -> dict:
-    """The stamp a sheet carries ({} when none): seed and variant as text."""
+    """The stamp a sheet carries ({} when none): seed and variant as text; and under "key", why
+    the document is a key rather than a sheet (key_marks), when it is one."""
     out = {}
     for k in STAMP_KEYS:
         v = doc.get(k)
         if v is not None and not isinstance(v, (dict, list)):
             out[k] = v.text if hasattr(v, "text") else str(v)
+    why = key_marks(doc)
+    if why:
+        out["key"] = why
     return out
 
 
@@ -106,28 +110,27 @@ def is_key_file(path: str) -> str | None:
 _KEY_BYTES: dict = {}
 
 
-def foreign_sheet(path: str, key) -> str | None:
+def foreign_sheet(path: str, key, stamp: dict | None = None) -> str | None:
     """Why a file among the submissions is a key, not a student's sheet (None when it is a sheet):
-    it is the key (the same file or the same bytes), or it has what only keys have."""
+    it is the key (the same file or the same bytes), or it has what only keys have (`stamp`'s
+    "key", from stamp_of when the sheet was read)."""
     try:
-        if os.path.exists(key.path) and os.path.samefile(path, key.path):
-            return "it is the key itself"
-        with open(path, "rb") as f:
-            data = f.read()
+        st = os.stat(path)
+        mine = os.stat(key.path)
     except OSError:
-        return None                       # the sheet reader has already said what is wrong
-    mine = _KEY_BYTES.get(key.path)
-    if mine is None:
+        st = mine = None
+    if st is not None and os.path.samestat(st, mine):
+        return "it is the key itself"
+    if st is not None and st.st_size == mine.st_size:
+        data = _KEY_BYTES.get(key.path)
         try:
-            with open(key.path, "rb") as f:
-                mine = _KEY_BYTES[key.path] = f.read()
+            if data is None:
+                with open(key.path, "rb") as f:
+                    data = _KEY_BYTES[key.path] = f.read()
+            with open(path, "rb") as f:
+                if f.read() == data:
+                    return "it is a copy of the key"
         except OSError:
-            mine = b""
-    if data == mine:
-        return "it is a copy of the key"
-    import tomllib
-    try:
-        why = key_marks(tomllib.loads(data.decode("utf-8")))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None
-    return why and f"it is a key ({why})"
+            pass
+    why = (stamp or {}).get("key")
+    return f"it is a key ({why})" if why else None
