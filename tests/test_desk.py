@@ -501,3 +501,15 @@ grad = { x = "y", y = 2 }
     assert root.find("question[@type='category']/category/text").text == "$course$/top/A <b>&amp;<-b> ]]> quiz"   # / would nest categories
     r = run_cg("key", str(CLASS / "template.toml"), "--format", "moodle")
     assert r.returncode == 2 and "per student" in r.err
+
+
+def test_metadata_with_no_sheet_in_the_upload_still_writes_results(tmp_path):
+    roster = write(tmp_path, "roster.csv", "student,email\nbob,bob@x.edu\n")
+    sub = tmp_path / "submission"
+    sub.mkdir()
+    (sub / "answers.pdf").write_bytes(b"%PDF-")
+    r = run_cg("grade", str(CLASS / "key.toml"), str(sub), "--format", "gradescope", "--roster", roster,
+               "--metadata", metadata(tmp_path, email="bob@x.edu"))
+    assert r.returncode == 2 and "upload exactly one" in r.err
+    doc = strict_json(r.out)
+    assert doc["score"] == 0 and "upload exactly one" in doc["output"]

@@ -66,7 +66,12 @@ def grade(key_path: str, source: str, *, student=None, detail=False, view="table
         as_student, note = student_from_metadata(metadata, roster)
         if note:
             print(f"cg: {note}", file=sys.stderr)
-        source = _one_sheet(source)
+        try:
+            source = _one_sheet(source)
+        except InputError as e:          # the student's upload: say so in results.json too
+            from ..views.grade import gradescope_error_json
+            sys.stdout.write(gradescope_error_json([g.SubmissionError(None, err=e)], time.monotonic() - start))
+            raise
         if key.drawn and seed is None:
             raise InputError(f"cg: {key_path} draws inputs per student: give --seed (the one the sheets were made with)")
     names = g.read_roster(roster) if roster is not None and seed is not None else None
