@@ -19,7 +19,7 @@ def check_cmd(
     args: Optional[List[str]] = typer.Argument(
         None, metavar="EXPR|FILE.toml [--NAME VALUE]...",
         help="The expression ('-' reads it from stdin) and a value for each variable; "
-             "or a homework file (*.toml)."),
+             "or a homework file (*.toml); a teacher's key (points, ranges) checks the key's own numbers."),
     value: Optional[str] = typer.Option(None, "--value", metavar="ANSWER",
                                         help="Your answer for the output's value."),
     grads: Optional[List[str]] = typer.Option(None, "--grad", metavar="NAME=ANSWER",
@@ -73,6 +73,7 @@ def check_cmd(
       cg check "(x+y)*z" --x 2 --y 3 --z -4 --points submissions.jsonl
       cg check homework.toml --verify
       cg check ann.toml --key key.toml
+      cg check key.toml
       cg check "c = x*x; c = c + 1; c = 3*c" --x 2 --output c#2 --grad x=4
     """
     if key is not None:

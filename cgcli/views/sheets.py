@@ -147,7 +147,7 @@ def sheet_tex(sheet, pictures: dict) -> str:
             L.append("\\begin{center}\\includegraphics[width=0.9\\linewidth,height=0.3\\textheight,"
                      f"keepaspectratio]{{{pictures[p.id]}}}\\end{{center}}\n")
         if p.inputs:
-            L.append("At " + ", ".join(f"\\texttt{{{tex(k)}}} $=$ {tex(fmt(v))}" for k, v in p.inputs.items())
+            L.append("At " + ", ".join(f"\\texttt{{{tex(k)}}} $= {tex(fmt(v))}$" for k, v in p.inputs.items())
                      + ":\n")
         if p.settings.get("rounded"):
             L.append("(Rounded answers are accepted.)\n")
@@ -168,10 +168,10 @@ def answers_tex(sheets: list) -> str:
         if sh.student is not None:
             L.append(f"\\subsection*{{{tex(sh.student)}" + (f" (variant {tex(sh.variant)})" if sh.variant else "") + "}")
         for p in sh.problems:
-            at = ", ".join(f"\\texttt{{{tex(k)}}} $=$ {tex(fmt(v))}" for k, v in p.inputs.items())
+            at = ", ".join(f"\\texttt{{{tex(k)}}} $= {tex(fmt(v))}$" for k, v in p.inputs.items())
             L.append(f"Problem {tex(p.id)}" + (f" at {at}" if at else "") + ":\n")
             L.append("\\begin{tabular}{|l|r|r|r|}\\hline\nanswer & cg's value & tolerance & points \\\\ \\hline")
-            L += [f"{tex(q.label)} & {tex(fmt(q.value))} & {tex(fmt(q.tolerance, 3))} & {tex(fmt(q.points))} "
+            L += [f"{tex(q.label)} & ${tex(fmt(q.value))}$ & ${tex(fmt(q.tolerance, 3))}$ & {tex(fmt(q.points))} "
                   f"\\\\ \\hline" for q in p.questions]
             L.append("\\end{tabular}\n")
     L.append("\\end{document}\n")
