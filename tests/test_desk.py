@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import glob
 import json
-import math
 import os
 import re
 import shutil
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from cgtest import BIN, invoke, run_cg, strict_json
+from cgtest import BIN, run_cg, strict_json
 
 ROOT = Path(__file__).resolve().parent.parent
 EX = ROOT / "examples"

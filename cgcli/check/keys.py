@@ -1,13 +1,12 @@
-"""Keys as keys: telling a teacher's key from a student's sheet, and the teacher's self-check.
+"""The teacher's self-check: `cg check KEY.toml` grades the key's own numbers against cg's.
 
-`cg check KEY.toml` grades the key's own numbers against cg's (a key is a homework sheet with
-grading settings: points, decimals, ranges); `cg grade` refuses a key found among the
-submissions by name. Both read the key with cgcli.check.grade.read_key.
+A key is a homework sheet with grading settings (points, decimals, ranges); telling one from a
+student's sheet is cgcli.check.variants.key_marks (which cg grade also uses to refuse a key
+among the submissions). The key is read with cgcli.check.grade.read_key.
 """
 from __future__ import annotations
 
 from ..core.errors import CgError
-from .variants import is_key_file, key_marks  # noqa: F401  (the self-check's test: is it a key?)
 
 
 class SelfCheck:
