@@ -34,7 +34,7 @@ import os
 import re
 
 from . import answers as check
-from . import grading
+from . import grading, variants
 from ..core.errors import CgError, InputError
 from ..core.fmt import fmt
 
@@ -643,7 +643,7 @@ def _grade_answer(prep: Prepared, j: int, t: Target, raw, source) -> Mark:
 
 class Submission:
     """One student's answers: problem id -> {target: raw}; plus what the key does not ask."""
-    __slots__ = ("student", "file", "line", "answers", "unasked", "warnings", "sheet")
+    __slots__ = ("student", "file", "line", "answers", "unasked", "warnings", "sheet", "stamp")
 
     def __init__(self, student, file, line):
         self.student, self.file, self.line = student, file, line
@@ -651,6 +651,7 @@ class Submission:
         self.unasked = []
         self.warnings = []
         self.sheet = None             # a TOML sheet's problems (id -> raw table), to compare with the key
+        self.stamp = {}               # a sheet's seed and variant (cgcli.check.variants)
 
 
 def _split_column(col: str, ids: dict):
@@ -844,6 +845,8 @@ def read_sheet(path: str, key: Key, student: str | None = None, follow: bool = T
     s = Submission(student, path, None)
     ids = {p.id: p for p in key.problems}
     for k, v in doc.items():
+        if k in variants.STAMP_KEYS:
+            continue
         if k not in SHEET_KEYS:
             raise SubmissionError(path, loc.find(None, k), student, None, f"unknown key {k!r} at the top of the sheet")
         if k in GRADING_KEYS and key.sheet.get(k) != v:
@@ -852,6 +855,7 @@ def read_sheet(path: str, key: Key, student: str | None = None, follow: bool = T
     if not isinstance(probs, list):
         raise SubmissionError(path, None, student, None, "'problem' must be an array of tables: [[problem]]")
     s.sheet = {}
+    s.stamp = variants.stamp_of(doc)
     for index, raw in enumerate(probs, 1):
         line = loc.find(index)
         if not isinstance(raw, dict):
@@ -1110,9 +1114,10 @@ def misconceptions(key: Key, students: list) -> list:
                                                                  -kv[1]["students"], kv[0][2:]))]
 
 
-def grade_class(key: Key, source: str, cli: dict, roster=None, seed=None, only=None) -> ClassGrade:
+def grade_class(key: Key, source: str, cli: dict, roster=None, seed=None, only=None, as_student=None) -> ClassGrade:
     """Grade every submission in `source` against the key. `roster`/`seed`: per-student inputs
-    drawn from the key's ranges. `only`: grade this student alone."""
+    drawn from the key's ranges. `only`: grade this student alone. `as_student`: the one
+    submission is this student's, whatever its file is called (Gradescope's metadata says who)."""
     if key.drawn and roster is None:
         raise InputError(f"cg: {key.path} draws inputs from ranges: give --roster and --seed "
                          f"(the ones the sheets were made with)")
@@ -1133,6 +1138,8 @@ def grade_class(key: Key, source: str, cli: dict, roster=None, seed=None, only=N
             if only is None or s.student == only:
                 errors.append(s)
             continue
+        if as_student is not None:
+            s.student = as_student
         if only is not None and s.student != only:
             continue
         if s.student in seen:
@@ -1141,6 +1148,9 @@ def grade_class(key: Key, source: str, cli: dict, roster=None, seed=None, only=N
             continue
         seen[s.student] = f"{s.file}:{s.line}" if s.line else s.file
         try:
+            foreign = variants.foreign_sheet(s.file, key, s.stamp) if s.sheet is not None else None
+            if foreign:
+                raise InputError(f"cg: not a student's sheet: {foreign}; take it out of the submissions")
             if fixed is not None:
                 preps = fixed
             else:
@@ -1158,6 +1168,9 @@ def grade_class(key: Key, source: str, cli: dict, roster=None, seed=None, only=N
                     if prep.error is not None:
                         raise prep.error
                     preps.append(prep)
+            why = variants.variant_error(s.stamp, seed, [(q.problem.id, q.result.inputs) for q in preps])
+            if why:
+                raise InputError(f"cg: {why}")
         except CgError as e:
             errors.append(SubmissionError(s.file, s.line, s.student, None, e))
             continue

@@ -27,7 +27,7 @@ from .answers import Tolerance, make_answer
 from ..core.errors import CgError, InputError
 
 TOP_KEYS = ("title", "rtol", "atol", "rounded", "min_sig_figs", "min_decimals", "ecf", "formula",
-            "problem")
+            "problem", "seed", "variant")       # seed, variant: the stamp of cg key --roster (check/variants.py)
 PROBLEM_KEYS = ("id", "title", "expression", "program", "inputs", "value", "grad", "node",
                 "rtol", "atol", "rounded", "min_sig_figs", "min_decimals", "ecf", "formula")
 TOLERANCE_KEYS = ("rtol", "atol", "rounded", "min_sig_figs", "min_decimals")
@@ -210,7 +210,7 @@ def read(path: str):
             fail(None, None, (key,), _unknown(key, TOP_KEYS, "at the top of the file",
                                              "a problem starts with a [[problem]] line"))
             continue
-        if key == "problem":
+        if key in ("problem", "seed", "variant"):
             continue
         try:
             sheet[key] = _setting(key, v)

@@ -20,7 +20,7 @@ def check_cmd(
     args: Optional[List[str]] = typer.Argument(
         None, metavar="EXPR|FILE.toml [--NAME VALUE]...",
         help="The expression ('-' reads it from stdin) and a value for each variable; "
-             "or a homework file (*.toml)."),
+             "or a homework file (*.toml); a teacher's key (points, ranges) checks the key's own numbers."),
     value: Optional[str] = typer.Option(None, "--value", metavar="ANSWER",
                                         help="Your answer for the output's value."),
     grads: Optional[List[str]] = typer.Option(None, "--grad", metavar="NAME=ANSWER",
@@ -49,8 +49,8 @@ def check_cmd(
     points: Optional[str] = typer.Option(None, "--points", metavar="FILE",
                                          help="JSON Lines of submissions (one object of answers per line, "
                                               "'-' is stdin); one verdict line out per submission."),
-    precision: Optional[int] = typer.Option(None, "--precision", min=1, max=17,
-                                            help="Significant digits for cg's values in the table."),
+    precision: Optional[int] = typer.Option(None, "--digits", "--precision", min=1, max=17,
+                                            help="Significant digits for cg's values in the table (default 4)."),
     sets: Optional[List[str]] = SET_OPTION,
     verify: bool = typer.Option(False, "--verify",
                                 help="Also verify cg's own gradients against central finite differences "
@@ -76,6 +76,7 @@ def check_cmd(
       cg check "(x+y)*z" --x 2 --y 3 --z -4 --points submissions.jsonl
       cg check homework.toml --verify
       cg check ann.toml --key key.toml
+      cg check key.toml
       cg check "c = x*x; c = c + 1; c = 3*c" --x 2 --output c#2 --grad x=4
     """
     set_limits(max_nodes, max_file_size)
@@ -117,6 +118,9 @@ def key_cmd(
                                       help="With --roster: the folder for the sheets (DIR/<student>.toml)."),
     max_nodes: Optional[int] = MAX_NODES_OPTION,
     max_file_size: Optional[int] = MAX_FILE_SIZE_OPTION,
+    view: str = typer.Option("toml", "--format", metavar="FORMAT",
+                             help="toml (default); with a key file: moodle (a Moodle XML quiz on stdout), or "
+                                  "md, tex or pdf with --out DIR (printable sheets and the answer sheet)."),
 ):
     """Print the answer key: the problem as a homework TOML block, every value and gradient filled in.
 
@@ -127,8 +131,13 @@ def key_cmd(
       cg key "(x+y)*z" --x 2 --y 3 --z -4 --id 1a >> homework.toml
       cg key "sigmoid(w0*x0 + w1*x1 + w2)" --w0 2 --x0 -1 --w1 -3 --x1 -2 --w2 -3 --decimals 2
       cg key template.toml --roster roster.csv --seed 7 --out sheets/
+      cg key template.toml --roster roster.csv --seed 7 --out sheets/ --format pdf
+      cg key key.toml --format moodle > quiz.xml
     """
     set_limits(max_nodes, max_file_size)
+    if view != "toml":
+        from .grade_run import export_key
+        raise typer.Exit(export_key(args or [], sets or [], view, roster, seed, out))
     if roster is not None or seed is not None or out is not None:
         from ..core.errors import InputError
         a = args or []
@@ -165,10 +174,17 @@ def grade_cmd(
     rtol: Optional[float] = typer.Option(None, "--rtol", min=0.0, help="Override the key's relative tolerance."),
     atol: Optional[float] = typer.Option(None, "--atol", min=0.0, help="Override the key's absolute tolerance."),
     rounded: Optional[bool] = typer.Option(None, "--rounded/--no-rounded", help="Override the key's rounded."),
-    precision: Optional[int] = typer.Option(None, "--precision", min=1, max=17,
-                                            help="Significant digits for cg's values in the tables."),
     max_nodes: Optional[int] = MAX_NODES_OPTION,
     max_file_size: Optional[int] = MAX_FILE_SIZE_OPTION,
+    precision: Optional[int] = typer.Option(None, "--digits", "--precision", min=1, max=17,
+                                            help="Significant digits for numbers in the tables (default 4)."),
+    visibility: Optional[str] = typer.Option(None, "--visibility", metavar="WHEN",
+                                             help="With --format gradescope: every test's visibility: visible, hidden, "
+                                                  "after_due_date or after_published (default: after_due_date where "
+                                                  "the feedback states cg's value, else visible)."),
+    metadata: Optional[str] = typer.Option(None, "--metadata", metavar="FILE",
+                                           help="With --format gradescope: Gradescope's submission_metadata.json; "
+                                                "the submitter (email or sid) is found on --roster."),
 ):
     """Grade a class: every submission against the teacher's key.
 
@@ -183,10 +199,12 @@ def grade_cmd(
       cg grade key.toml answers.jsonl --student ann
       cg grade key.toml submissions/ --format gradescope --out results/
       cg grade template.toml sheets/ --roster roster.csv --seed 7
+      cg grade key.toml /autograder/submission --format gradescope --metadata submission_metadata.json --roster roster.csv
     """
     set_limits(max_nodes, max_file_size)
     from .grade_run import grade
     raise typer.Exit(grade(key, submissions, student=student, detail=detail,
                            view="json" if json_out else view, out_dir=out, keep_going=keep_going,
                            roster=roster, seed=seed, ecf=ecf, precision=precision,
-                           cli_tol={"rtol": rtol, "atol": atol, "rounded": rounded}))
+                           cli_tol={"rtol": rtol, "atol": atol, "rounded": rounded},
+                           visibility=visibility, metadata=metadata))

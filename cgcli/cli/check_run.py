@@ -58,8 +58,8 @@ def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict
             print(f"cg: warning: {w}", file=sys.stderr)
     else:
         from ..views.check import print_problem
-        from ..views.rich import console
-        print_problem(report, console(), precision)
+        from ..views.rich import table_console
+        print_problem(report, table_console(), precision)
         if verified is not None:
             from ..views.symbolic import print_check
             print_check(verified, precision)
@@ -114,7 +114,10 @@ def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, p
                    verify: bool = False, ecf=None) -> int:
     from ..check import homework
     from ..check.grading import Report, grade
+    from ..check.variants import is_key_file
     from ..core.passes import run
+    if is_key_file(path):
+        return check_key(path, cli_tol, json_out, precision)
     sheet, problems, errors = homework.read(path)
     reports = []
     for p in problems:
@@ -148,8 +151,8 @@ def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, p
         sys.stdout.write(homework_json(path, sheet, reports, errors, extra))
     else:
         from ..views.check import print_homework
-        from ..views.rich import console
-        print_homework(path, sheet, reports, errors, console(), precision)
+        from ..views.rich import console, table_console
+        print_homework(path, sheet, reports, errors, table_console(), precision)
         if verify:
             from ..views.symbolic import print_check
             for r, v in zip(reports, verified):
@@ -161,6 +164,21 @@ def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, p
     if errors:
         return errors[0].exit_code
     return 0 if all(r.passed for r in reports) else 1
+
+
+def check_key(path: str, cli_tol: dict, json_out: bool, precision) -> int:
+    """cg check KEY.toml (a key: points, decimals or ranges): the key's own numbers against
+    cg's, a teacher's self-check. Exit 0 when they all agree, 1 when one does not, 2 bad key."""
+    from ..check.keys import self_check
+    sc = self_check(path, {k: v for k, v in cli_tol.items() if v is not None})
+    if json_out:
+        from ..views.check import key_check_json
+        sys.stdout.write(key_check_json(sc))
+    else:
+        from ..views.check import print_key_check
+        from ..views.rich import table_console
+        print_key_check(sc, table_console(), precision)
+    return 0 if all(r.passed for r in sc.reports) else 1
 
 
 SUBMISSION_KEYS = ("id", "inputs", "value", "grad", "node")

@@ -39,23 +39,53 @@ def _report_errors(cls, keep_going: bool) -> None:
 
 
 def grade(key_path: str, source: str, *, student=None, detail=False, view="table", out_dir=None,
-          keep_going=False, roster=None, seed=None, cli_tol=None, ecf=None, precision=None) -> int:
+          keep_going=False, roster=None, seed=None, cli_tol=None, ecf=None, precision=None,
+          visibility=None, metadata=None) -> int:
+    import time
     from ..check import grade as g
+    start = time.monotonic()
     if view not in FORMATS:
         raise InputError(f"cg: unknown --format {view!r}", hint=f"formats: {', '.join(FORMATS)}")
     if out_dir is not None and view != "gradescope":
         raise InputError("cg: --out DIR writes Gradescope's DIR/<student>/results.json: use it with --format gradescope")
-    if (roster is None) != (seed is None):
+    if (visibility is not None or metadata is not None) and view != "gradescope":
+        raise InputError("cg: --visibility and --metadata are for Gradescope: use them with --format gradescope")
+    if visibility is not None:
+        from ..views.grade import VISIBILITIES
+        if visibility not in VISIBILITIES:
+            raise InputError(f"cg: unknown --visibility {visibility!r}", hint=f"one of: {', '.join(VISIBILITIES)}")
+    if metadata is not None and (student is not None or out_dir is not None):
+        raise InputError("cg: --metadata names the student of one submission: leave out --student and --out")
+    if (roster is None) != (seed is None) and not (metadata is not None and seed is None):
         raise InputError("cg: --roster and --seed go together (the sheets' numbers come from both)")
     cli = _cli(cli_tol or {}, ecf)
     key = g.read_key(key_path)
-    names = g.read_roster(roster) if roster is not None else None
-    if names is not None and not key.drawn:
+    as_student = None
+    if metadata is not None:
+        from ..check.export import student_from_metadata
+        as_student, note = student_from_metadata(metadata, roster)
+        if note:
+            print(f"cg: {note}", file=sys.stderr)
+        try:
+            source = _one_sheet(source)
+        except InputError as e:          # the student's upload: say so in results.json too
+            from ..views.grade import gradescope_error_json
+            sys.stdout.write(gradescope_error_json([g.SubmissionError(None, err=e)], time.monotonic() - start))
+            raise
+        if key.drawn and seed is None:
+            raise InputError(f"cg: {key_path} draws inputs per student: give --seed (the one the sheets were made with)")
+    names = g.read_roster(roster) if roster is not None and seed is not None else None
+    if names is not None and not key.drawn and metadata is None:
         print(f"cg: warning: {key_path} draws no inputs from ranges; --roster and --seed change nothing",
               file=sys.stderr)
-    cls = g.grade_class(key, source, cli, names, seed, only=student)
+    cls = g.grade_class(key, source, cli, names if key.drawn else None, seed, only=student, as_student=as_student)
     for w in cls.warnings:
         print(f"cg: warning: {key_path}: {w}", file=sys.stderr)
+    if metadata is not None and cls.errors:
+        from ..views.grade import gradescope_error_json
+        sys.stdout.write(gradescope_error_json(cls.errors, time.monotonic() - start))
+        _report_errors(cls, False)
+        return g.exit_code(cls)
     if cls.errors and not keep_going:
         _report_errors(cls, False)
         return g.exit_code(cls)
@@ -68,14 +98,16 @@ def grade(key_path: str, source: str, *, student=None, detail=False, view="table
         write_csv(cls, sys.stdout)
     elif view == "gradescope":
         from ..views.grade import gradescope_json
+        elapsed = time.monotonic() - start
         if out_dir is not None:
-            _write_gradescope(cls, out_dir)
+            _write_gradescope(cls, out_dir, visibility, elapsed)
         else:
-            sys.stdout.write(gradescope_json(cls, chosen[0] if student is not None and chosen else None))
+            one = chosen[0] if (student is not None or metadata is not None) and chosen else None
+            sys.stdout.write(gradescope_json(cls, one, visibility, elapsed))
     else:
         from ..views.grade import print_class, print_student
-        from ..views.rich import console
-        c = console()
+        from ..views.rich import table_console
+        c = table_console()
         if student is not None or detail:
             for k, s in enumerate(chosen):
                 if k:
@@ -83,14 +115,28 @@ def grade(key_path: str, source: str, *, student=None, detail=False, view="table
                 print_student(s, c, precision)
             if detail and student is None:
                 c.print()
-                print_class(cls, c)
+                print_class(cls, c, precision)
         else:
-            print_class(cls, c)
+            print_class(cls, c, precision)
     _report_errors(cls, True)
     return g.exit_code(cls)
 
 
-def _write_gradescope(cls, out_dir: str) -> None:
+def _one_sheet(source: str) -> str:
+    """The one *.toml sheet of a Gradescope submission (a file, or a folder holding one)."""
+    if not os.path.isdir(source):
+        return source
+    try:
+        sheets = sorted(n for n in os.listdir(source) if n.endswith(".toml"))
+    except OSError as e:
+        raise InputError(f"cg: cannot read the folder {source}: {e.strerror or e}") from None
+    if len(sheets) != 1:
+        raise InputError(f"cg: the submission {source} holds {len(sheets)} *.toml sheets: upload exactly one"
+                         + (f" (found: {', '.join(sheets[:5])})" if sheets else ""))
+    return os.path.join(source, sheets[0])
+
+
+def _write_gradescope(cls, out_dir: str, visibility=None, elapsed=None) -> None:
     from ..views.grade import gradescope_json
     for s in cls.students:
         if s.student in (".", "..") or any(c in s.student for c in "/\\\0"):
@@ -100,7 +146,7 @@ def _write_gradescope(cls, out_dir: str) -> None:
         try:
             os.makedirs(d, exist_ok=True)
             with open(os.path.join(d, "results.json"), "w", encoding="utf-8") as f:
-                f.write(gradescope_json(cls, s))
+                f.write(gradescope_json(cls, s, visibility, elapsed))
         except OSError as e:
             raise InputError(f"cg: cannot write {d}/results.json: {e.strerror or e}") from None
     print(f"cg: wrote {len(cls.students)} results.json under {out_dir}", file=sys.stderr)
@@ -130,14 +176,18 @@ def check_with_key(sheet: str, key_path: str, *, json_out=False, cli_tol=None, e
         sys.stdout.write(grade_json(cls))
     else:
         from ..views.grade import print_student
-        from ..views.rich import console
-        print_student(s, console(), precision)
+        from ..views.rich import table_console
+        print_student(s, table_console(), precision)
     return 0 if s.score == s.points and all(m.status == "right" for p in s.problems for m in p.marks) else 1
 
 
-def make_sheets(template: str, roster: str, seed, out_dir: str) -> int:
-    """cg key TEMPLATE --roster R --seed S --out DIR: one blank sheet per student."""
+def make_sheets(template: str, roster: str, seed, out_dir: str, view: str = "toml") -> int:
+    """cg key TEMPLATE --roster R --seed S --out DIR [--format md|tex|pdf]: one blank sheet per
+    student (TOML, for cg grade; or printable, with the teacher's answer sheet)."""
+    if view != "toml":
+        return _printable(template, roster, seed, out_dir, view)
     from ..check import grade as g
+    from ..check.variants import fingerprint
     from ..views.grade import sheet_toml
     key = g.read_key(template)
     names = g.read_roster(roster)
@@ -150,11 +200,119 @@ def make_sheets(template: str, roster: str, seed, out_dir: str) -> int:
         raise InputError(f"cg: cannot create {out_dir}: {e.strerror or e}") from None
     for name in names:
         inputs = [g.draw_inputs(p, seed, name, p.setting("decimals", {}, key.sheet, 1)) for p in key.problems]
+        variant = fingerprint([(p.id, i) for p, i in zip(key.problems, inputs)])
         path = os.path.join(out_dir, f"{name}.toml")
         try:
             with open(path, "w", encoding="utf-8") as f:
-                f.write(sheet_toml(key, name, inputs, seed))
+                f.write(sheet_toml(key, name, inputs, seed, variant))
         except OSError as e:
             raise InputError(f"cg: cannot write {path}: {e.strerror or e}") from None
     print(f"cg: wrote {len(names)} sheets under {out_dir}", file=sys.stderr)
     return 0
+
+
+SHEET_FORMATS = ("md", "tex", "pdf")
+
+
+def export_key(args: list, sets: list, view: str, roster, seed, out_dir) -> int:
+    """cg key KEY.toml --format moodle|md|tex|pdf (cli/check.py's key command with --format)."""
+    formats = ("toml", "moodle") + SHEET_FORMATS
+    if view not in formats:
+        raise InputError(f"cg: unknown --format {view!r} for cg key", hint=f"formats: {', '.join(formats)}")
+    if len(args) != 1 or not args[0].endswith(".toml") or sets:
+        raise InputError(f"cg: --format {view} exports a key file: cg key KEY.toml --format {view}"
+                         + (" --out DIR [--roster ROSTER.csv --seed S]" if view in SHEET_FORMATS else ""))
+    if view == "moodle":
+        if roster is not None or seed is not None or out_dir is not None:
+            raise InputError("cg: --format moodle writes one quiz to stdout (the key's own inputs): "
+                             "leave out --roster, --seed and --out")
+        return export_moodle(args[0])
+    if out_dir is None:
+        raise InputError(f"cg: --format {view} writes files: give --out DIR")
+    if (roster is None) != (seed is None):
+        raise InputError("cg: --roster and --seed go together")
+    return _printable(args[0], roster, seed, out_dir, view)
+
+
+def export_moodle(path: str) -> int:
+    from ..check import grade as g
+    from ..check.export import key_sheet
+    from ..views.moodle import moodle_xml
+    from ..views.sheets import picture
+    key = g.read_key(path)
+    sheet = key_sheet(key, {})
+    pictures = {}
+    for p, kp in zip(sheet.problems, key.problems):
+        svg = picture(kp.graph, "svg")
+        if svg is not None:
+            pictures[p.id] = svg
+    if not pictures:
+        print("cg: Graphviz's dot is not installed: the questions have no picture of the graph", file=sys.stderr)
+    text, skipped = moodle_xml(sheet, pictures)
+    sys.stdout.write(text)
+    for s in skipped:
+        print(f"cg: warning: {s}: no numerical question for it (left out)", file=sys.stderr)
+    return 0
+
+
+def _printable(path: str, roster, seed, out_dir: str, view: str) -> int:
+    """Each student's problem sheet (or the key's one sheet without a roster) and the answer sheet."""
+    import shutil
+    from ..check import grade as g
+    from ..check.export import key_sheet
+    from ..check.variants import fingerprint
+    from ..views import sheets as V
+    if view == "pdf" and shutil.which("pdflatex") is None:
+        raise InputError("cg: --format pdf needs pdflatex (TeX Live), which is not installed",
+                         hint="install it (e.g. apt-get install texlive-latex-recommended), or write "
+                              "--format tex and compile the .tex files elsewhere")
+    key = g.read_key(path)
+    names = g.read_roster(roster) if roster is not None else [None]
+    if names == [None] and key.drawn:
+        raise InputError(f"cg: {path} draws inputs per student: give --roster ROSTER.csv --seed S")
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"cg: cannot create {out_dir}: {e.strerror or e}") from None
+    kind = "svg" if view == "md" else "pdf"
+    pictures = {}
+    for p in key.problems:                # one picture per problem: the structure is everyone's
+        data = V.picture(p.graph, kind)
+        if data is not None:
+            pictures[p.id] = V.picture_name(p.id, kind)
+            _write(os.path.join(out_dir, pictures[p.id]), data)
+    if not pictures:
+        print("cg: Graphviz's dot is not installed: the sheets have no picture of the graph", file=sys.stderr)
+    sheets = []
+    for name in names:
+        if name is None:
+            sheets.append(key_sheet(key, {}))
+            continue
+        inputs = [g.draw_inputs(p, seed, name, p.setting("decimals", {}, key.sheet, 1)) for p in key.problems]
+        variant = fingerprint([(p.id, i) for p, i in zip(key.problems, inputs)])
+        sheets.append(key_sheet(key, {}, name, seed, variant, inputs))
+    ext = "md" if view == "md" else "tex"
+    render, answers = (V.sheet_md, V.answers_md) if view == "md" else (V.sheet_tex, V.answers_tex)
+    files = []
+    for sh in sheets:
+        files.append(os.path.join(out_dir, f"{sh.student or 'sheet'}.{ext}"))
+        _write(files[-1], render(sh, pictures).encode("utf-8"))
+    files.append(os.path.join(out_dir, f"answers.{ext}"))
+    _write(files[-1], answers(sheets).encode("utf-8"))
+    if view == "pdf":
+        for f in files:
+            why = V.compile_pdf(f)
+            if why is not None:
+                raise InputError(f"cg: {why}")
+    n = len(sheets)
+    print(f"cg: wrote {n} sheet{'s' if n != 1 else ''} and the answer sheet (answers.{'pdf' if view == 'pdf' else ext}) "
+          f"under {out_dir}", file=sys.stderr)
+    return 0
+
+
+def _write(path: str, data: bytes) -> None:
+    try:
+        with open(path, "wb") as f:
+            f.write(data)
+    except OSError as e:
+        raise InputError(f"cg: cannot write {path}: {e.strerror or e}") from None

@@ -30,7 +30,8 @@ _JSONL_FIT = typer.Option(False, "--jsonl", help="Stream one JSON line per epoch
 _PLOT = typer.Option(None, "--plot", metavar="FILE.svg|FILE.png", help="Write the loss curve to a file.")
 _CURVE = typer.Option(None, "--curve/--no-curve",
                       help="Show the loss curve in the terminal (default: when stdout is a terminal).")
-_PREC = typer.Option(None, "--precision", min=1, max=17, help="Significant digits in the table.")
+_PREC = typer.Option(None, "--digits", "--precision", min=1, max=17,
+                     help="Significant digits in the table (default 4).")
 _SHAPE = typer.Option(None, "--shape", metavar="NAME=NxM",
                       help="A vector (NAME=N) or matrix (NAME=NxM) parameter without start values: its "
                            "elements start from --init (repeatable).")

@@ -20,6 +20,22 @@ def fmt(v: float, precision: int | None = None) -> str:
     return s
 
 
+def apart(v: float, given, precision: int | None = None) -> str:
+    """fmt(v) at `precision` (default PRECISION) significant digits, with as many more as it
+    takes to differ from `given` (an answer that is not right, as text or a number), so a
+    table never shows the answer itself as cg's value when it is not."""
+    d = PRECISION if precision is None else precision
+    text = fmt(v, d)
+    try:
+        g = float(getattr(given, "text", given))
+    except (TypeError, ValueError, OverflowError):
+        return text
+    while d < 17 and v == v and v != g and float(text) == g:
+        d += 1
+        text = fmt(v, d)
+    return text
+
+
 def json_number(v: float) -> str:
     """A strict RFC 8259 value: non-finite numbers become the strings "inf", "-inf", "nan"."""
     s = repr(float(v))

@@ -2,7 +2,7 @@
 JSON report, schema "cg.check/1" (README). They read finished Reports and never compute."""
 from __future__ import annotations
 
-from ..core.fmt import fmt, json_number as _n
+from ..core.fmt import PRECISION, apart, fmt, json_number as _n
 from .json import _q
 from .text import safe, visible
 
@@ -130,9 +130,10 @@ def _heading(rep, precision=None):
 def problem_table(rep, precision=None):
     from rich.table import Table
     from rich.text import Text
+    digits = PRECISION if precision is None else precision
     t = Table()
-    t.add_column("answer", no_wrap=True)
-    t.add_column("expected", justify="right", no_wrap=True)
+    t.add_column("answer", overflow="fold")
+    t.add_column("expected", justify="right", overflow="fold")
     t.add_column("cg's value", justify="right", style="green", no_wrap=True)
     t.add_column("verdict", no_wrap=True)
     for row in rep.rows:
@@ -144,7 +145,8 @@ def problem_table(rep, precision=None):
             verdict = Text(f"~ carried forward ({fmt(row.credit)})", style="bold yellow")
         else:
             verdict = Text("✗ wrong", style="bold red")
-        t.add_row(safe(row.label), safe(row.answer.text), fmt(row.got, precision), verdict)
+        got = fmt(row.got, digits) if row.ok else apart(row.got, row.given, digits)
+        t.add_row(safe(row.label), safe(row.answer.text), got, verdict)
     return t
 
 
@@ -194,3 +196,33 @@ def print_homework(path: str, sheet: dict, reports: list, errors: list, console,
         console.print()
     console.print(_summary(total, correct, extra) if not errors else
                   Text(f"{correct}/{total} answers correct{extra}", style="bold red"))
+
+
+# --- a key's self-check (cg check KEY.toml) ----------------------------------------------------
+
+def _key_notes(sc) -> list:
+    notes = []
+    for p in sc.drawn:
+        names = ", ".join(p.specs)
+        notes.append(f"problem {p.id} draws {names} per student: no numbers of its own to check "
+                     f"(cg grade ... --roster R --seed S grades each student at theirs)")
+    if sc.blanks:
+        notes.append(f"left blank in the key (cg computes them when grading): {', '.join(sc.blanks)}")
+    return notes
+
+
+def print_key_check(sc, console, precision=None) -> None:
+    """The key's own numbers against cg's: the homework tables, then what was not checked."""
+    from rich.text import Text
+    console.print(Text(f"{sc.key.path}: a key; its own answers checked against cg's", style="bold"))
+    print_homework(sc.key.path, {"title": sc.key.title}, sc.reports, [], console, precision)
+    for n in _key_notes(sc):
+        console.print(Text(n, style="yellow"))
+
+
+def key_check_json(sc) -> str:
+    """cg.check/1 for a key's self-check: the homework report plus "key": {drawn, blank}."""
+    drawn = ", ".join(_q(p.id) for p in sc.drawn)
+    blank = ", ".join(_q(b) for b in sc.blanks)
+    extra = f', "key": {{"drawn": [{drawn}], "blank": [{blank}]}}'
+    return homework_json(sc.key.path, {"title": sc.key.title}, sc.reports, [], extra)

@@ -8,6 +8,7 @@ import math
 
 from ..core.fmt import fmt
 from .text import controls, json_text, safe, visible
+from ..core.fmt import PRECISION, apart, fmt
 
 SCHEMA = "cg.grade/1"
 
@@ -112,38 +113,98 @@ def write_csv(cls, out) -> None:
 
 
 # --- Gradescope -----------------------------------------------------------------------------
+# results.json as Gradescope's autograder specification describes it
+# (https://gradescope-autograders.readthedocs.io/en/latest/specs/): top level score,
+# execution_time (seconds), output, output_format, extra_data and tests; per test name, score,
+# max_score, status ("passed"/"failed"), visibility, output, output_format, tags, extra_data.
 
-def gradescope(s) -> dict:
-    """Gradescope's results.json for one student: a test per problem."""
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+_MD_SPECIAL = set("\\`*_[]<>|~&")
+
+
+def md(text: str) -> str:
+    """Text (a student's answer, a name) as literal inline Markdown: one line, every character
+    that could start markup inline (emphasis, code, links, HTML, entities, tables) escaped."""
+    text = " ".join(str(text).splitlines())
+    return "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
+
+
+def slip_codes(m) -> list:
+    """The slip codes of a graded answer: its slip's code and those it matches equally; []."""
+    sl = m.slip
+    if not sl:
+        return []
+    codes = [sl["code"]]
+    return codes + [o["code"] for o in sl.get("also", ()) if o["code"] not in codes]
+
+
+def shows_value(m) -> bool:
+    """Does this answer's feedback state cg's value? (wrong and carried-forward answers: "df/dz
+    is 5, not 3"); right, missing and unreadable ones do not."""
+    return m.status in ("wrong", "carried")
+
+
+def gradescope(s, visibility: str | None = None, execution_time: float | None = None) -> dict:
+    """Gradescope's results.json for one student: a test per problem. `visibility`: every test's
+    (default: after_due_date for a test whose feedback states cg's value, else visible)."""
     tests = []
     for p in s.problems:
-        lines = []
+        lines, answers, tags = [], [], [f"problem {p.id}"]
         for m in p.marks:
             verdict = {"right": "right", "wrong": "wrong", "carried": "carried forward",
                        "missing": "missing", "unreadable": "unreadable"}[m.status]
-            text = f"{m.label}: {verdict} ({_score(m.score)}/{_score(m.points)})"
+            text = f"- **{md(m.label)}**: {verdict} ({_score(m.score)}/{_score(m.points)})"
             why = _why(m)
             if m.status != "right" and why and why != m.status:
-                text += f": {why}"
+                text += f": {md(why)}"
             lines.append(text)
-        title = next((q.title for q in [p] if q.title), None)
-        slips = [{"target": m.target, **_slip(m.slip)} for m in p.marks if m.slip]
+            codes = slip_codes(m)
+            entry = {"target": m.target, "status": m.status, "score": m.score, "points": m.points}
+            if codes:
+                entry["slips"] = codes
+                entry["slip"] = _slip(m.slip)
+                tags += [c for c in codes if c not in tags]
+            answers.append(entry)
+            if m.status not in tags and m.status != "right":
+                tags.append(m.status)
+        title = p.title
+        passed = all(m.status == "right" for m in p.marks)
+        vis = visibility or ("after_due_date" if any(shows_value(m) for m in p.marks) else "visible")
         tests.append({"name": f"problem {p.id}" + (f": {title}" if title else ""), "score": p.score,
-                      "max_score": p.points, "output": "\n".join(lines),
-                      "tags": sorted({sl["code"] for sl in slips}), "extra_data": {"slips": slips}})
-    out = [f"not asked (not graded): {u}" for u in s.unasked] + [f"warning: {w}" for w in s.warnings]
-    doc = {"score": s.score, "tests": tests}
+                      "max_score": p.points, "status": "passed" if passed else "failed",
+                      "visibility": vis, "output": "\n".join(lines), "output_format": "md",
+                      "tags": tags, "extra_data": {"problem": p.id, "answers": answers,
+                                                   "slips": [{"target": m.target, **_slip(m.slip)}
+                                                             for m in p.marks if m.slip]}})
+    out = [f"not asked (not graded): {md(u)}" for u in s.unasked] + [f"warning: {md(w)}" for w in s.warnings]
+    doc = {"score": s.score, "output_format": "md", "tests": tests,
+           "extra_data": {"student": s.student, "points": s.points}}
+    if execution_time is not None:
+        doc["execution_time"] = max(0, round(execution_time))
     if out:
-        doc["output"] = "\n".join(out)
+        doc["output"] = "\n\n".join(out)
     return doc
 
 
-def gradescope_json(cls, one=None) -> str:
+def gradescope_json(cls, one=None, visibility=None, execution_time=None) -> str:
     import json
     if one is not None:
-        return json_text(json.dumps(gradescope(one), allow_nan=False, ensure_ascii=False, indent=1)) + "\n"
-    return json_text(json.dumps({s.student: gradescope(s) for s in cls.students}, allow_nan=False,
-                                ensure_ascii=False)) + "\n"
+        return json_text(json.dumps(gradescope(one, visibility, execution_time), allow_nan=False,
+                                    ensure_ascii=False, indent=1)) + "\n"
+    return json_text(json.dumps({s.student: gradescope(s, visibility, execution_time) for s in cls.students},
+                                allow_nan=False, ensure_ascii=False)) + "\n"
+
+
+def gradescope_error_json(errors, execution_time=None) -> str:
+    """results.json for a submission that cannot be graded (a malformed sheet, another student's
+    variant): score 0 and the reasons, visible, so the student can fix and resubmit."""
+    import json
+    doc = {"score": 0, "output_format": "md",
+           "output": "Your submission could not be graded:\n\n" + "\n".join(f"- {md(e.detail)}" for e in errors),
+           "tests": [], "extra_data": {"errors": [e.detail for e in errors]}}
+    if execution_time is not None:
+        doc["execution_time"] = max(0, round(execution_time))
+    return json_text(json.dumps(doc, allow_nan=False, ensure_ascii=False, indent=1)) + "\n"
 
 
 # --- Rich -----------------------------------------------------------------------------------
@@ -151,20 +212,46 @@ def gradescope_json(cls, one=None) -> str:
 STUDENT_ROWS = 200          # the class table lists students up to this many
 
 
-def print_class(cls, console) -> None:
+def _pts(v: float, digits: int | None = None) -> str:
+    """Points at `digits` (default 4) significant digits, never in exponent form: 4.667, 123.5, 12346."""
+    if v != v:
+        return "—"
+    d = PRECISION if digits is None else digits
+    whole = len(str(int(abs(v)))) if abs(v) >= 1 else 0
+    return fmt(round(v, max(0, d - whole)) + 0.0)
+
+
+def _fits(widths: list, width: int) -> bool:
+    """Would a table with these column content widths fit `width` columns (Rich's heavy-head
+    box: one border and two spaces of padding per column, one closing border)?"""
+    return sum(widths) + 3 * len(widths) + 1 <= width
+
+
+def print_class(cls, console, precision=None) -> None:
     from rich.table import Table
     from rich.text import Text
     st = cls.stats
+
+    def P(v):
+        return _pts(v, precision)
     key = cls.key
     if key.title:
         console.print(Text(visible(key.title), style="bold underline"))
     problems = key.problems
+    means = [ps["mean"] for ps in st["problems"]]
+    heads = [f"{p.id} /{P(p.points)}" for p in problems]
+    names = [s.student for s in cls.students[:STUDENT_ROWS]]
+    # per-problem score columns only where they fit beside the student, the total and 20 columns of notes
+    per_problem = _fits([max([7] + [len(n) for n in names[:50]]) if names else 7]
+                        + [max(len(h), 5) for h in heads] + [max(9, len(f"total /{P(key.points)}")), 20],
+                        console.width)
     if cls.students and len(cls.students) <= STUDENT_ROWS:
-        t = Table(title="students")
-        t.add_column("student", no_wrap=True)
-        for p in problems:
-            t.add_column(f"{p.id} /{_score(p.points)}", justify="right")
-        t.add_column(f"total /{_score(key.points)}", justify="right", style="bold")
+        t = Table(title="students (points)")
+        t.add_column("student", overflow="fold")
+        if per_problem:
+            for h in heads:
+                t.add_column(h, justify="right", no_wrap=True)
+        t.add_column(f"total /{P(key.points)}", justify="right", style="bold", no_wrap=True)
         t.add_column("notes")
         for s in cls.students:
             notes = []
@@ -175,36 +262,53 @@ def print_class(cls, console) -> None:
                 notes.append(f"{len(s.unasked)} not asked")
             if s.warnings:
                 notes.append(f"{len(s.warnings)} warning{'s' if len(s.warnings) != 1 else ''}")
-            t.add_row(safe(s.student), *[_score(p.score) for p in s.problems], _score(s.score), ", ".join(notes))
+            scores = [P(p.score) for p in s.problems] if per_problem else []
+            t.add_row(safe(s.student), *scores, P(s.score), ", ".join(notes))
+        t.add_section()
+        t.add_row("mean", *([P(v) for v in means] if per_problem else []), P(st["mean"]), "",
+                  style="bold")
         console.print(t)
+        if not per_problem:
+            console.print("(each problem's scores: --format csv, or a wider terminal)")
     elif cls.students:
         console.print(f"{len(cls.students)} students (the per-student table shows at most {STUDENT_ROWS}: "
                       f"--format csv writes the gradebook, --student NAME one student)")
-    a = Table(title="answers: which step the class gets wrong")
-    for col, just in (("problem", "left"), ("answer", "left"), ("points", "right"), ("right", "right"),
-                      ("wrong", "right"), ("carried", "right"), ("missing", "right"),
-                      ("unreadable", "right"), ("mean", "right")):
-        a.add_column(col, justify=just, no_wrap=True)
+    if cls.students and (len(cls.students) > STUDENT_ROWS or not per_problem):
+        console.print("mean per problem: " + ", ".join(f"{p.id} {P(v)} / {P(p.points)}"
+                                                        for p, v in zip(problems, means)))
     n = st["students"]
+    a = Table(title="answers: which step the class gets wrong (students per verdict)")
+    a.add_column("answer", overflow="fold")
+    for col in ("points", "right", "wrong", "carried", "missing", "unreadable"):
+        a.add_column(col, justify="right", no_wrap=True)
+    many = len(problems) > 1
+    # each row names its answer: "1a grad.z"; where such labels would not fit beside the six
+    # number columns, a row with the problem's id heads its answers instead
+    room = console.width - 62
+    grouped = many and any(len(f"{p.id} {t.target} (formula)" if t.formula else f"{p.id} {t.target}") > room
+                           for p in problems for t in p.targets)
     for p, ps in zip(problems, st["problems"]):
-        for k, (t, ans) in enumerate(zip(p.targets, ps["answers"])):
+        if grouped:
+            a.add_row(Text(f"problem {p.id}", style="bold"))
+        for t, ans in zip(p.targets, ps["answers"]):
             rate = ans["success_rate"]
             style = "green" if rate == rate and rate >= 0.8 else ("red" if rate == rate and rate < 0.5 else "yellow")
-            a.add_row(safe(p.id) if k == 0 else "", t.target + (" (formula)" if t.formula else ""), _score(t.points),
-                      Text(f"{rate:.0%}" if rate == rate else "—", style=style), str(ans["wrong"]),
-                      str(ans["carried"]), str(ans["missing"]), str(ans["unreadable"]),
-                      f"{_score(ps['mean'])} / {_score(p.points)}" if k == 0 else "")
+            label = ("  " if grouped else f"{p.id} " if many else "") + t.target + (" (formula)" if t.formula else "")
+            a.add_row(safe(label), P(t.points), Text(str(ans["right"]), style=style), str(ans["wrong"]),
+                      str(ans["carried"]), str(ans["missing"]), str(ans["unreadable"]))
+        if many and p is not problems[-1]:
+            a.add_section()
     console.print(a)
     if n:
-        console.print(Text(f"{n} student{'s' if n != 1 else ''} graded: mean {_score(st['mean'])}, median "
-                           f"{_score(st['median'])}, min {_score(st['min'])}, max {_score(st['max'])} "
-                           f"of {_score(st['points'])} points", style="bold"))
+        console.print(Text(f"{n} student{'s' if n != 1 else ''} graded: mean {P(st['mean'])}, median "
+                           f"{P(st['median'])}, min {P(st['min'])}, max {P(st['max'])} "
+                           f"of {P(st['points'])} points", style="bold"))
     else:
         console.print(Text("no submission could be graded", style="bold red"))
     if cls.errors:
         console.print(Text(f"{len(cls.errors)} submission{'s' if len(cls.errors) != 1 else ''} could not be "
                            f"graded (listed on stderr)", style="bold red"))
-    print_misconceptions(getattr(cls, "misconceptions", []), console)
+    print_misconceptions(cls.misconceptions, console)
 
 
 MISCONCEPTION_LINES = 20     # the Rich section lists the answers with the most common slips, up to this many
@@ -235,26 +339,35 @@ _VERDICT = {"right": ("✓ right", "green"), "wrong": ("✗ wrong", "bold red"),
 def print_student(s, console, precision=None) -> None:
     from rich.table import Table
     from rich.text import Text
-    console.print(Text(f"student {visible(s.student)}: {_score(s.score)} / {_score(s.points)} points", style="bold"))
+
+    def P(v):
+        return _pts(v, precision)
+    console.print(Text(f"student {visible(s.student)}: {P(s.score)} / {P(s.points)} points", style="bold"))
     for p in s.problems:
-        head = f"problem {visible(p.id)}" + (f" ({visible(p.title)})" if p.title else "") + f": {_score(p.score)} / {_score(p.points)}"
+        head = f"problem {visible(p.id)}" + (f" ({visible(p.title)})" if p.title else "") + f": {P(p.score)} / {P(p.points)}"
         src = visible("; ".join(line.strip() for line in p.expression.strip().splitlines() if line.strip()))
         head += f"  {src if len(src) <= 120 else src[:117] + '...'}"
         if p.inputs:
-            head += "  at  " + ", ".join(f"{k} = {fmt(v, precision)}" for k, v in p.inputs.items())
-        t = Table(title=head, title_justify="left")
-        t.add_column("answer", no_wrap=True)
-        t.add_column("given", justify="right", no_wrap=True)
+            head += "  at  " + ", ".join(f"{k} = {fmt(v)}" for k, v in p.inputs.items())
+        console.print(Text(head))
+        t = Table()
+        t.add_column("answer", overflow="fold")
+        t.add_column("given", justify="right", overflow="fold")
         t.add_column("cg's value", justify="right", style="green", no_wrap=True)
         t.add_column("verdict", no_wrap=True)
         t.add_column("points", justify="right", no_wrap=True)
-        t.add_column("feedback")
+        why = []
         for m in p.marks:
             word, style = _VERDICT[m.status]
-            t.add_row(safe(m.label), safe(m.given) if m.given is not None else "—", fmt(m.got, precision),
-                      Text(word, style=style), f"{_score(m.score)}/{_score(m.points)}",
-                      "" if m.status == "right" else Text(controls(_why(m) or "")))
+            t.add_row(safe(m.label), safe(m.given) if m.given is not None else "—",
+                      apart(m.got, m.given, precision) if m.status != "right" else fmt(m.got, PRECISION if precision is None else precision),
+                      Text(word, style=style), f"{P(m.score)}/{P(m.points)}")
+            if m.status != "right" and _why(m):
+                text = _why(m)
+                why.append(text if text.startswith(m.label + " ") else f"{m.label}: {text.removeprefix(m.label + ': ')}")
         console.print(t)
+        for w in why:
+            console.print(Text(controls(w), style="yellow"))
     slips = s.slips
     if slips:
         where: dict = {}
@@ -270,11 +383,15 @@ def print_student(s, console, precision=None) -> None:
 
 # --- per-student sheets (cg key --roster) ---------------------------------------------------
 
-def sheet_toml(key, student: str, inputs: list, seed) -> str:
-    """A student's sheet: the key's problems at the student's inputs, every answer blank ("")."""
+def sheet_toml(key, student: str, inputs: list, seed, variant: str | None = None) -> str:
+    """A student's sheet: the key's problems at the student's inputs, every answer blank ("");
+    stamped with the seed and the variant (cgcli.check.variants) so cg grade can tell sheets apart."""
     from .toml import _key, toml_number, toml_string
     lines = [f"# {visible(student)}'s sheet (cg key --seed {seed}): fill in every \"\" with your answer",
-             "# (a number, or a constant expression such as \"-1/3\")"]
+             "# (a number, or a constant expression such as \"-1/3\"); leave seed and variant as they are"]
+    lines.append(f"seed = {toml_string(str(seed))}")
+    if variant is not None:
+        lines.append(f"variant = {toml_string(variant)}")
     if key.title:
         lines.append(f"title = {toml_string(key.title)}")
     for p, values in zip(key.problems, inputs):

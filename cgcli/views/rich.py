@@ -46,6 +46,16 @@ def console(file=None) -> Console:
     return c
 
 
+def table_console(file=None) -> Console:
+    """For the grading tables (cg check, cg grade): a terminal's own width; piped, plain text
+    (no colour), tables fitted to $COLUMNS, else 80 columns, never wider than their content,
+    and the lines of prose between them unbroken (one message, one line, for grep)."""
+    c = Console(file=file, highlight=False)
+    if not c.is_terminal:              # Rich reads COLUMNS, else 80, when the output is not a terminal
+        c = Console(file=file, highlight=False, no_color=True, soft_wrap=True)
+    return c
+
+
 def _grad(result, i, precision):
     g = result.grad(i)
     return "—" if g is None else fmt(g, precision)

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..core.fmt import fmt
+from ..core.fmt import PRECISION, fmt
 from . import plot
 from .rich import GRAD, VALUE, console
 
@@ -134,6 +134,8 @@ def _f(v, precision) -> str:
 
 
 def print_run(run, precision=None, curve: bool = False, file=None) -> None:
+    if precision is None:              # the grading tables' number format: 4 significant digits
+        precision = PRECISION
     c = console(file)
     c.print(_title(run, precision))
     c.print(table(run, precision))

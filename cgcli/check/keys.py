@@ -1,0 +1,44 @@
+"""The teacher's self-check: `cg check KEY.toml` grades the key's own numbers against cg's.
+
+A key is a homework sheet with grading settings (points, decimals, ranges); telling one from a
+student's sheet is cgcli.check.variants.key_marks (which cg grade also uses to refuse a key
+among the submissions). The key is read with cgcli.check.grade.read_key.
+"""
+from __future__ import annotations
+
+from ..core.errors import CgError
+
+
+class SelfCheck:
+    """The key graded against cg: a Report per problem with fixed inputs (the key's own numbers
+    as the answers; blank ones are left out), and the problems whose inputs are drawn."""
+
+    def __init__(self, key, reports, drawn, blanks):
+        self.key, self.reports, self.drawn, self.blanks = key, reports, drawn, blanks
+
+
+def self_check(path: str, cli: dict) -> SelfCheck:
+    """Read the key (SubmissionError, exit 2, at its first mistake) and grade its numbers."""
+    from . import answers, grading
+    from .grade import Prepared, SubmissionError, read_key
+    key = read_key(path)
+    reports, drawn, blanks = [], [], []
+    for p in key.problems:
+        if p.specs:
+            drawn.append(p)
+            continue
+        prep = Prepared(p, p.inputs, cli, key.sheet)
+        if prep.error is not None:
+            raise SubmissionError(path, p.line, None, p.id, prep.error)
+        rows = []
+        for t in p.targets:
+            if t.key is None or (isinstance(t.key, str) and not t.key.strip()):
+                blanks.append(f"{p.id} {t.target}")
+                continue
+            try:
+                a = answers.make_answer(t.kind, t.name, t.key, formula=t.formula)
+            except CgError as e:
+                raise SubmissionError(path, p.line, None, p.id, e) from None
+            rows.append(grading.grade_one(prep.result, a, prep.tol, prep.names, prep.out))
+        reports.append(grading.Report(p.id, prep.result, rows, tolerance=prep.tol, line=p.line, title=p.title))
+    return SelfCheck(key, reports, drawn, blanks)
