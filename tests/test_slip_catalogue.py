@@ -350,7 +350,8 @@ def test_gradescope_tags_and_extra_data(klass):
     p = run_cg("grade", *klass, "--format", "gradescope", "--student", "cat")
     doc = json.loads(p.out)
     t1, t2 = doc["tests"]
-    assert t1["tags"] == ["fanout-partial"] and t2["tags"] == ["swapped"]
+    assert "fanout-partial" in t1["tags"] and "swapped" in t2["tags"]
+    assert not {"swapped", "sign", "wrong-input"} & set(t1["tags"]) and "fanout-partial" not in t2["tags"]
     assert [s["target"] for s in t2["extra_data"]["slips"]] == ["grad.w1", "grad.x1"]
     assert t2["extra_data"]["slips"][0]["code"] == "swapped"
 

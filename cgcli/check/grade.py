@@ -961,7 +961,7 @@ def read_submissions(path: str, key: Key):
     if low.endswith(".toml"):
         if _same_file(path, key.path):
             yield SubmissionError(path, None, os.path.splitext(os.path.basename(path))[0], None,
-                                  f"is the key {key.path} itself: not graded")
+                                  f"not a student's sheet: it is the key itself ({key.path}): not graded")
             return
         try:
             yield read_sheet(path, key)
