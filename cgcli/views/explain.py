@@ -282,7 +282,8 @@ class Explainer:
 
 
 def _inputs_text(result, ex: Explainer) -> list:
-    return [f"{name} = {ex.value(i)}" for name, i in result.graph.variables.items()]
+    # a rebound input by its version name (h#1, the start state), never the output's name
+    return [f"{ex.names[i]} = {ex.value(i)}" for i in result.graph.variables.values()]
 
 
 def _fan(ex, i, uses, m=lambda s: s) -> str:
@@ -304,7 +305,7 @@ def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
     bold = (lambda s: f"**{s}**") if markdown else (lambda s: s)
     inputs = ", ".join(_inputs_text(result, ex)) or "no variables"
     source = " ".join(g.source.split())
-    unnamed = any(g.ops[i] not in (VAR, CONST) and i not in g.names for i in walk.forward)
+    unnamed = any(g.ops[i] not in (VAR, CONST) and i not in g.names and i != out_i for i in walk.forward)
     note = "Nodes without a name are called n<id> (their position in the graph)." if unnamed else ""
     if markdown:
         L += [f"# Backpropagation through `{source}`", "", f"Inputs: {code(inputs)}." + (" " + note if note else ""), ""]
@@ -372,7 +373,7 @@ def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
 
 def _gradients_text(result, ex, markdown) -> list:
     g = result.graph
-    rows = [(name, ex.value(i), ex.grad(i)) for name, i in g.variables.items()]
+    rows = [(ex.names[i], ex.value(i), ex.grad(i)) for i in g.variables.values()]
     head = ("variable", "value", f"∂{ex.f}/∂variable")
     if markdown:
         L = ["## Gradients", "", f"| {head[0]} | {head[1]} | {head[2]} |", "|---|---:|---:|"]
@@ -464,9 +465,9 @@ def latex(result, walk, precision=3, decimals=None) -> str:
          r"\usepackage{amsmath}", r"\begin{document}", ""]
     source = " ".join(g.source.split())
     L.append(r"\section*{Backpropagation through \texttt{" + tex_text(source) + "}}")
-    inputs = ", ".join(m(f"{latex_name(n)} = {ex.value(i)}") for n, i in g.variables.items()) or "no variables"
+    inputs = ", ".join(m(f"{ex.name(i)} = {ex.value(i)}") for i in g.variables.values()) or "no variables"
     L.append(f"Inputs: {inputs}.")
-    if any(g.ops[i] not in (VAR, CONST) and i not in g.names for i in walk.forward):
+    if any(g.ops[i] not in (VAR, CONST) and i not in g.names and i != out_i for i in walk.forward):
         L.append(r"Nodes without a name are called $n_{\mathit{id}}$ (their position in the graph).")
     L += ["", r"\subsection*{Forward pass}",
           "Each gate computes its value from its inputs, from the inputs to the output."]
@@ -510,7 +511,7 @@ def latex(result, walk, precision=3, decimals=None) -> str:
     if g.variables:
         L += [r"\begin{tabular}{lrr}", r"variable & value & "
               + m(f"\\partial {ex.fname()} / \\partial \\text{{variable}}") + r" \\ \hline"]
-        L += [f"{m(latex_name(n))} & {m(ex.value(i))} & {m(ex.grad(i))} \\\\" for n, i in g.variables.items()]
+        L += [f"{m(ex.name(i))} & {m(ex.value(i))} & {m(ex.grad(i))} \\\\" for i in g.variables.values()]
         L.append(r"\end{tabular}")
     else:
         L.append("The expression has no variables.")

@@ -129,8 +129,8 @@ def page(result, walk, frames, svg: str, precision=4, decimals=None) -> str:
     e = html.escape
     source = " ".join(g.source.split())
     f = output_name(g)
-    rows = "\n".join(f"<tr><td>{e(name)}</td><td class=\"v\">{e(ex.value(i))}</td>"
-                     f"<td class=\"g\">{e(ex.grad(i))}</td></tr>" for name, i in g.variables.items())
+    rows = "\n".join(f"<tr><td>{e(ex.name(i))}</td><td class=\"v\">{e(ex.value(i))}</td>"
+                     f"<td class=\"g\">{e(ex.grad(i))}</td></tr>" for i in g.variables.values())
     used = [op.name for op in OPS if op.arity and op.code in set(g.ops)]
     rules = []
     for op in OPS:
@@ -139,7 +139,7 @@ def page(result, walk, frames, svg: str, precision=4, decimals=None) -> str:
             pattern = "" if pattern in gate else f" ({e(pattern)})"
             rules.append(f"<li><b>{e(op.name)}</b>{pattern}: {e(gate)}</li>")
     warn = "".join(f"<div class=\"warn\">warning: {e(w)}</div>" for w in result.warnings)
-    inputs = ", ".join(f"{n} = {ex.value(i)}" for n, i in g.variables.items()) or "no variables"
+    inputs = ", ".join(f"{ex.name(i)} = {ex.value(i)}" for i in g.variables.values()) or "no variables"
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -202,7 +202,7 @@ def result_table(result, precision=None) -> str:
         op = OPS[g.ops[i]]
         grad = result.grad(i)
         style = ' style="font-weight:bold"' if i == g.output else ""
-        rows.append(f"<tr{style}><td>{i}</td><td>{e(names[i]) if i in g.names else ''}</td><td>{op.name}</td>"
+        rows.append(f"<tr{style}><td>{i}</td><td>{e(names[i]) if i in g.names or i == g.output else ''}</td><td>{op.name}</td>"
                     f"<td style=\"text-align:left\"><code>{e(lab[i])}</code></td>"
                     f"<td style=\"color:#2e7d32\">{e(fmt(result.values[i], precision))}</td>"
                     f"<td style=\"color:#c62828\">{'—' if grad is None else e(fmt(grad, precision))}</td></tr>")
