@@ -47,6 +47,76 @@ def number(v: float, precision: int | None = 3, decimals: int | None = None) -> 
     return format(v, f".{precision}g")
 
 
+# --- arithmetic that checks at the printed precision ----------------------------------------
+#
+# A line such as `0.20 × -2.00 = -0.39` is read by a learner who redoes it by hand: with the
+# operands rounded to the result's places it may not check (0.1966 × -2 = -0.3932, but
+# 0.20 × -2.00 = -0.40). So the result keeps its places, and an operand that is not exact at
+# them gets more digits, one at a time, until the shown operands, combined exactly, round to
+# the shown result (half a unit of its last place, either way): `0.197 × -2.00 = -0.39`.
+
+def _exact(text: str):
+    """A printed number as an exact Decimal; None for inf, nan or anything else."""
+    from decimal import Decimal, InvalidOperation
+    try:
+        d = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    return d if d.is_finite() else None
+
+
+def checks(combine, operands: list, result: str) -> bool:
+    """Whether combine(the printed operands, exactly) rounds to the printed result."""
+    from decimal import Decimal, localcontext
+    r = _exact(result)
+    xs = [_exact(o) for o in operands]
+    if r is None or any(x is None for x in xs):
+        return True                      # inf or nan: nothing a learner can check
+    with localcontext() as ctx:
+        ctx.prec = 60
+        try:
+            exact = combine(xs)
+        except (ArithmeticError, ValueError, OverflowError, TypeError):
+            return False
+        if exact is None or not exact.is_finite():
+            return False
+        half = Decimal(1).scaleb(r.as_tuple().exponent) / 2
+        return abs(exact - r) <= half
+
+
+def exact_op(op):
+    """op's forward over Decimals: exact for + - * / neg recip and whole powers; others
+    through the float forward (a calculator's answer)."""
+    from decimal import Decimal
+    name = op.name
+    if name == "add":
+        return lambda x: x[0] + x[1]
+    if name == "sub":
+        return lambda x: x[0] - x[1]
+    if name == "mul":
+        return lambda x: x[0] * x[1]
+    if name == "div":
+        return lambda x: x[0] / x[1]
+    if name == "neg":
+        return lambda x: -x[0]
+    if name == "recip":
+        return lambda x: 1 / x[0]
+
+    def by_float(x):
+        if name == "pow" and x[1] == x[1].to_integral_value() and abs(x[1]) <= 64:
+            return x[0] ** int(x[1])
+        v = op.forward(*[float(d) for d in x])
+        return Decimal(repr(v)) if math.isfinite(v) else None
+    return by_float
+
+
+def _sum(xs):
+    total = 0
+    for x in xs:
+        total += x
+    return total
+
+
 # --- printing an op over its operands (plain cg syntax or LaTeX) ---------------------------
 
 class Piece:
@@ -116,6 +186,28 @@ class Explainer:
         s = number(v, self.precision, self.decimals)
         return self._piece(s)
 
+    def _digits(self, v, extra: int) -> str:
+        if self.decimals is not None:
+            return number(v, None, self.decimals + extra) if extra <= 17 else fmt(v)
+        p = self.precision + extra
+        return number(v, p if p < 17 else None)
+
+    def checked(self, values, result, combine) -> tuple:
+        """(operand Pieces, result Piece) for a line `operands = result` that checks at the
+        printed precision: the result as num() prints it, an inexact operand with as many more
+        digits as that takes (full precision at most; see `checks`)."""
+        res = number(result, self.precision, self.decimals)
+        texts = [number(v, self.precision, self.decimals) for v in values]
+        if self.precision is not None or self.decimals is not None:
+            inexact = [k for k, (v, t) in enumerate(zip(values, texts))
+                       if math.isfinite(v) and _exact(t) != _exact(fmt(v))]
+            extra = 0
+            while inexact and not checks(combine, texts, res) and extra <= 17:
+                extra += 1
+                for k in inexact:
+                    texts[k] = self._digits(values[k], extra)
+        return [self._piece(t) for t in texts], self._piece(res)
+
     def _piece(self, s: str) -> Piece:
         neg = s.startswith("-")
         if self.latex and "e" in s and s not in ("inf", "-inf"):   # 1.5 \cdot 10^{-7}: a product
@@ -146,7 +238,7 @@ class Explainer:
         """The same with the inputs' values: 5 * -4."""
         vals = self.r.values
         op = self.g.op(i)
-        parts = [self.num(vals[a]) for a in self.g.inputs(i)]
+        parts, _ = self.checked([vals[a] for a in self.g.inputs(i)], vals[i], exact_op(op))
         if op.arity == 1 and op.symbol == "-":       # -(1) rather than -1: show the negation
             parts = [Piece(f"({parts[0].text})")]
         return apply(op, parts, self.latex).text
@@ -192,11 +284,11 @@ class Explainer:
 
     def product(self, e) -> str:
         """upstream × local = product, with the numbers."""
-        up, loc = self.num(self.r.grads[e.node]), self.num(e.local)
+        (up, loc), res = self.checked([self.r.grads[e.node], e.local], e.product, lambda x: x[0] * x[1])
         if self.latex:
             up = Piece(f"({up.text})") if up.prec < 3 else up
             loc = Piece(f"({loc.text})") if loc.prec < 9 else loc
-        return f"{up.text}{self.times()}{loc.text} = {self.num(e.product).text}"
+        return f"{up.text}{self.times()}{loc.text} = {res.text}"
 
     def local(self, e) -> str:
         """∂n9/∂n8 = sigmoid(n8) * (1 - sigmoid(n8)) = 0.731 * 0.269 = 0.197"""
@@ -223,7 +315,8 @@ class Explainer:
                     parts.append(text)
                 if e.parts is not None:
                     tt, vals = e.parts
-                    one = apply(tt.op(tt.output), [self.num(v) for v in vals], self.latex).text
+                    shown, _ = self.checked(list(vals), e.local, exact_op(tt.op(tt.output)))
+                    one = apply(tt.op(tt.output), shown, self.latex).text
                     if one not in (text, value):
                         parts.append(one)
         return parts
@@ -271,7 +364,7 @@ class Explainer:
 
     def fan_in(self, j) -> str:
         """∂f/∂x = 2 + 3 = 5 (the terms shortened past SUM_TERMS)."""
-        terms = [self.num(e.product) for e in self.w.incoming.get(j, [])]
+        terms, _ = self.checked([e.product for e in self.w.incoming.get(j, [])], self.r.grads[j], _sum)
         shown = []
         for k, p in enumerate(terms[:SUM_TERMS]):
             shown.append(p.text if k == 0 or not p.negative else f"({p.text})")
@@ -279,6 +372,29 @@ class Explainer:
         if more:
             shown.append(f"\\dots ({more} more)" if self.latex else f"… ({more} more)")
         return f"{self.d(self.g.output, j)} = {' + '.join(shown)} = {self.grad(j)}"
+
+
+def title(graph, origin: str | None = None) -> tuple:
+    """(what the explanation is of, a note): a one-line expression is shown as written; a
+    program file (origin FILE.cg), stdin (origin "-") or a multi-line program by its name and
+    its statement count, not its whole text with its comments. what is None for stdin or an
+    unnamed program (the views say "the program on stdin", "a program")."""
+    text = graph.source
+    if origin is None and "\n" not in text.strip():
+        return " ".join(text.split()), ""
+    from ..core.parse import count_statements
+    n = count_statements(text)
+    note = f" ({n} statement{'s' if n != 1 else ''})"
+    return (None if origin in (None, "-") else origin), note
+
+
+def title_text(graph, origin, code=lambda s: s) -> str:
+    what, note = title(graph, origin)
+    if what is None:
+        what = "the program on stdin" if origin == "-" else "a program"
+    else:
+        what = code(what)
+    return what + note
 
 
 def _inputs_text(result, ex: Explainer) -> list:
@@ -296,7 +412,7 @@ def _uses(walk, j) -> int:
 
 # --- plain text and Markdown ---------------------------------------------------------------
 
-def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
+def text(result, walk, markdown=False, precision=3, decimals=None, origin=None) -> str:
     ex = Explainer(result, walk, False, precision, decimals)
     g = result.graph
     out_i = g.output
@@ -304,14 +420,13 @@ def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
     code = (lambda s: f"`{s}`") if markdown else (lambda s: s)
     bold = (lambda s: f"**{s}**") if markdown else (lambda s: s)
     inputs = ", ".join(_inputs_text(result, ex)) or "no variables"
-    source = " ".join(g.source.split())
     unnamed = any(g.ops[i] not in (VAR, CONST) and i not in g.names and i != out_i for i in walk.forward)
     note = "Nodes without a name are called n<id> (their position in the graph)." if unnamed else ""
     if markdown:
-        L += [f"# Backpropagation through `{source}`", "", f"Inputs: {code(inputs)}." + (" " + note if note else ""), ""]
+        L += [f"# Backpropagation through {title_text(g, origin, code)}", "", f"Inputs: {code(inputs)}." + (" " + note if note else ""), ""]
         L += ["## Forward pass", "", "Each gate computes its value from its inputs, from the inputs to the output.", ""]
     else:
-        L += [f"Backpropagation through {source}", f"Inputs: {inputs}."]
+        L += [f"Backpropagation through {title_text(g, origin)}", f"Inputs: {inputs}."]
         if note:
             L.append(note)
         L += ["", "Forward pass: each gate computes its value from its inputs, from the inputs to the output."]
@@ -423,10 +538,11 @@ def _shared_text(result, walk, ex, markdown) -> list:
         L += ["Shared weights over the loop's steps (backprop through time: the gradient is the sum of "
               "each step's contribution, the fan-out rule over time):"]
     for name, i, per in shared:
-        terms = [f"{label}: {ex.num(v).text}" for label, v in per]
+        shown, _ = ex.checked([v for _, v in per], result.grads[i], _sum)
+        terms = [f"{label}: {p.text}" for (label, _), p in zip(per, shown)]
         total = ex.grad(i)
         if markdown:
-            L.append(f"- `∂{f}/∂{name}` = " + " + ".join(f"`{ex.num(v).text}` ({label})" for label, v in per)
+            L.append(f"- `∂{f}/∂{name}` = " + " + ".join(f"`{p.text}` ({label})" for (label, _), p in zip(per, shown))
                      + f" = `{total}`")
         else:
             L.append(f"  ∂{f}/∂{name} = sum over {len(per)} steps = {total}")
@@ -456,15 +572,15 @@ def wrap(text: str, width: int) -> str:
 
 # --- LaTeX ---------------------------------------------------------------------------------
 
-def latex(result, walk, precision=3, decimals=None) -> str:
+def latex(result, walk, precision=3, decimals=None, origin=None) -> str:
     ex = Explainer(result, walk, True, precision, decimals)
     g = result.graph
     out_i = g.output
     m = lambda s: f"${s}$"
     L = [r"\documentclass{article}", r"\usepackage[utf8]{inputenc}", r"\usepackage[T1]{fontenc}",
          r"\usepackage{amsmath}", r"\begin{document}", ""]
-    source = " ".join(g.source.split())
-    L.append(r"\section*{Backpropagation through \texttt{" + tex_text(source) + "}}")
+    L.append(r"\section*{Backpropagation through "
+             + title_text(g, origin, lambda t: r"\texttt{" + tex_text(t) + "}") + "}")
     inputs = ", ".join(m(f"{ex.name(i)} = {ex.value(i)}") for i in g.variables.values()) or "no variables"
     L.append(f"Inputs: {inputs}.")
     if any(g.ops[i] not in (VAR, CONST) and i not in g.names and i != out_i for i in walk.forward):
@@ -521,7 +637,9 @@ def latex(result, walk, precision=3, decimals=None) -> str:
               tex_text("Backprop through time: the gradient of an input used in every step is the sum of "
                        "each step's contribution (the fan-out rule, over time)."), r"\begin{itemize}"]
         for name, i, per in shared:
-            terms = " + ".join(f"\\underbrace{{{ex.num(v).text}}}_{{\\text{{{tex_text(label)}}}}}" for label, v in per)
+            shown, _ = ex.checked([v for _, v in per], result.grads[i], _sum)
+            terms = " + ".join(f"\\underbrace{{{p.text}}}_{{\\text{{{tex_text(label)}}}}}"
+                               for (label, _), p in zip(per, shown))
             L.append(r"\item " + m(f"\\partial {ex.fname()} / \\partial {latex_name(name)} = {terms} = {ex.grad(i)}"))
         L.append(r"\end{itemize}")
     if result.warnings:
@@ -609,8 +727,9 @@ def step_texts(result, walk, frames, precision=4, decimals=None) -> list:
             s["local"] = f"local {ex.local(e)}"
             s["gate"] = ex.gate(i)
             if uses > 1:
+                sofar, _ = ex.checked(list(f.sofar), f.total, _sum)
                 terms = " + ".join(t if n == 0 or not t.startswith("-") else f"({t})"
-                                   for n, t in enumerate(ex.num(p).text for p in f.sofar[:SUM_TERMS]))
+                                   for n, t in enumerate(p.text for p in sofar[:SUM_TERMS]))
                 if len(f.sofar) > SUM_TERMS:
                     terms += f" + … ({len(f.sofar) - SUM_TERMS} more)"
                 done = len(f.sofar) == uses
