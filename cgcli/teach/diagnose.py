@@ -5,13 +5,18 @@ neurons, vanishing gradients), as warning strings. They never change a number.
   gradient back (a dead relu: input <= 0);
 - a gate whose op `saturates` (sigmoid, tanh) with |local derivative| < SATURATED: it is in a
   flat tail, and little gradient flows back through it;
-- a variable whose gradient is exactly 0 (it does not reach the output, or every path is
-  blocked), or whose |gradient| is below TINY times the largest |gradient| of any variable.
-Each kind lists at most LIMIT nodes, then a count.
+- a variable whose gradient is exactly 0, with the cause cg can prove on this graph (it does
+  not reach the output; or every path from it to the output passes a gate with local gradient
+  0 (a dead relu, a flat step, a routing max, a product with 0, a stationary x^2 at 0, a
+  saturated sigmoid), an underflow, or a node where the contributions cancel; or none), or
+  whose |gradient| is below TINY times the largest |gradient| of any variable.
+Each kind lists at most LIMIT nodes, then a count. Each warning is a Diagnosis: the text, with
+its code, node and causes as data.
 """
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 from ..core.ops import OPS
 
@@ -71,37 +76,28 @@ class Diagnosis(str):
     a count) and, for zero-gradient, `causes`: the Cause records the text names (empty where
     cg cannot prove one)."""
 
-    def __new__(cls, text: str, code: str, node: int = -1, causes: tuple = ()):
+    def __new__(cls, text: str, code: str = "warning", node: int = -1, causes: tuple = ()):
         self = super().__new__(cls, text)
         self.code, self.node, self.causes = code, node, causes
         return self
 
 
-class Cause(tuple):
-    """Why gradient stops: (code, node, input). code is one of
-    dead        a gate with a `dead` predicate (relu) whose input makes it true: local gradient 0
-    flat        a gate whose local gradient is 0 everywhere (step, sign)
-    routed      max/min: the whole gradient goes to the other input
-    zero-factor a product whose other factor is 0 (or a quotient whose numerator is 0, for
-                the gradient to its denominator)
-    stationary  a smooth gate whose derivative is exactly 0 at this input (x^2 at 0, cos at 0,
-                x^0, 1^b), so the output is stationary through it
-    kink        abs at 0, where cg takes the derivative 0 (a convention at a corner)
-    saturated   sigmoid/tanh so far in a tail that its local gradient rounds to 0 in float
-    underflow   a local gradient, or upstream × local, that is not 0 but rounds to 0 in float
-    cancel      a node whose incoming contributions are not 0 but add up to exactly 0 (node =
-                that node, input = -1): the output is stationary in it
-    `node` is the gate (for cancel: the node where the contributions meet), `input` the gate's
-    input the edge leads to."""
-    __slots__ = ()
-
-    def __new__(cls, code: str, node: int, input: int = -1):
-        return super().__new__(cls, (code, node, input))
-
-    code = property(lambda self: self[0])
-    node = property(lambda self: self[1])
-    input = property(lambda self: self[2])
-
+# Why gradient stops, as data: Cause(code, node, input). `node` is the gate (for cancel: the
+# node where the contributions meet), `input` the gate's input the edge leads to. code is one of
+#   dead        a gate with a `dead` predicate (relu) whose input makes it true: local gradient 0
+#   flat        a gate whose local gradient is 0 everywhere (step, sign)
+#   routed      max/min: the whole gradient goes to the other input
+#   zero-factor a product whose other factor is 0 (or a quotient whose numerator is 0, for the
+#               gradient to its denominator)
+#   stationary  a smooth gate whose derivative is exactly 0 at this input (x^2 at 0, cos at 0,
+#               x^0, 1^b), so the output is stationary through it
+#   kink        abs at 0, where cg takes the derivative 0 (a convention at a corner)
+#   saturated   sigmoid/tanh so far in a tail that its local gradient rounds to 0 in float
+#   underflow   a local gradient, or upstream × local, that is not 0 but rounds to 0 in float
+#   cancel      a node whose incoming contributions are not 0 but add up to exactly 0 (input
+#               -1): the output is stationary in it
+#   unreached   a variable that does not reach the output (node = the variable)
+Cause = namedtuple("Cause", "code node input", defaults=(-1,))
 
 CAUSES = 3           # causes named per variable; beyond that the text names none
 
@@ -137,65 +133,80 @@ def _zero_local(g, values, i, a, k) -> str:
     return "underflow"
 
 
-def zero_causes(result, reach) -> dict:
-    """For each variable whose gradient is exactly 0 though it reaches the output: the set of
-    Causes (at most CAUSES + 1 are kept) such that every path from it to the output passes one
-    of them. One loop from the output down over the edges into zero-gradient nodes (no
-    recursion): an edge's contribution is 0 because its gate's own gradient is 0 (the gate's
-    causes carry over), its local gradient is 0 (a Cause at that gate), or upstream × local
-    underflows; a node with nonzero contributions that sum to 0 is a cancel."""
+def zero_causes(result, reach) -> tuple:
+    """({variable node: frozenset of Causes}, {cancel node: its nonzero contributions}) for
+    each variable whose gradient is exactly 0 though it reaches the output: every path from
+    it to the output passes one of its Causes (at most CAUSES + 1 are kept). One loop from the
+    output down over the edges into zero-gradient nodes (no recursion): an edge's contribution
+    is 0 because its gate's own gradient is 0 (the gate's causes carry over, shared, not
+    copied), its local gradient is 0 (a Cause at that gate), or upstream × local underflows;
+    a node whose nonzero contributions sum to 0 is a cancel."""
     g = result.graph
     values, grads = result.values, result.grads
-    ops, needs = g.ops, g.needs_grad
+    ops, in0, in1, needs = g.ops, g.in0, g.in1, g.needs_grad
     local = [op.local for op in OPS]
     arity = [op.arity for op in OPS]
-    pending: dict = {}             # node -> [nonzero contributions (value, gate), causes]
-    causes: dict = {}
-    cancels: dict = {}             # node -> its nonzero contributions, for the text
+    pending: dict = {}             # node -> [nonzero contributions (value, gate) or None, causes]
+    cancels: dict = {}
     limit = CAUSES + 1
+    empty = frozenset()
+
+    def push(a, causes):
+        st = pending.get(a)
+        if st is None:
+            pending[a] = [None, causes]
+        elif st[1] is not causes and not causes <= st[1]:
+            got = st[1] | causes
+            st[1] = got if len(got) <= limit else frozenset(list(got)[:limit])
 
     def settle(j):
         st = pending.pop(j, None)
         if st is None:
-            return frozenset()
-        got = set(st[1])
+            return empty
         if st[0]:
-            got.add(Cause("cancel", j))
             cancels[j] = st[0]
-        return frozenset(list(got)[:limit]) if len(got) > limit else frozenset(got)
+            got = st[1] | {Cause("cancel", j)}
+            return got if len(got) <= limit else frozenset(list(got)[:limit])
+        return st[1]
 
-    for i in range(g.output, -1, -1):
+    out_i = g.output
+    for i in range(out_i, -1, -1):
         if not reach[i] or not needs[i] or arity[ops[i]] == 0:
             continue
         gi = grads[i]
-        if gi == 0.0 and i != g.output:
-            causes[i] = settle(i)
-        elif not math.isfinite(gi):
+        a, b = in0[i], in1[i]
+        if gi == 0.0 and i != out_i:
+            causes = settle(i)     # nothing flows back through i: its causes carry over
+            if needs[a] and grads[a] == 0.0:
+                push(a, causes)
+            if b >= 0 and needs[b] and grads[b] == 0.0:
+                push(b, causes)
             continue
-        ins = g.inputs(i)
-        if not any(needs[a] and grads[a] == 0.0 for a in ins):
+        if not math.isfinite(gi):
             continue
-        d = local[ops[i]](*[values[a] for a in ins], values[i])
+        if not ((needs[a] and grads[a] == 0.0) or (b >= 0 and needs[b] and grads[b] == 0.0)):
+            continue
+        ins = (a,) if b < 0 else (a, b)
+        d = local[ops[i]](*[values[j] for j in ins], values[i])
         d = d if isinstance(d, tuple) else (d,)
-        for k, (a, da) in enumerate(zip(ins, d)):
-            if not needs[a] or grads[a] != 0.0:
+        for k, (j, dj) in enumerate(zip(ins, d)):
+            if not needs[j] or grads[j] != 0.0:
                 continue
-            st = pending.setdefault(a, [[], set()])
-            c = gi * da
+            c = gi * dj
             if c != 0.0:
+                st = pending.setdefault(j, [None, empty])
+                if st[0] is None:
+                    st[0] = []
                 st[0].append((c, i))
-            elif gi == 0.0:
-                st[1] |= causes.get(i, frozenset())
-            elif da == 0.0:
-                st[1].add(Cause(_zero_local(g, values, i, a, k), i, a))
+            elif dj == 0.0:
+                push(j, frozenset((Cause(_zero_local(g, values, i, j, k), i, j),)))
             else:
-                st[1].add(Cause("underflow", i, a))
-    out = {}
-    for name, v in g.variables.items():
-        if grads[v] == 0.0 and reach[v] and v != g.output:
-            out[v] = settle(v)
-    out["cancels"] = cancels
-    return out
+                push(j, frozenset((Cause("underflow", i, j),)))
+    found = {}
+    for v in g.variables.values():
+        if grads[v] == 0.0 and reach[v] and v != out_i:
+            found[v] = settle(v)
+    return found, cancels
 
 
 def _cause_text(g, values, grads, c: Cause, cancels: dict, fname: str) -> str:
@@ -284,8 +295,7 @@ def _variable_warnings(result, reach) -> list[str]:
             reach = _reaches_output(g)
         from ..core.graph import display_names, output_name
         names, fname = display_names(g), output_name(g)
-        found = zero_causes(result, reach) if any(reach[i] for _, i in zero) else {}
-        cancels = found.get("cancels", {})
+        found, cancels = zero_causes(result, reach) if any(reach[i] for _, i in zero) else ({}, {})
         for name, i in zero[:LIMIT]:
             shown = names[i]
             if not reach[i]:
