@@ -258,8 +258,9 @@ def _cause_text(g, values, grads, c: Cause, cancels: dict, fname: str) -> str:
             if a == ins[0]:
                 if b == 0.0:
                     return f"{gate(i)}: a power 0 is constant in its base (its derivative is 0)"
+                power = names[a] if b == 2.0 else f"{names[a]}^{fmt(b - 1)}"
                 return (f"{gate(i)}, which is stationary at {names[a]} = 0: its derivative "
-                        f"{fmt(b)}·{names[a]}^{fmt(b - 1)} is 0 there")
+                        f"{fmt(b)}·{power} is 0 there")
             return f"{gate(i)}: the base {names[ins[0]]} = {fmt(x)}, so it is constant in the exponent (derivative 0)"
         return f"{gate(i)}, which is stationary at {names[a]} = {fmt(x)}: its derivative is 0 there"
     if code == "saturated":

@@ -33,8 +33,8 @@ def summary(result, precision=None) -> Text:
         g = result.graph
         out = g.output
         head = labels(g)[out]
-        if out in g.names:
-            head = f"{display_names(g)[out]} = {head}" if g.ops[out] not in (VAR, CONST) else head
+        if g.ops[out] not in (VAR, CONST):         # its name, f where unnamed (as every view says)
+            head = f"{display_names(g)[out]} = {head}"
         lines = source.count("\n") + 1
         source = f"{head}   ({lines} line{'s' if lines > 1 else ''}, {len(g)} nodes)"
     t.append(source, style="bold")
