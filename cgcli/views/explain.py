@@ -537,7 +537,8 @@ def _shared_text(result, walk, ex, markdown) -> list:
     else:
         L += ["Shared weights over the loop's steps (backprop through time: the gradient is the sum of "
               "each step's contribution, the fan-out rule over time):"]
-    for name, i, per in shared:
+    for _, i, per in shared:
+        name = ex.names[i]                   # a rebound input by its version name
         shown, _ = ex.checked([v for _, v in per], result.grads[i], _sum)
         terms = [f"{label}: {p.text}" for (label, _), p in zip(per, shown)]
         total = ex.grad(i)
@@ -640,7 +641,7 @@ def latex(result, walk, precision=3, decimals=None, origin=None) -> str:
             shown, _ = ex.checked([v for _, v in per], result.grads[i], _sum)
             terms = " + ".join(f"\\underbrace{{{p.text}}}_{{\\text{{{tex_text(label)}}}}}"
                                for (label, _), p in zip(per, shown))
-            L.append(r"\item " + m(f"\\partial {ex.fname()} / \\partial {latex_name(name)} = {terms} = {ex.grad(i)}"))
+            L.append(r"\item " + m(f"\\partial {ex.fname()} / \\partial {ex.name(i)} = {terms} = {ex.grad(i)}"))
         L.append(r"\end{itemize}")
     if result.warnings:
         L += ["", r"\subsection*{Warnings}", r"\begin{itemize}"]
