@@ -82,8 +82,9 @@ class Diagnosis(str):
         return self
 
 
-# Why gradient stops, as data: Cause(code, node, input). `node` is the gate (for cancel: the
-# node where the contributions meet), `input` the gate's input the edge leads to. code is one of
+# Why gradient stops, as data: Cause(code, node, input, k). `node` is the gate (for cancel: the
+# node where the contributions meet), `input` the gate's input the edge leads to, `k` that
+# input's position (0 or 1: min(y, y) has two edges into y). code is one of
 #   dead        a gate with a `dead` predicate (relu) whose input makes it true: local gradient 0
 #   flat        a gate whose local gradient is 0 everywhere (step, sign)
 #   routed      max/min: the whole gradient goes to the other input
@@ -97,7 +98,7 @@ class Diagnosis(str):
 #   cancel      a node whose incoming contributions are not 0 but add up to exactly 0 (input
 #               -1): the output is stationary in it
 #   unreached   a variable that does not reach the output (node = the variable)
-Cause = namedtuple("Cause", "code node input", defaults=(-1,))
+Cause = namedtuple("Cause", "code node input k", defaults=(-1, -1))
 
 CAUSES = 3           # causes named per variable; beyond that the text names none
 
@@ -199,9 +200,9 @@ def zero_causes(result, reach) -> tuple:
                     st[0] = []
                 st[0].append((c, i))
             elif dj == 0.0:
-                push(j, frozenset((Cause(_zero_local(g, values, i, j, k), i, j),)))
+                push(j, frozenset((Cause(_zero_local(g, values, i, j, k), i, j, k),)))
             else:
-                push(j, frozenset((Cause("underflow", i, j),)))
+                push(j, frozenset((Cause("underflow", i, j, k),)))
     found = {}
     for v in g.variables.values():
         if grads[v] == 0.0 and reach[v] and v != out_i:
@@ -237,25 +238,25 @@ def _cause_text(g, values, grads, c: Cause, cancels: dict, fname: str) -> str:
         return f"the dead {op.name} {gate(i)} (its input is {num(x)} <= 0: it passes no gradient back)"
     if code == "flat":
         return f"{gate(i)}, a {op.name}: flat, it passes no gradient back"
+    other = ins[1 - c.k] if len(ins) == 2 and c.k in (0, 1) else -1
     if code == "routed":
-        other = ins[1] if a == ins[0] else ins[0]
+        which = "first" if c.k == 1 else "second"
         if values[ins[0]] == values[ins[1]]:
-            why = (f"a tie at {num(x)}: cg routes it to the first argument, {names[ins[0]]}")
+            why = f"a tie at {num(x)}: cg routes it to the first argument"
         else:
             why = (f"{names[other]} = {num(values[other])} is the "
                    f"{'larger' if op.name == 'max' else 'smaller'}")
-        return f"{gate(i)}, which routes the whole gradient to {names[other]} ({why})"
+        return f"{gate(i)}, which routes the whole gradient to its {which} argument {names[other]} ({why})"
     if code == "zero-factor":
         if op.name == "div":
             return f"{gate(i)}, a quotient whose numerator {names[ins[0]]} is 0 (its gradient to the denominator, -a/b², is 0)"
-        other = ins[1] if a == ins[0] else ins[0]
         return f"{gate(i)}, a product whose other factor {names[other]} is 0"
     if code == "kink":
         return f"{gate(i)} at its corner {names[a]} = 0, where cg takes the derivative of abs as 0"
     if code == "stationary":
         if op.name == "pow":
             b = values[ins[1]]
-            if a == ins[0]:
+            if c.k == 0:
                 if b == 0.0:
                     return f"{gate(i)}: a power 0 is constant in its base (its derivative is 0)"
                 power = names[a] if b == 2.0 else f"{names[a]}^{fmt(b - 1)}"
@@ -270,7 +271,7 @@ def _cause_text(g, values, grads, c: Cause, cancels: dict, fname: str) -> str:
     if grads[i] != 0.0:
         from ..core.passes import _LOCAL
         d = _LOCAL[g.ops[i]](*[values[j] for j in ins], values[i])
-        d = d[ins.index(a)] if isinstance(d, tuple) else d
+        d = d[c.k] if isinstance(d, tuple) else d
         if d != 0.0:
             return (f"{gate(i)}, where upstream × local = {num(grads[i])} × {num(d)} is too small for a "
                     f"float and rounds to 0 (underflow)")
@@ -309,9 +310,15 @@ def _variable_warnings(result, reach) -> list[str]:
                                      f"paths to the output give 0 (--format json lists every node's gradient)"
                                      if got else f"{shown} gets gradient 0", "zero-gradient", i, ()))
                 continue
-            texts = [_cause_text(g, result.values, grads, c, cancels, fname) for c in got]
-            if got == [Cause("cancel", i)]:
-                text = f"{shown} gets gradient 0: " + texts[0].replace(f"{shown}, where the", "the", 1)
+            own = Cause("cancel", i)
+            texts = [_cause_text(g, result.values, grads, c, cancels, fname) for c in got if c != own]
+            if own in got:          # the contributions into the variable itself cancel
+                text = (f"{shown} gets gradient 0: "
+                        + _cause_text(g, result.values, grads, own, cancels, fname).replace(
+                            f"{shown}, where the", "the", 1))
+                if texts:
+                    text += ("; its other paths to the output pass "
+                             + (texts[0] if len(texts) == 1 else "one of these: " + "; ".join(texts)))
             elif len(got) == 1:
                 text = f"{shown} gets gradient 0: every path from it to the output passes " + texts[0]
             else:
