@@ -55,33 +55,55 @@ def number(v: float, precision: int | None = 3, decimals: int | None = None) -> 
 # them gets more digits, one at a time, until the shown operands, combined exactly, round to
 # the shown result (half a unit of its last place, either way): `0.197 × -2.00 = -0.39`.
 
-def _exact(text: str):
-    """A printed number as an exact Decimal; None for inf, nan or anything else."""
-    from decimal import Decimal, InvalidOperation
+def _inexact(text: str, v: float) -> bool:
+    """Is the printed text not exactly the float v?"""
     try:
-        d = Decimal(text)
-    except (InvalidOperation, ValueError):
-        return None
-    return d if d.is_finite() else None
+        return float(text) != v
+    except ValueError:
+        return False
+
+
+def _unit(text: str) -> float:
+    """The unit of a printed number's last place: 0.39 -> 0.01, 1.5e-07 -> 1e-08, 12 -> 1."""
+    mantissa, _, exp = text.partition("e")
+    places = len(mantissa.partition(".")[2])
+    return 10.0 ** ((int(exp) if exp else 0) - places)
 
 
 def checks(combine, operands: list, result: str) -> bool:
-    """Whether combine(the printed operands, exactly) rounds to the printed result."""
-    from decimal import Decimal, localcontext
-    r = _exact(result)
-    xs = [_exact(o) for o in operands]
-    if r is None or any(x is None for x in xs):
+    """Whether combine(the printed operands, exactly) rounds to the printed result: within half
+    a unit of its last place. Floats decide where the answer is clear; exact decimals decide
+    near the edge."""
+    try:
+        r = float(result)
+        xs = [float(o) for o in operands]
+    except ValueError:
+        return True
+    if not math.isfinite(r) or not all(map(math.isfinite, xs)):
         return True                      # inf or nan: nothing a learner can check
+    try:
+        approx = combine(xs)
+    except (ArithmeticError, ValueError, OverflowError, TypeError):
+        return False
+    if approx is None or not math.isfinite(approx):
+        return False
+    unit = _unit(result)
+    off = abs(approx - r)
+    if off < 0.49 * unit:
+        return True
+    if off > 0.51 * unit:
+        return False
+    from decimal import Decimal, localcontext
     with localcontext() as ctx:
         ctx.prec = 60
         try:
-            exact = combine(xs)
+            exact = combine([Decimal(o) for o in operands])
         except (ArithmeticError, ValueError, OverflowError, TypeError):
             return False
         if exact is None or not exact.is_finite():
             return False
-        half = Decimal(1).scaleb(r.as_tuple().exponent) / 2
-        return abs(exact - r) <= half
+        res = Decimal(result)
+        return abs(exact - res) <= Decimal(1).scaleb(res.as_tuple().exponent) / 2
 
 
 def exact_op(op):
@@ -103,10 +125,14 @@ def exact_op(op):
         return lambda x: 1 / x[0]
 
     def by_float(x):
-        if name == "pow" and x[1] == x[1].to_integral_value() and abs(x[1]) <= 64:
+        """Exact for whole powers; else the float forward (a calculator's answer), as a Decimal
+        where the operands are Decimals."""
+        if name == "pow" and x[1] == int(x[1]) and abs(x[1]) <= 64:
             return x[0] ** int(x[1])
         v = op.forward(*[float(d) for d in x])
-        return Decimal(repr(v)) if math.isfinite(v) else None
+        if not math.isfinite(v):
+            return None
+        return Decimal(repr(v)) if isinstance(x[0], Decimal) else v
     return by_float
 
 
@@ -199,8 +225,7 @@ class Explainer:
         res = number(result, self.precision, self.decimals)
         texts = [number(v, self.precision, self.decimals) for v in values]
         if self.precision is not None or self.decimals is not None:
-            inexact = [k for k, (v, t) in enumerate(zip(values, texts))
-                       if math.isfinite(v) and _exact(t) != _exact(fmt(v))]
+            inexact = [k for k, (v, t) in enumerate(zip(values, texts)) if math.isfinite(v) and _inexact(t, v)]
             extra = 0
             while inexact and not checks(combine, texts, res) and extra <= 17:
                 extra += 1
