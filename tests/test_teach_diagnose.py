@@ -41,7 +41,7 @@ def test_saturation_threshold(op, local):
     assert not any("saturated" in s for s in diagnose(evaluate(f"{op}(x)", x=inside)))
     for x in (outside, -outside, 30.0):
         w = diagnose(evaluate(f"{op}(x)", x=x))
-        assert any(s.startswith(f"saturated {op} at n1 = {op}(x)") for s in w), (x, w)
+        assert any(s.startswith(f"saturated {op} at f = {op}(x)") for s in w), (x, w)
 
 
 def test_saturated_sigmoid_message_and_vanishing_variable():

@@ -68,7 +68,7 @@ def test_dot_rankdir_and_through_the_cli(cg):
     assert p.returncode == 0, p.err
     assert "rankdir=LR" in p.out
     d = _dot_json(p.out)
-    assert [o["label"] for o in d["objects"]][4] == "{ n4 = n2 * z | value -20 | grad 1 }"
+    assert [o["label"] for o in d["objects"]][4] == "{ f = n2 * z | value -20 | grad 1 }"   # the output: f
 
 
 _NODE = re.compile(r'^  (v\d+)(\(\["|\["|\[/")(.*)("\]\)|"\]|"/\])$')
@@ -118,7 +118,7 @@ def test_mermaid_structure_only(cg):
     nodes, edges, _ = _mermaid(p.out)
     assert len(nodes) == 5 and len(edges) == 4
     assert "value" not in p.out and "grad" not in p.out
-    assert nodes["v4"] == ('["', "n4 = n2 * z")
+    assert nodes["v4"] == ('["', "f = n2 * z")
 
 
 @needs_dot
@@ -134,7 +134,7 @@ def test_rendered_to_file(fmt, magic, tmp_path, cg):
 @needs_dot
 def test_svg_to_stdout_and_png_to_a_pipe():
     p = run_cg("graph", *XYZ, "--format", "svg")
-    assert p.returncode == 0 and "<svg" in p.out and "n4 = n2 * z" in p.out
+    assert p.returncode == 0 and "<svg" in p.out and "f = n2 * z" in p.out
     p = run_cg("graph", *XYZ, "--format", "png")
     assert p.returncode == 0 and p.stdout.startswith(b"\x89PNG")
 

@@ -98,7 +98,7 @@ def test_tree_refers_back_only_to_what_is_above(cg):
     p = cg("eval", "q = x + y; f = q * q + q", "--x", "1", "--y", "2", "--format", "tree")
     lines = p.out.splitlines()
     full = next(k for k, line in enumerate(lines) if re.search(r"\+ q\s+value 3", line))
-    refs = [k for k, line in enumerate(lines) if "q (shown above)" in line]
+    refs = [k for k, line in enumerate(lines) if "q (shown above; total of 3 uses)" in line]
     assert len(refs) == 2 and all(k > full for k in refs)
 
 

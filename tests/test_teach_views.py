@@ -124,4 +124,4 @@ def test_fan_out_shown_once():
     r = evaluate("q = x*y; sin(q) + cos(q)", x=1, y=2)
     out = _render(rv.tree(r))
     assert out.count("* q  value 2") == 1
-    assert "q (shown above)" in out
+    assert "q (shown above; total of 2 uses)" in out

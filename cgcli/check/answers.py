@@ -163,6 +163,8 @@ def node_names(graph) -> dict:
             table.setdefault(name, i)
     table.update(graph.variables)
     table.update(graph.assigned)
+    from ..core.graph import unnamed_prefix
+    table.setdefault(f"{unnamed_prefix(graph)}{graph.output}", graph.output)   # the output's n<id> (now f)
     return table
 
 

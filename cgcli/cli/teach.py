@@ -70,6 +70,10 @@ def explain_cmd(
                              hint="without one, use --format text, or --format html -o page.html "
                                   "to step through in a browser")
     _, graph, inputs = load(args or [], sets or [], command="explain", output=output)
+    from .app import split_args
+    expr = split_args(args or [], sets or [], "explain")[0]
+    # a program file or stdin: the views name it (and count its statements) instead of its text
+    origin = expr if expr == "-" or (expr.endswith(".cg") and "\n" not in expr) else None
     from ..teach.diagnose import run_with_diagnostics
     from ..teach.expand import lowered
     result = run_with_diagnostics(lowered(graph, expand), inputs)
@@ -89,16 +93,17 @@ def explain_cmd(
         for w in result.warnings:
             print(f"cg: warning: {w}", file=sys.stderr)
     elif view == "latex":
-        _emit_text(ex.latex(result, steps, precision, decimals), file)
+        _emit_text(ex.latex(result, steps, precision, decimals, origin), file)
     elif view == "html":
         from ..teach.steps import frames
         from ..views import html, picture
         # top to bottom: the page shows the graph beside the steps, in half its width
-        svg = _svg(picture.dot(result.graph, result, precision, "TB", ids=True), "--format html")
-        _emit_text(html.page(result, steps, frames(result, steps), html.clean_svg(svg), precision, decimals),
-                   file)
+        svg = _svg(picture.dot(result.graph, result, precision, "TB", ids=True, decimals=decimals),
+                   "--format html")
+        _emit_text(html.page(result, steps, frames(result, steps), html.clean_svg(svg), precision, decimals,
+                             origin), file)
     else:
-        out = ex.text(result, steps, view == "markdown", precision, decimals)
+        out = ex.text(result, steps, view == "markdown", precision, decimals, origin)
         if file is None and _is_terminal(sys.stdout):   # a terminal: wrap at its width; piped: as is
             import shutil
             out = ex.wrap(out, shutil.get_terminal_size().columns)

@@ -82,18 +82,26 @@ def with_output(graph: Graph, name: str | None) -> Graph:
 # --- how nodes are shown -------------------------------------------------------------------
 
 def display_names(graph: Graph) -> list[str]:
-    """A short stable name per node: the user's name, a constant's value, or n<id>."""
+    """A short stable name per node: the user's name, a constant's value, or n<id>; an
+    unnamed output (not a constant) is output_name's f, the name its derivatives use."""
     cached = graph.cache.get("names")
     if cached is None:
         cached = graph.cache["names"] = _display_names(graph)
     return cached
 
 
-def _display_names(graph: Graph) -> list[str]:
+def unnamed_prefix(graph: Graph) -> str:
+    """The prefix of an unnamed node's name: n (n4), or _n, __n, ... where the program uses
+    such names itself."""
     prefix = "n"
     taken = set(graph.variables) | set(graph.assigned)
     while any(name.startswith(prefix) and name[len(prefix):].isdigit() for name in taken):
         prefix = "_" + prefix
+    return prefix
+
+
+def _display_names(graph: Graph) -> list[str]:
+    prefix = unnamed_prefix(graph)
     names = graph.names
     ops, const = graph.ops, graph.const
     out = []
@@ -102,6 +110,9 @@ def _display_names(graph: Graph) -> list[str]:
         if name is None:
             name = fmt(const[i]) if ops[i] == CONST else f"{prefix}{i}"
         out.append(name)
+    out_i = graph.output
+    if 0 <= out_i < len(out) and out_i not in names and ops[out_i] != CONST:
+        out[out_i] = output_name(graph)     # an unnamed output is f (or out) in every view
     return out
 
 
@@ -111,7 +122,11 @@ def output_name(graph: Graph) -> str:
     name = graph.names.get(graph.output)
     if name and (name in graph.variables or name in graph.assigned):
         return name
-    return "f" if "f" not in graph.variables and "f" not in graph.assigned else "out"
+    taken = (graph.variables, graph.assigned)
+    for name in ("f", "out", "output"):
+        if not any(name in t for t in taken):
+            return name
+    return unnamed_prefix(graph) + str(graph.output)
 
 
 LABEL_LIMIT = 40

@@ -359,3 +359,25 @@ def _parse_with_lark(text: str, builder: Builder) -> Graph:
         if isinstance(inner, CgSyntaxError):
             raise inner from None
         raise
+
+
+def count_statements(text: str) -> int:
+    """How many top-level statements a program has (a loop with its body is one; comments,
+    blank lines and import lines are none): what a view says instead of the program's text."""
+    if "import" in text:
+        text, _ = _without_imports(text)
+    if "for" in text and re.search(_LOOP, text):
+        from . import vectors
+        items = vectors.structure(text, list(_tokens(text, vectors.EXTRA)))
+    else:
+        items = _tokens(text)
+    count, inside = 0, False
+    for item in items:
+        if type(item) is tuple and item[0] == "_SEP":
+            inside = False
+        elif type(item) is not tuple:           # a loop: one statement, ended by its body
+            count += 1
+            inside = False
+        elif not inside:
+            count, inside = count + 1, True
+    return count

@@ -108,7 +108,9 @@ class Result:
         there are, for any other name."""
         from .graph import display_names
         g = self.graph
+        from .graph import unnamed_prefix
         names = {n: i for i, n in enumerate(display_names(g)) if n.isidentifier()}
+        names.setdefault(f"{unnamed_prefix(g)}{g.output}", g.output)     # the output's n<id> (shown as f)
         names.update(g.variables)
         names.update(g.assigned)
         i = names.get(name)

@@ -48,6 +48,102 @@ def number(v: float, precision: int | None = 3, decimals: int | None = None) -> 
     return format(v, f".{precision}g")
 
 
+# --- arithmetic that checks at the printed precision ----------------------------------------
+#
+# A line such as `0.20 × -2.00 = -0.39` is read by a learner who redoes it by hand: with the
+# operands rounded to the result's places it may not check (0.1966 × -2 = -0.3932, but
+# 0.20 × -2.00 = -0.40). So the result keeps its places, and an operand that is not exact at
+# them gets more digits, one at a time, until the shown operands, combined exactly, round to
+# the shown result (half a unit of its last place, either way): `0.197 × -2.00 = -0.39`.
+
+def _inexact(text: str, v: float) -> bool:
+    """Is the printed text not exactly the float v?"""
+    try:
+        return float(text) != v
+    except ValueError:
+        return False
+
+
+def _unit(text: str) -> float:
+    """The unit of a printed number's last place: 0.39 -> 0.01, 1.5e-07 -> 1e-08, 12 -> 1."""
+    mantissa, _, exp = text.partition("e")
+    places = len(mantissa.partition(".")[2])
+    return 10.0 ** ((int(exp) if exp else 0) - places)
+
+
+def checks(combine, operands: list, result: str) -> bool:
+    """Whether combine(the printed operands, exactly) rounds to the printed result: within half
+    a unit of its last place. Floats decide where the answer is clear; exact decimals decide
+    near the edge."""
+    try:
+        r = float(result)
+        xs = [float(o) for o in operands]
+    except ValueError:
+        return True
+    if not math.isfinite(r) or not all(map(math.isfinite, xs)):
+        return True                      # inf or nan: nothing a learner can check
+    try:
+        approx = combine(xs)
+    except (ArithmeticError, ValueError, OverflowError, TypeError):
+        return False
+    if approx is None or not math.isfinite(approx):
+        return False
+    unit = _unit(result)
+    off = abs(approx - r)
+    if off < 0.49 * unit:
+        return True
+    if off > 0.51 * unit:
+        return False
+    from decimal import Decimal, localcontext
+    with localcontext() as ctx:
+        ctx.prec = 60
+        try:
+            exact = combine([Decimal(o) for o in operands])
+        except (ArithmeticError, ValueError, OverflowError, TypeError):
+            return False
+        if exact is None or not exact.is_finite():
+            return False
+        res = Decimal(result)
+        return abs(exact - res) <= Decimal(1).scaleb(res.as_tuple().exponent) / 2
+
+
+def exact_op(op):
+    """op's forward over Decimals: exact for + - * / neg recip and whole powers; others
+    through the float forward (a calculator's answer)."""
+    from decimal import Decimal
+    name = op.name
+    if name == "add":
+        return lambda x: x[0] + x[1]
+    if name == "sub":
+        return lambda x: x[0] - x[1]
+    if name == "mul":
+        return lambda x: x[0] * x[1]
+    if name == "div":
+        return lambda x: x[0] / x[1]
+    if name == "neg":
+        return lambda x: -x[0]
+    if name == "recip":
+        return lambda x: 1 / x[0]
+
+    def by_float(x):
+        """Exact for whole powers; else the float forward (a calculator's answer), as a Decimal
+        where the operands are Decimals."""
+        if name == "pow" and x[1] == int(x[1]) and abs(x[1]) <= 64:
+            return x[0] ** int(x[1])
+        v = op.forward(*[float(d) for d in x])
+        if not math.isfinite(v):
+            return None
+        return Decimal(repr(v)) if isinstance(x[0], Decimal) else v
+    return by_float
+
+
+def _sum(xs):
+    total = 0
+    for x in xs:
+        total += x
+    return total
+
+
 # --- printing an op over its operands (plain cg syntax or LaTeX) ---------------------------
 
 class Piece:
@@ -117,6 +213,27 @@ class Explainer:
         s = number(v, self.precision, self.decimals)
         return self._piece(s)
 
+    def _digits(self, v, extra: int) -> str:
+        if self.decimals is not None:
+            return number(v, None, self.decimals + extra) if extra <= 17 else fmt(v)
+        p = self.precision + extra
+        return number(v, p if p < 17 else None)
+
+    def checked(self, values, result, combine) -> tuple:
+        """(operand Pieces, result Piece) for a line `operands = result` that checks at the
+        printed precision: the result as num() prints it, an inexact operand with as many more
+        digits as that takes (full precision at most; see `checks`)."""
+        res = number(result, self.precision, self.decimals)
+        texts = [number(v, self.precision, self.decimals) for v in values]
+        if self.precision is not None or self.decimals is not None:
+            inexact = [k for k, (v, t) in enumerate(zip(values, texts)) if math.isfinite(v) and _inexact(t, v)]
+            extra = 0
+            while inexact and not checks(combine, texts, res) and extra <= 17:
+                extra += 1
+                for k in inexact:
+                    texts[k] = self._digits(values[k], extra)
+        return [self._piece(t) for t in texts], self._piece(res)
+
     def _piece(self, s: str) -> Piece:
         neg = s.startswith("-")
         if self.latex and "e" in s and s not in ("inf", "-inf"):   # 1.5 \cdot 10^{-7}: a product
@@ -147,7 +264,7 @@ class Explainer:
         """The same with the inputs' values: 5 * -4."""
         vals = self.r.values
         op = self.g.op(i)
-        parts = [self.num(vals[a]) for a in self.g.inputs(i)]
+        parts, _ = self.checked([vals[a] for a in self.g.inputs(i)], vals[i], exact_op(op))
         if op.arity == 1 and op.symbol == "-":       # -(1) rather than -1: show the negation
             parts = [Piece(f"({parts[0].text})")]
         return apply(op, parts, self.latex).text
@@ -193,11 +310,11 @@ class Explainer:
 
     def product(self, e) -> str:
         """upstream × local = product, with the numbers."""
-        up, loc = self.num(self.r.grads[e.node]), self.num(e.local)
+        (up, loc), res = self.checked([self.r.grads[e.node], e.local], e.product, lambda x: x[0] * x[1])
         if self.latex:
             up = Piece(f"({up.text})") if up.prec < 3 else up
             loc = Piece(f"({loc.text})") if loc.prec < 9 else loc
-        return f"{up.text}{self.times()}{loc.text} = {self.num(e.product).text}"
+        return f"{up.text}{self.times()}{loc.text} = {res.text}"
 
     def local(self, e) -> str:
         """∂n9/∂n8 = sigmoid(n8) * (1 - sigmoid(n8)) = 0.731 * 0.269 = 0.197"""
@@ -224,7 +341,8 @@ class Explainer:
                     parts.append(text)
                 if e.parts is not None:
                     tt, vals = e.parts
-                    one = apply(tt.op(tt.output), [self.num(v) for v in vals], self.latex).text
+                    shown, _ = self.checked(list(vals), e.local, exact_op(tt.op(tt.output)))
+                    one = apply(tt.op(tt.output), shown, self.latex).text
                     if one not in (text, value):
                         parts.append(one)
         return parts
@@ -272,7 +390,7 @@ class Explainer:
 
     def fan_in(self, j) -> str:
         """∂f/∂x = 2 + 3 = 5 (the terms shortened past SUM_TERMS)."""
-        terms = [self.num(e.product) for e in self.w.incoming.get(j, [])]
+        terms, _ = self.checked([e.product for e in self.w.incoming.get(j, [])], self.r.grads[j], _sum)
         shown = []
         for k, p in enumerate(terms[:SUM_TERMS]):
             shown.append(p.text if k == 0 or not p.negative else f"({p.text})")
@@ -282,8 +400,32 @@ class Explainer:
         return f"{self.d(self.g.output, j)} = {' + '.join(shown)} = {self.grad(j)}"
 
 
+def title(graph, origin: str | None = None) -> tuple:
+    """(what the explanation is of, a note): a one-line expression is shown as written; a
+    program file (origin FILE.cg), stdin (origin "-") or a multi-line program by its name and
+    its statement count, not its whole text with its comments. what is None for stdin or an
+    unnamed program (the views say "the program on stdin", "a program")."""
+    text = graph.source
+    if origin is None and "\n" not in text.strip():
+        return " ".join(text.split()), ""
+    from ..core.parse import count_statements
+    n = count_statements(text)
+    note = f" ({n} statement{'s' if n != 1 else ''})"
+    return (None if origin in (None, "-") else origin), note
+
+
+def title_text(graph, origin, code=lambda s: s) -> str:
+    what, note = title(graph, origin)
+    if what is None:
+        what = "the program on stdin" if origin == "-" else "a program"
+    else:
+        what = code(what)
+    return what + note
+
+
 def _inputs_text(result, ex: Explainer) -> list:
-    return [f"{name} = {ex.value(i)}" for name, i in result.graph.variables.items()]
+    # a rebound input by its version name (h#1, the start state), never the output's name
+    return [f"{ex.names[i]} = {ex.value(i)}" for i in result.graph.variables.values()]
 
 
 def _fan(ex, i, uses, m=lambda s: s) -> str:
@@ -296,7 +438,7 @@ def _uses(walk, j) -> int:
 
 # --- plain text and Markdown ---------------------------------------------------------------
 
-def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
+def text(result, walk, markdown=False, precision=3, decimals=None, origin=None) -> str:
     ex = Explainer(result, walk, False, precision, decimals)
     g = result.graph
     out_i = g.output
@@ -304,14 +446,13 @@ def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
     code = code_span if markdown else (lambda s: s)
     bold = (lambda s: f"**{s}**") if markdown else (lambda s: s)
     inputs = ", ".join(_inputs_text(result, ex)) or "no variables"
-    source = " ".join(g.source.split())
-    unnamed = any(g.ops[i] not in (VAR, CONST) and i not in g.names for i in walk.forward)
+    unnamed = any(g.ops[i] not in (VAR, CONST) and i not in g.names and i != out_i for i in walk.forward)
     note = "Nodes without a name are called n<id> (their position in the graph)." if unnamed else ""
     if markdown:
-        L += [f"# Backpropagation through {code_span(source)}", "", f"Inputs: {code(inputs)}." + (" " + note if note else ""), ""]
+        L += [f"# Backpropagation through {title_text(g, origin, code)}", "", f"Inputs: {code(inputs)}." + (" " + note if note else ""), ""]
         L += ["## Forward pass", "", "Each gate computes its value from its inputs, from the inputs to the output.", ""]
     else:
-        L += [f"Backpropagation through {source}", f"Inputs: {inputs}."]
+        L += [f"Backpropagation through {title_text(g, origin)}", f"Inputs: {inputs}."]
         if note:
             L.append(note)
         L += ["", "Forward pass: each gate computes its value from its inputs, from the inputs to the output."]
@@ -373,7 +514,7 @@ def text(result, walk, markdown=False, precision=3, decimals=None) -> str:
 
 def _gradients_text(result, ex, markdown) -> list:
     g = result.graph
-    rows = [(name, ex.value(i), ex.grad(i)) for name, i in g.variables.items()]
+    rows = [(ex.names[i], ex.value(i), ex.grad(i)) for i in g.variables.values()]
     head = ("variable", "value", f"∂{ex.f}/∂variable")
     if markdown:
         L = ["## Gradients", "", f"| {head[0]} | {head[1]} | {head[2]} |", "|---|---:|---:|"]
@@ -422,12 +563,14 @@ def _shared_text(result, walk, ex, markdown) -> list:
     else:
         L += ["Shared weights over the loop's steps (backprop through time: the gradient is the sum of "
               "each step's contribution, the fan-out rule over time):"]
-    for name, i, per in shared:
-        terms = [f"{label}: {ex.num(v).text}" for label, v in per]
+    for _, i, per in shared:
+        name = ex.names[i]                   # a rebound input by its version name
+        shown, _ = ex.checked([v for _, v in per], result.grads[i], _sum)
+        terms = [f"{label}: {p.text}" for (label, _), p in zip(per, shown)]
         total = ex.grad(i)
         if markdown:
-            L.append(f"- {code_span(f'∂{f}/∂{name}')} = " + " + ".join(f"{code_span(ex.num(v).text)} ({md_text(label)})"
-                                                                   for label, v in per)
+            L.append(f"- {code_span(f'∂{f}/∂{name}')} = " + " + ".join(f"{code_span(p.text)} ({md_text(label)})"
+                                                                   for (label, _), p in zip(per, shown))
                      + f" = {code_span(total)}")
         else:
             L.append(f"  ∂{f}/∂{name} = sum over {len(per)} steps = {total}")
@@ -457,18 +600,18 @@ def wrap(text: str, width: int) -> str:
 
 # --- LaTeX ---------------------------------------------------------------------------------
 
-def latex(result, walk, precision=3, decimals=None) -> str:
+def latex(result, walk, precision=3, decimals=None, origin=None) -> str:
     ex = Explainer(result, walk, True, precision, decimals)
     g = result.graph
     out_i = g.output
     m = lambda s: f"${s}$"
     L = [r"\documentclass{article}", r"\usepackage[utf8]{inputenc}", r"\usepackage[T1]{fontenc}",
          r"\usepackage{amsmath}", r"\begin{document}", ""]
-    source = " ".join(g.source.split())
-    L.append(r"\section*{Backpropagation through \texttt{" + tex_text(source) + "}}")
-    inputs = ", ".join(m(f"{latex_name(n)} = {ex.value(i)}") for n, i in g.variables.items()) or "no variables"
+    L.append(r"\section*{Backpropagation through "
+             + title_text(g, origin, lambda t: r"\texttt{" + tex_text(t) + "}") + "}")
+    inputs = ", ".join(m(f"{ex.name(i)} = {ex.value(i)}") for i in g.variables.values()) or "no variables"
     L.append(f"Inputs: {inputs}.")
-    if any(g.ops[i] not in (VAR, CONST) and i not in g.names for i in walk.forward):
+    if any(g.ops[i] not in (VAR, CONST) and i not in g.names and i != out_i for i in walk.forward):
         L.append(r"Nodes without a name are called $n_{\mathit{id}}$ (their position in the graph).")
     L += ["", r"\subsection*{Forward pass}",
           "Each gate computes its value from its inputs, from the inputs to the output."]
@@ -512,7 +655,7 @@ def latex(result, walk, precision=3, decimals=None) -> str:
     if g.variables:
         L += [r"\begin{tabular}{lrr}", r"variable & value & "
               + m(f"\\partial {ex.fname()} / \\partial \\text{{variable}}") + r" \\ \hline"]
-        L += [f"{m(latex_name(n))} & {m(ex.value(i))} & {m(ex.grad(i))} \\\\" for n, i in g.variables.items()]
+        L += [f"{m(ex.name(i))} & {m(ex.value(i))} & {m(ex.grad(i))} \\\\" for i in g.variables.values()]
         L.append(r"\end{tabular}")
     else:
         L.append("The expression has no variables.")
@@ -522,8 +665,10 @@ def latex(result, walk, precision=3, decimals=None) -> str:
               tex_text("Backprop through time: the gradient of an input used in every step is the sum of "
                        "each step's contribution (the fan-out rule, over time)."), r"\begin{itemize}"]
         for name, i, per in shared:
-            terms = " + ".join(f"\\underbrace{{{ex.num(v).text}}}_{{\\text{{{tex_text(label)}}}}}" for label, v in per)
-            L.append(r"\item " + m(f"\\partial {ex.fname()} / \\partial {latex_name(name)} = {terms} = {ex.grad(i)}"))
+            shown, _ = ex.checked([v for _, v in per], result.grads[i], _sum)
+            terms = " + ".join(f"\\underbrace{{{p.text}}}_{{\\text{{{tex_text(label)}}}}}"
+                               for (label, _), p in zip(per, shown))
+            L.append(r"\item " + m(f"\\partial {ex.fname()} / \\partial {ex.name(i)} = {terms} = {ex.grad(i)}"))
         L.append(r"\end{itemize}")
     if result.warnings:
         L += ["", r"\subsection*{Warnings}", r"\begin{itemize}"]
@@ -610,8 +755,9 @@ def step_texts(result, walk, frames, precision=4, decimals=None) -> list:
             s["local"] = f"local {ex.local(e)}"
             s["gate"] = ex.gate(i)
             if uses > 1:
+                sofar, _ = ex.checked(list(f.sofar), f.total, _sum)
                 terms = " + ".join(t if n == 0 or not t.startswith("-") else f"({t})"
-                                   for n, t in enumerate(ex.num(p).text for p in f.sofar[:SUM_TERMS]))
+                                   for n, t in enumerate(p.text for p in sofar[:SUM_TERMS]))
                 if len(f.sofar) > SUM_TERMS:
                     terms += f" + … ({len(f.sofar) - SUM_TERMS} more)"
                 done = len(f.sofar) == uses

@@ -14,10 +14,7 @@ import re
 
 from ..core.graph import output_name
 from ..core.ops import OPS, say_gate
-from .explain import Explainer, step_texts
-
-# the seeds' gate patterns, always listed (and every other op the graph uses)
-SEED_RULES = ("add", "mul", "max")
+from .explain import Explainer, step_texts, title_text
 
 _CSS = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 0;
@@ -121,25 +118,26 @@ def clean_svg(svg: str) -> str:
     return svg.strip()
 
 
-def page(result, walk, frames, svg: str, precision=4, decimals=None) -> str:
+def page(result, walk, frames, svg: str, precision=4, decimals=None, origin=None) -> str:
     ex = Explainer(result, walk, False, precision, decimals)
     g = result.graph
     steps = step_texts(result, walk, frames, precision, decimals)
     data = json.dumps(steps, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
     e = html.escape
-    source = " ".join(g.source.split())
+    source = title_text(g, origin)
+    heading = title_text(g, origin, lambda t: f"<code>{e(t)}</code>")
     f = output_name(g)
-    rows = "\n".join(f"<tr><td>{e(name)}</td><td class=\"v\">{e(ex.value(i))}</td>"
-                     f"<td class=\"g\">{e(ex.grad(i))}</td></tr>" for name, i in g.variables.items())
+    rows = "\n".join(f"<tr><td>{e(ex.name(i))}</td><td class=\"v\">{e(ex.value(i))}</td>"
+                     f"<td class=\"g\">{e(ex.grad(i))}</td></tr>" for i in g.variables.values())
     used = [op.name for op in OPS if op.arity and op.code in set(g.ops)]
     rules = []
     for op in OPS:
-        if op.arity and (op.name in used or op.name in SEED_RULES):
+        if op.arity and op.name in used:
             pattern, gate = say_gate(op.pattern, []), say_gate(op.gate, [])
             pattern = "" if pattern in gate else f" ({e(pattern)})"
             rules.append(f"<li><b>{e(op.name)}</b>{pattern}: {e(gate)}</li>")
     warn = "".join(f"<div class=\"warn\">warning: {e(w)}</div>" for w in result.warnings)
-    inputs = ", ".join(f"{n} = {ex.value(i)}" for n, i in g.variables.items()) or "no variables"
+    inputs = ", ".join(f"{ex.name(i)} = {ex.value(i)}" for i in g.variables.values()) or "no variables"
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -149,7 +147,7 @@ def page(result, walk, frames, svg: str, precision=4, decimals=None) -> str:
 <style>{_CSS}</style>
 </head>
 <body data-step="0">
-<header><h1>Backpropagation through <code>{e(source)}</code></h1>
+<header><h1>Backpropagation through {heading}</h1>
 <div>Inputs: {e(inputs)}. Output: {e(ex.output())}.{warn} Derivatives of the output are written
 ∂{e(f)}/∂·; unnamed nodes are n&lt;id&gt;.</div></header>
 <main>
@@ -202,7 +200,7 @@ def result_table(result, precision=None) -> str:
         op = OPS[g.ops[i]]
         grad = result.grad(i)
         style = ' style="font-weight:bold"' if i == g.output else ""
-        rows.append(f"<tr{style}><td>{i}</td><td>{e(names[i]) if i in g.names else ''}</td><td>{op.name}</td>"
+        rows.append(f"<tr{style}><td>{i}</td><td>{e(names[i]) if i in g.names or i == g.output else ''}</td><td>{op.name}</td>"
                     f"<td style=\"text-align:left\"><code>{e(lab[i])}</code></td>"
                     f"<td style=\"color:#2e7d32\">{e(fmt(result.values[i], precision))}</td>"
                     f"<td style=\"color:#c62828\">{'—' if grad is None else e(fmt(grad, precision))}</td></tr>")

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 
 from ..core.fmt import json_number as _n
-from ..core.graph import labels
-from ..core.ops import OPS
+from ..core.graph import labels, output_name
+from ..core.ops import CONST, OPS
 
 SCHEMA = "cg.eval/1"
 
@@ -58,6 +58,8 @@ def _write_nodes(result, w) -> None:
     shown = g.names              # a rebound name's versions: c#1, c#2, ..., c (as every view shows them)
     named = {i: shown.get(i, name) for name, i in g.variables.items()}
     named.update((i, shown.get(i, name)) for name, i in g.assigned.items() if i not in named)
+    if g.output not in named and g.ops[g.output] != CONST:     # an unnamed output: f, as in every view
+        named[g.output] = _q(output_name(g))[1:-1]
     ops, in0, in1, needs = g.ops, g.in0, g.in1, g.needs_grad
     values, grads = result.values, result.grads
     opnames = [f'"op": "{op.name}", "label": "' for op in OPS]

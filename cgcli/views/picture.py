@@ -12,11 +12,12 @@ from ..core.ops import CONST, OPS, VAR
 from .explain import Piece, apply, number
 
 
-def _boxes(graph, result, precision):
-    """Per node: (title, formula or "", value text or None, grad text or None)."""
+def _boxes(graph, result, precision, decimals=None):
+    """Per node: (title, formula or "", value text or None, grad text or None); numbers with
+    `precision` significant digits, or `decimals` fixed places (as explain --decimals)."""
     names = display_names(graph)
     ops = graph.ops
-    num = (lambda v: number(v, precision))
+    num = (lambda v: number(v, precision, decimals))
     out = []
     for i in range(len(ops)):
         code = ops[i]
@@ -73,13 +74,14 @@ def _dot_escape(s: str) -> str:
     return "".join(out)
 
 
-def dot(graph, result=None, precision=4, rankdir="LR", edges=None, ids=False) -> str:
+def dot(graph, result=None, precision=4, rankdir="LR", edges=None, ids=False, decimals=None) -> str:
     """Graphviz DOT: `dot -Tsvg` draws it. edges: edge_grads' labels; ids: SVG element ids
-    v<node> and e<input>_<gate>_<k> (the HTML page highlights them)."""
+    v<node> and e<input>_<gate>_<k> (the HTML page highlights them); decimals: fixed places
+    for the numbers in the boxes (explain --decimals)."""
     L = ["digraph cg {", f"  rankdir={rankdir};", '  node [shape=record, fontname="Helvetica", fontsize=11];',
          '  edge [color="#555555"];']
     ops = graph.ops
-    for i, (title, formula, value, grad) in enumerate(_boxes(graph, result, precision)):
+    for i, (title, formula, value, grad) in enumerate(_boxes(graph, result, precision, decimals)):
         fields = [_dot_escape(title)]
         if formula:
             fields[0] += " = " + _dot_escape(formula)

@@ -68,8 +68,8 @@ def summary(result, precision=None) -> Text:
         g = result.graph
         out = g.output
         head = labels(g)[out]
-        if out in g.names:
-            head = f"{display_names(g)[out]} = {head}" if g.ops[out] not in (VAR, CONST) else head
+        if g.ops[out] not in (VAR, CONST):         # its name, f where unnamed (as every view says)
+            head = f"{display_names(g)[out]} = {head}"
         lines = source.count("\n") + 1
         source = f"{head}   ({lines} line{'s' if lines > 1 else ''}, {len(g)} nodes)"
     t.append(source, style="bold")
@@ -125,8 +125,9 @@ def gradients_table(result, precision=None) -> Table:
     t.add_column("variable")
     t.add_column("value", justify="right", style=VALUE)
     t.add_column("grad", justify="right", style=GRAD)
-    for name, i in result.graph.variables.items():
-        t.add_row(name, fmt(result.values[i], precision), fmt(result.grads[i], precision))
+    names = display_names(result.graph)          # a rebound input by its version name (h#1)
+    for i in result.graph.variables.values():
+        t.add_row(names[i], fmt(result.values[i], precision), fmt(result.grads[i], precision))
     return t
 
 
@@ -157,14 +158,21 @@ def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 
     size = [1] * n
     only = [-1] * n
     run = [0] * n                       # how many nodes follow in a chain of single gate inputs
-    uses = [0] * n
+    uses = [0] * n                      # uses by gates the output depends on (fan-out)
+    reach = bytearray(n)
+    if n:
+        reach[g.output] = 1
+    for i in range(g.output, -1, -1):
+        if reach[i] and in0[i] >= 0:
+            reach[in0[i]] = 1
+            uses[in0[i]] += 1
+            if in1[i] >= 0:
+                reach[in1[i]] = 1
+                uses[in1[i]] += 1
     for i in range(n):
         a, b = in0[i], in1[i]
         if a < 0:
             continue
-        uses[a] += 1
-        if b >= 0:
-            uses[b] += 1
         if not needs[i]:
             size[i] = 1 + size[a] + (size[b] if b >= 0 else 0)
         gates = [k for k in ((a, b) if b >= 0 else (a,)) if needs[k] and ops[k] not in (VAR, CONST)]
@@ -216,6 +224,8 @@ def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 
         t.append(fmt(result.values[i], precision), style=VALUE)
         t.append("  grad ", style="dim")
         t.append(_grad(result, i, precision), style=GRAD)
+        if uses[i] > 1 and needs[i]:
+            t.append(f"  (total of {uses[i]} uses)", style="dim")
         if steps is not None and steps[i] is not None and code != VAR:
             t.append(f"  [{steps[i]}]", style="dim")      # the loop iteration that made it
         return t
@@ -248,8 +258,12 @@ def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 
     while stack:
         i, parent, branch, depth = stack.pop()
         if parent is not None:                   # place i under its parent's branch
-            if i in shown and ops[i] not in (VAR, CONST):
+            if i in shown and ops[i] != CONST:
+                # a node used more than once is shown in full once, with its gradient (the sum
+                # over all its uses); every later appearance refers to it
                 where = "in a collapsed chain above" if i in collapsed else "shown above"
+                if uses[i] > 1:
+                    where += f"; total of {uses[i]} uses"
                 branch.add(mark(Text(f"{names[i]} ({where})", style="dim"), i, parent, edge_only=True))
                 continue
             shown.add(i)
