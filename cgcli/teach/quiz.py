@@ -31,12 +31,13 @@ def _n(v: float) -> str:
     return fmt(v, 4)
 
 
-def slips_for(result, kind: str, node: int, edge=None, walk=None) -> list:
+def slips_for(result, kind: str, node: int, edge=None, walk=None, ties=False) -> list:
     """The adapter to cgcli.check.slips: [(number, code, message)], best first, one per
     number, none equal to the right number. kind "value": the value of `node`; "grad":
     d(output)/d(node), cg check's catalogue; "edge": what `edge` (a steps.Edge of `walk`)
     sends to its input: where that input has one use, its whole gradient (the catalogue
-    again); where it fans out, the slips of that one contribution."""
+    again); where it fans out, the slips of that one contribution. ties: keep every slip
+    (cg practice checks that no two give the same number)."""
     from ..check import slips as S
     from ..core.graph import display_names, output_name
     g = result.graph
@@ -54,7 +55,7 @@ def slips_for(result, kind: str, node: int, edge=None, walk=None) -> list:
         G = result.grads[node]
         for s in sorted(S.catalogue(result, node).slips, key=lambda s: s.rank):
             out.append((s.number, CODES.get(s.kind, "other"), s.text))
-        return _distinct(out, G)
+        return out if ties else _distinct(out, G)
     # one contribution into a fan-out node a: P = upstream × local, sent by gate j
     from ..core.ops import OPS, say_gate
     e = edge
@@ -81,7 +82,7 @@ def slips_for(result, kind: str, node: int, edge=None, walk=None) -> list:
             if o.to != a:
                 out.append((o.product, "swapped", f"{what}: you gave what it sends to {names[o.to]} ({_n(o.product)}): "
                                                   f"{gate}"))
-    return _distinct(out, P)
+    return out if ties else _distinct(out, P)
 
 
 def _depends(g, b: int, a: int) -> bool:
