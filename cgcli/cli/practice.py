@@ -26,8 +26,9 @@ def practice_cmd(
 ):
     """Practise backprop: forward values and gradients of small random graphs, one at a time.
 
-    Each answer is checked as cg check grades it; a wrong one is named by its slip, with the
-    gate's rule. With stdin not a terminal, one answer per line (an empty line skips).
+    Each answer is checked as cg check grades it; a wrong one is named by its slip, with the gate's rule.
+
+    With stdin not a terminal: one answer per line, in question order (an empty line skips).
 
     \b
     Examples:

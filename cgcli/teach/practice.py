@@ -30,7 +30,7 @@ TEMPLATES = {
     "add": ("s = x + y; f = w * s", {"x": _SMALL, "y": _SMALL, "w": _SMALL}),
     "mul": ("p = x * y; f = p * z", {"x": _SMALL, "y": _SMALL, "z": _SMALL}),
     "max": ("m = max(x, y); f = m * z", {"x": _SMALL, "y": _SMALL, "z": _SMALL}),
-    "fanout": ("q = x + y; f = q * x", {"x": _SMALL, "y": _SMALL}),
+    "fanout": ("a = x * y; b = x * z; f = a + b", {"x": _SMALL, "y": _SMALL, "z": _SMALL}),
     "sigmoid": ("z = w * x + b; f = sigmoid(z)", {"w": _TINY, "x": _TINY, "b": _TINY}),
     "tanh": ("z = w * x + b; f = tanh(z)", {"w": _TINY, "x": _TINY, "b": _TINY}),
     "bptt": ("h1 = w * h0 + x1; h2 = w * h1 + x2; f = v * h2",
