@@ -79,7 +79,7 @@ _JS = """
   function open(j) { return !Q || done[j] || !S[j].q; }
   function reach() { var j = 0; while (j < S.length - 1 && open(j)) { j++; } return j; }
   function paint() {
-    var all = el("cg-all").checked, v = {}, g = {}, i, j, n;
+    var all = !Q && el("cg-all").checked, v = {}, g = {}, i, j, n;
     for (i in D.init.v) { v[i] = D.init.v[i]; }
     for (i in D.init.g) { g[i] = D.init.g[i]; }
     n = all ? S.length : (open(k) ? k + 1 : k);
@@ -353,7 +353,7 @@ def page(result, walk, frames, svg: str, precision=4, decimals=None, reveal="pas
  id="cg-next" title="→ or space">next ▶</button><button id="cg-last" title="End">last »</button>
 <span id="cg-count"></span>
 <div class="keys">Keys: <kbd>→</kbd> or <kbd>space</kbd> next, <kbd>←</kbd> previous, <kbd>Home</kbd>, <kbd>End</kbd></div>
-<label class="keys"><input type="checkbox" id="cg-all"{checked}> show every number (the finished passes)</label>
+<label class="keys"{' style="display:none"' if quiz else ''}><input type="checkbox" id="cg-all"{checked}> show every number (the finished passes)</label>
 </div>
 {ask}
 <div class="panel" id="cg-step">
