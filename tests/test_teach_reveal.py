@@ -214,3 +214,52 @@ def test_quiz_and_reveal_need_a_step_through():
     for args in (["--quiz"], ["--reveal", "all"], ["--reveal", "some", "--step"], ["--quiz", "--reveal", "all", "--step"]):
         p = run_cg("explain", *TEXTS, *args)
         assert p.returncode == 2 and "Traceback" not in p.err, (args, p.err)
+
+
+@needs_dot
+@needs_browser
+def test_the_practice_page(browser, tmp_path):
+    path = tmp_path / "practice.html"
+    p = run_cg("practice", "--topic", "mul", "--seed", "3", "--count", "2", "--html", "-o", str(path))
+    assert p.returncode == 0, p.err
+    page, problems, requests = open_page_any(browser, path)
+    frames = [f for f in page.frames if f != page.main_frame]
+    assert len(frames) == 2
+    f = frames[0]
+    f.wait_for_function("document.body.getAttribute('data-step') === '0'")
+    assert "value of p" in f.evaluate("document.getElementById('cg-question').textContent")
+    f.fill("#cg-answer", "15")                                      # x * y at seed 3: 3 * 5
+    f.press("#cg-answer", "Enter")
+    assert f.evaluate("document.body.dataset.step") == "1"
+    page.close()
+    assert problems == [] and requests == [path.as_uri()]
+
+
+def open_page_any(ctx, path):
+    page = ctx.new_page()
+    problems, requests = [], []
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri())
+    return page, problems, requests
+
+
+def test_practice_on_a_terminal():
+    child = pexpect.spawn(cg_path(), ["practice", "--topic", "mul", "--seed", "3", "--count", "1"],
+                          dimensions=(30, 120), encoding="utf-8")
+    child.expect(r"the value of p = x \* y = \? ", timeout=30)
+    child.sendline("15")
+    child.expect("right: 15", timeout=30)
+    child.expect(r"the value of f = p \* z = \? ", timeout=30)
+    child.sendline("-6O")                                          # a typo: not a number
+    child.expect("not a number", timeout=30)
+    child.expect(r"df/dz = \? ", timeout=30)
+    child.sendline("5")
+    child.expect(r"slip \(wrong-input\): df/dz: you used y = 5", timeout=30)
+    child.expect(r"df/dp \(= x \* y\) = \? ", timeout=30)
+    child.sendeof()                                                 # Ctrl-D: the summary, exit 0
+    child.expect("Summary: 1 of 3 right first time", timeout=30)
+    child.expect(pexpect.EOF, timeout=30)
+    child.close()
+    assert child.exitstatus == 0
