@@ -263,3 +263,43 @@ def test_practice_on_a_terminal():
     child.expect(pexpect.EOF, timeout=30)
     child.close()
     assert child.exitstatus == 0
+
+
+@needs_dot
+@needs_browser
+@pytest.mark.parametrize("args, step", [(TEXTS, 4), (NEURON, 9), (FANOUT, 5)], ids=["texts", "neuron", "fan-out"])
+def test_the_page_judges_as_cg_does(browser, tmp_path, args, step):
+    """The page's verdicts (its script) agree with teach.quiz.judge (Python) on many answers."""
+    from cgcli import evaluate
+    from cgcli.teach.quiz import expected, judge, step_slips
+    from cgcli.teach.steps import frames, walk
+    path = tmp_path / "q.html"
+    assert run_cg("explain", *args, "--format", "html", "--quiz", "-o", str(path)).returncode == 0
+    expr, rest = args[0], args[1:]
+    r = evaluate(expr, **{rest[k][2:]: float(rest[k + 1]) for k in range(0, len(rest), 2)})
+    w = walk(r)
+    fr = frames(r, w)
+    page, problems, requests = open_page(browser, path)
+    for k in range(step):                                           # reveal up to the step
+        if page.evaluate("document.body.dataset.answered") == "no":
+            page.click("#cg-show")
+        page.click("#cg-next")
+    assert int(page.evaluate("document.body.dataset.step")) == step
+    f = fr[step]
+    x, slips = expected(r, f), step_slips(r, w, f)
+    tries = [v for v, _, _ in slips] + [-x, 2 * x, x + 0.004, round(x, 1), round(x, 2), 0.5]
+    texts = ["abc", "1/3", "-1/3", "1e-3"] + [format(t, ".6g") for t in tries] + [format(x, ".1g"), format(x, ".4g")]
+    for t in texts:
+        v = judge(t, x, slips)
+        page.fill("#cg-answer", t)
+        page.press("#cg-answer", "Enter")
+        got = page.evaluate("document.body.dataset.verdict")
+        if v.right:
+            assert got == "right", (t, got)
+            break
+        want = v.code or ("invalid" if v.status == "invalid" else "wrong")
+        assert got == want, (t, want, got, v.message)
+        if v.code:
+            assert page.evaluate("document.getElementById('cg-verdict').textContent") == "✗ " + v.message
+    page.close()
+    assert problems == []
