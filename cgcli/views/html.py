@@ -71,7 +71,7 @@ _JS = """
   "use strict";
   var D = JSON.parse(document.getElementById("cg-steps").textContent);
   var S = D.steps, Q = D.quiz, T = D.tol;
-  var k = 0, done = [], status = [], note = "";
+  var k = 0, done = [], status = [], note = "", started = false;
   function el(id) { return document.getElementById(id); }
   function mark(id, c) { var e = id === null ? null : el(id); if (e) { e.classList.add(c); } }
   function say(id, text) { var e = el(id); e.textContent = text; e.style.display = text ? "" : "none"; }
@@ -170,7 +170,11 @@ _JS = """
     el("cg-first").disabled = el("cg-prev").disabled = k === 0;
     el("cg-next").disabled = el("cg-last").disabled = k === (Q ? reach() : S.length - 1);
     paint();
-    if (Q && !shown) { el("cg-answer").value = ""; el("cg-answer").focus(); }
+    if (Q && !shown) {
+      el("cg-answer").value = "";
+      if (started || window.self === window.top) { el("cg-answer").focus(); }   // a page in a frame: not at load
+    }
+    started = true;
   }
   function check() {
     var s = S[k], v = judge(s.q, el("cg-answer").value);

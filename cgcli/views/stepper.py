@@ -72,33 +72,50 @@ def window(c, renderable, room: int) -> Text:
     return Text("\n").join(texts)
 
 
-def numbers(result, walk, frames, precision=4) -> list:
-    """Per step, the tree's numbers once that step is done, revealed as the passes go
-    (cgcli.teach.steps.reveal): node -> (value text, grad text), "?" where not yet known, a
-    fan-out's running sum as "-1 + ?"; each padded to the widest text it will take, so
-    that the tree keeps its layout from step to step. Item 0 is the state before step 1."""
-    from ..core.fmt import fmt
-    from ..teach.steps import known_at_start, reveal
-    from .rich import _grad
-    g = result.graph
-    start = known_at_start(result)
-    cur = {i: [fmt(result.values[i], precision) if i in start else "?",
-               "?" if result.grad(i) is not None else _grad(result, i, precision)] for i in range(len(g.ops))}
-    states = [{i: tuple(v) for i, v in cur.items()}]
-    for ev in reveal(result, walk, frames):
-        for x in ev:
-            if x[0] == "value":
-                cur[x[1]][0] = fmt(x[2], precision)
-            else:
-                cur[x[1]][1] = fmt(x[2], precision) if x[3] else f"{fmt(x[2], precision)} + ?"
-        states.append({i: tuple(v) for i, v in cur.items()})
-    wide = {i: (max(len(st[i][0]) for st in states), max(len(st[i][1]) for st in states)) for i in cur}
-    return [{i: (v.ljust(wide[i][0]), gr.ljust(wide[i][1])) for i, (v, gr) in st.items()} for st in states]
+class Numbers:
+    """The tree's numbers revealed as the passes go (cgcli.teach.steps.reveal): at(k) is
+    node -> (value text, grad text) once k steps are done (at(0): before the first), "?"
+    where not yet known, a fan-out's running sum as "-1 + ?"; each padded to the widest text
+    it will take, so that the tree keeps its layout from step to step. at(k) replays the
+    steps' events (no table of every node at every step is kept)."""
+
+    def __init__(self, result, walk, frames, precision=4):
+        from ..core.fmt import fmt
+        from ..teach.steps import known_at_start, reveal
+        from .rich import _grad
+        g = result.graph
+        start = known_at_start(result)
+        self.init = {i: (fmt(result.values[i], precision) if i in start else "?",
+                         "?" if result.grad(i) is not None else _grad(result, i, precision))
+                     for i in range(len(g.ops))}
+        self.events = []
+        wide = {i: [len(v), len(gr)] for i, (v, gr) in self.init.items()}
+        for ev in reveal(result, walk, frames):
+            mine = []
+            for x in ev:
+                if x[0] == "value":
+                    t = fmt(x[2], precision)
+                    mine.append((x[1], 0, t))
+                else:
+                    t = fmt(x[2], precision) if x[3] else f"{fmt(x[2], precision)} + ?"
+                    mine.append((x[1], 1, t))
+                w = wide[x[1]]
+                w[mine[-1][1]] = max(w[mine[-1][1]], len(t))
+            self.events.append(mine)
+        self.wide = wide
+
+    def at(self, k: int) -> dict:
+        cur = {i: list(v) for i, v in self.init.items()}
+        for ev in self.events[:k]:
+            for i, field, t in ev:
+                cur[i][field] = t
+        w = self.wide
+        return {i: (v.ljust(w[i][0]), gr.ljust(w[i][1])) for i, (v, gr) in cur.items()}
 
 
 def screen(result, steps, k, precision=4, c=None, shown=None, ask=None):
     """The renderable for step k: the step's text first, then the tree (the part around the
-    current gate that fits the terminal), then the keys. shown: the tree's numbers (numbers());
+    current gate that fits the terminal), then the keys. shown: the tree's numbers (Numbers.at);
     ask: the quiz's lines while step k is not yet answered (its result is left out)."""
     s = steps[k]
     g = result.graph
@@ -217,14 +234,14 @@ def run(result, walk, frames, precision=4, decimals=None, stdin=None, stdout=Non
     stdin = stdin or sys.stdin
     c = console(stdout)
     steps = step_texts(result, walk, frames, precision, decimals)
-    states = numbers(result, walk, frames, precision) if reveal != "all" else None
+    states = Numbers(result, walk, frames, precision) if reveal != "all" else None
     qz = Quiz(result, walk, frames, precision, decimals) if quiz else None
 
     def draw(k):
         if qz is None:
-            return screen(result, steps, k, precision, c, states[k + 1] if states else None)
+            return screen(result, steps, k, precision, c, states.at(k + 1) if states else None)
         ask = qz.view(k)
-        return screen(result, steps, k, precision, c, states[k if ask["hidden"] else k + 1], ask)
+        return screen(result, steps, k, precision, c, states.at(k if ask["hidden"] else k + 1), ask)
 
     fd = stdin.fileno()
     saved = termios.tcgetattr(fd)
