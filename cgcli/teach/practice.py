@@ -7,8 +7,9 @@ kept only when no gate sits at a kink (max's inputs differ), no value asked is 0
 slip of every question gives a number of its own (no two slips, and no slip and
 the right answer, agree to 4 significant figures; two slips that agree whatever the inputs,
 such as "swapped" and "wrong input" at a multiply gate whose upstream is 1, count the same in
-every draw), no inputs are equal in size and no number asked is below 0.05 in size (a
-saturated gate); after MAX_DRAWS draws the one with the fewest ties is taken. The questions: each gate's value on the forward pass, then
+every draw) and no two inputs are equal in size; and no number asked is below 0.05 in size
+(a saturated gate). The first draw without a tie is taken, else, after MAX_DRAWS draws, the
+one with the fewest. The questions: each gate's value on the forward pass, then
 d(output)/d(node) for each node the backward pass reaches, output first. With topic
 "mixed", the next problem's topic is the one that exercises the learner's last slip
 (NEXT_TOPIC), else a random one.
@@ -173,17 +174,18 @@ def draw(topic: str, rng: random.Random, number: int = 1) -> Problem:
             result = run(graph, inputs)
         except (CgError, ArithmeticError, ValueError):
             continue
-        if _kinked(result) or len({abs(v) for v in inputs.values()}) < min(len(inputs), 5):
-            continue                   # a kink, or inputs equal in size (their slips would agree)
+        if _kinked(result):
+            continue
         p = Problem(number, topic, source, inputs, result, [], 0)
         p.questions = _questions(p, result)
-        p.ties = _ties(p.questions)
+        # inputs equal in size first (x = y = z = 1 leaves few slips to tell apart), then ties
+        p.ties = (len(inputs) - len({abs(v) for v in inputs.values()}), _ties(p.questions))
         fallback = fallback or p
         if any(0 < abs(q.expected) < 0.05 for q in p.questions):
             continue                   # a saturated gate: its gradients all but vanish
         if best is None or p.ties < best.ties:
             best = p
-        if p.ties == 0:
+        if p.ties == (0, 0):
             break
     if best is None and fallback is None:       # every draw at a kink: take the last one as it is
         p = Problem(number, topic, source, inputs, run(graph, inputs), [], 0)
