@@ -9,7 +9,7 @@ import pytest
 
 from cgtest import cg_path, invoke, run_cg
 
-COMMANDS = ["eval", "check", "key", "explain", "graph", "descend", "fit", "diff"]
+COMMANDS = ["eval", "check", "key", "explain", "graph", "descend", "fit", "diff", "practice"]
 
 
 @pytest.mark.parametrize("args", [["-h"], *[[c, "-h"] for c in COMMANDS]])

@@ -34,6 +34,7 @@ def test_eval_json_imports_only_its_own_path():
     assert code == 0
     # the other commands' modules, the API, Rich, Lark, NumPy and the json module stay unloaded
     for m in ("cgcli.cli.check", "cgcli.cli.train", "cgcli.cli.symbolic", "cgcli.cli.teach", "cgcli.api",
+              "cgcli.cli.practice", "cgcli.teach.practice", "cgcli.teach.quiz",
               "cgcli.check.answers", "cgcli.symbolic.diff", "cgcli.train.loop", "rich", "lark", "numpy", "json"):
         assert m not in mods, f"{m} is imported by cg eval --json"
     assert "cgcli.cli.eval" in mods and "cgcli.core.passes" in mods
@@ -41,11 +42,12 @@ def test_eval_json_imports_only_its_own_path():
 
 @pytest.mark.parametrize("command, module", [("check", "cgcli.cli.check"), ("grade", "cgcli.cli.check"),
                                              ("explain", "cgcli.cli.teach"), ("fit", "cgcli.cli.train"),
-                                             ("diff", "cgcli.cli.symbolic")])
+                                             ("diff", "cgcli.cli.symbolic"), ("practice", "cgcli.cli.practice")])
 def test_a_command_imports_its_module_and_not_the_others(command, module):
     code, mods = loaded(command, "--help")
     assert code == 0 and module in mods
-    others = {"cgcli.cli.check", "cgcli.cli.teach", "cgcli.cli.train", "cgcli.cli.symbolic", "cgcli.cli.eval"} - {module}
+    others = {"cgcli.cli.check", "cgcli.cli.teach", "cgcli.cli.train", "cgcli.cli.symbolic", "cgcli.cli.eval",
+              "cgcli.cli.practice"} - {module}
     assert not (mods & others), mods & others
 
 

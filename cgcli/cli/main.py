@@ -13,7 +13,7 @@ from .app import DOCS, app
 # module is imported (start-up is paid on every call from a shell loop); `cg`, `cg --help`,
 # completion and unknown commands import them all, and --help lists them in this order.
 COMMANDS = {"eval": "eval", "check": "check", "key": "check", "grade": "check", "explain": "teach",
-            "graph": "teach", "descend": "train", "fit": "train", "diff": "symbolic"}
+            "graph": "teach", "practice": "practice", "descend": "train", "fit": "train", "diff": "symbolic"}
 ORDER = list(COMMANDS)
 
 

@@ -38,6 +38,11 @@ def explain_cmd(
     decimals: Optional[int] = typer.Option(None, "--decimals", min=0, max=12,
                                            help="Fixed decimal places instead (the seeds write 0.73: --decimals 2)."),
     expand: bool = typer.Option(False, "--expand", help=_EXPAND_HELP),
+    reveal: str = typer.Option("passes", "--reveal", metavar="passes|all",
+                               help="--step and html: show each number once the passes compute it "
+                                    "(passes), or every number from the first step (all)."),
+    quiz: bool = typer.Option(False, "--quiz", help="--step and html: type each step's number before "
+                                                    "it is revealed; a wrong one gets cg check's slip."),
     sets: Optional[List[str]] = SET_OPTION,
     output: Optional[str] = OUTPUT_OPTION,
     max_nodes: Optional[int] = MAX_NODES_OPTION,
@@ -55,11 +60,19 @@ def explain_cmd(
       cg explain "x*x + x" --x 3 --format latex > steps.tex
       cg explain "(x+y)*z" --x 2 --y 3 --z -4 --format html -o page.html
       cg explain "x*y + x" --x 3 --y -2 --step
+      cg explain "(x+y)*z" --x 2 --y 3 --z -4 --format html --quiz -o quiz.html
     """
     set_limits(max_nodes, max_file_size)
     view = "json" if json_out else format
     if view not in EXPLAIN_FORMATS:
         raise InputError(f"cg: unknown format {view!r}: choose text, markdown, latex, json or html")
+    if reveal not in ("passes", "all"):
+        raise InputError(f"cg: unknown --reveal {reveal!r}: choose passes (each number once computed) or all")
+    if (quiz or reveal != "passes") and not (step or view == "html"):
+        raise InputError(f"cg: {'--quiz' if quiz else '--reveal'} is for the step-throughs: add --step, "
+                         "or --format html -o page.html")
+    if quiz and reveal == "all":
+        raise InputError("cg: --quiz asks for the numbers before they are shown: leave out --reveal all")
     if file == "-":
         file = None
     if step:
@@ -83,7 +96,7 @@ def explain_cmd(
     if step:
         from ..teach.steps import frames
         from ..views.stepper import run as step_through
-        step_through(result, steps, frames(result, steps), precision, decimals)
+        step_through(result, steps, frames(result, steps), precision, decimals, reveal=reveal, quiz=quiz)
         return
     if view == "json":
         import io
@@ -98,10 +111,11 @@ def explain_cmd(
         from ..teach.steps import frames
         from ..views import html, picture
         # top to bottom: the page shows the graph beside the steps, in half its width
-        svg = _svg(picture.dot(result.graph, result, precision, "TB", ids=True, decimals=decimals),
+        fr = frames(result, steps)
+        reserve = html.reveal_texts(result, steps, fr, precision, decimals)["reserve"]
+        svg = _svg(picture.dot(result.graph, result, precision, "TB", ids=True, reserve=reserve, decimals=decimals),
                    "--format html")
-        _emit_text(html.page(result, steps, frames(result, steps), html.clean_svg(svg), precision, decimals,
-                             origin), file)
+        _emit_text(html.page(result, steps, fr, html.clean_svg(svg), precision, decimals, origin, reveal, quiz), file)
     else:
         out = ex.text(result, steps, view == "markdown", precision, decimals, origin)
         if file is None and _is_terminal(sys.stdout):   # a terminal: wrap at its width; piped: as is

@@ -127,3 +127,42 @@ def frames(result, w: Walk) -> list:
                 total += p              # bit for bit the recorded gradient
             out.append(Frame("backward", i, e, tuple(sofar), total))
     return out
+
+
+def reveal(result, w: Walk, frames: list) -> list:
+    """Per frame, what the passes know once it is done (a step-through that reveals as the
+    passes go): a list of ("value", node, v) and ("grad", node, sum so far, complete). Before
+    the first frame only the variables' and constants' values are known. A gate's value is
+    known from its forward frame; a gradient from the seed (the output's) or from the edge
+    that sends it, a fan-out node's as the running sum of the contributions received so far
+    (complete with the last). The last frame also completes every gradient no edge sends
+    (0: the output does not depend on that node), so after it every number is known."""
+    g = result.graph
+    out = []
+    uses = {j: len(into) for j, into in w.incoming.items()}
+    done = set()
+    for f in frames:
+        ev = []
+        if f.phase == "forward":
+            ev.append(("value", f.node, result.values[f.node]))
+        elif f.phase == "seed":
+            if g.needs_grad[f.node]:
+                ev.append(("grad", f.node, result.grads[f.node], True))
+                done.add(f.node)
+        else:
+            a = f.edge.to
+            complete = len(f.sofar) == uses[a]
+            ev.append(("grad", a, result.grads[a] if complete else f.total, complete))
+            if complete:
+                done.add(a)
+        out.append(ev)
+    if out:
+        needs = g.needs_grad
+        out[-1] += [("grad", i, result.grads[i], True) for i in range(len(g.ops)) if needs[i] and i not in done]
+    return out
+
+
+def known_at_start(result) -> set:
+    """The nodes whose values are known before the forward pass: variables and constants."""
+    ops = result.graph.ops
+    return {i for i in range(len(ops)) if ops[i] == VAR or ops[i] == CONST}

@@ -74,14 +74,19 @@ def _dot_escape(s: str) -> str:
     return "".join(out)
 
 
-def dot(graph, result=None, precision=4, rankdir="LR", edges=None, ids=False, decimals=None) -> str:
+def dot(graph, result=None, precision=4, rankdir="LR", edges=None, ids=False, reserve=None,
+        decimals=None) -> str:
     """Graphviz DOT: `dot -Tsvg` draws it. edges: edge_grads' labels; ids: SVG element ids
-    v<node> and e<input>_<gate>_<k> (the HTML page highlights them); decimals: fixed places
-    for the numbers in the boxes (explain --decimals)."""
+    v<node> and e<input>_<gate>_<k> (the HTML page highlights them); reserve: node -> (value
+    text, grad text) drawn instead of the numbers (the widest text a box will show, so that a
+    page revealing the numbers step by step keeps its layout); decimals: fixed places for the
+    numbers in the boxes (explain --decimals)."""
     L = ["digraph cg {", f"  rankdir={rankdir};", '  node [shape=record, fontname="Helvetica", fontsize=11];',
          '  edge [color="#555555"];']
     ops = graph.ops
     for i, (title, formula, value, grad) in enumerate(_boxes(graph, result, precision, decimals)):
+        if reserve is not None and i in reserve:
+            value, grad = (r if r is not None else d for r, d in zip(reserve[i], (value, grad)))
         fields = [_dot_escape(title)]
         if formula:
             fields[0] += " = " + _dot_escape(formula)

@@ -141,15 +141,18 @@ def _op_text(g, i) -> str:
 
 
 def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 300,
-         marks: dict | None = None) -> Tree:
+         marks: dict | None = None, numbers: dict | None = None) -> Tree:
     """The expression as a tree, output at the root, each node as `op name  value v  grad g`
     (values green, gradients red). A node reached again through fan-out is shown once in full
     and afterwards as a reference; a constant subexpression is one line with its node count;
     a chain of more than CHAIN nodes that each have a single gate input is collapsed to its
     ends and a count; `max_depth` levels at most (default 30). `marks` (the step-through):
     node -> (style, note) for each of its lines, (parent, node) -> (style, note) for its lines
-    under that parent; the style goes on the line, the note after it."""
+    under that parent; the style goes on the line, the note after it. `numbers` (a step-through
+    revealing the numbers as the passes go): node -> (value text, grad text) shown instead."""
     g = result.graph
+    val = lambda i: numbers[i][0] if numbers and i in numbers else fmt(result.values[i], precision)
+    grd = lambda i: numbers[i][1] if numbers and i in numbers else _grad(result, i, precision)
     names = display_names(g)
     ops, in0, in1, needs = g.ops, g.in0, g.in1, g.needs_grad
     max_depth = 30 if max_depth is None else max_depth
@@ -209,7 +212,7 @@ def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 
             if code == CONST:
                 if i in g.names:
                     t.append("  value ", style="dim")
-                    t.append(fmt(result.values[i], precision), style=VALUE)
+                    t.append(val(i), style=VALUE)
                 return t
         else:
             t.append(_op_text(g, i), style="bold cyan")
@@ -217,13 +220,13 @@ def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 
             t.append(names[i], style="bold" if i in g.names else "")
             if not needs[i]:
                 t.append("  value ", style="dim")
-                t.append(fmt(result.values[i], precision), style=VALUE)
+                t.append(val(i), style=VALUE)
                 t.append(f"  constant: {size[i]} node{'s' if size[i] > 1 else ''} collapsed", style="dim")
                 return t
         t.append("  value ", style="dim")
-        t.append(fmt(result.values[i], precision), style=VALUE)
+        t.append(val(i), style=VALUE)
         t.append("  grad ", style="dim")
-        t.append(_grad(result, i, precision), style=GRAD)
+        t.append(grd(i), style=GRAD)
         if uses[i] > 1 and needs[i]:
             t.append(f"  (total of {uses[i]} uses)", style="dim")
         if steps is not None and steps[i] is not None and code != VAR:
