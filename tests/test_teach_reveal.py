@@ -198,7 +198,7 @@ def test_the_terminal_quiz():
     assert "send back to z" in screen
     t.press("3\r")                                                  # the texts' slip
     screen = "\n".join(t.screen())
-    assert "you used y = 3" in screen and "multiply gate" in screen and "step 5 of 7" in screen
+    assert "your 3 follows from y = 3" in screen and "multiply gate" in screen and "step 5 of 7" in screen
     assert re.search(r"z\s+value -4\s+grad \?", screen)
     t.press("?")                                                    # show me
     screen = "\n".join(t.screen())
@@ -228,7 +228,7 @@ def test_the_practice_page(browser, tmp_path):
     f = frames[0]
     f.wait_for_function("document.body.getAttribute('data-step') === '0'")
     assert "value of p" in f.evaluate("document.getElementById('cg-question').textContent")
-    f.fill("#cg-answer", "15")                                      # x * y at seed 3: 3 * 5
+    f.fill("#cg-answer", "-10")                                     # x * y at seed 3: -2 * 5
     f.press("#cg-answer", "Enter")
     assert f.evaluate("document.body.dataset.step") == "1"
     page.close()
@@ -249,14 +249,14 @@ def test_practice_on_a_terminal():
     child = pexpect.spawn(cg_path(), ["practice", "--topic", "mul", "--seed", "3", "--count", "1"],
                           dimensions=(30, 120), encoding="utf-8")
     child.expect(r"the value of p = x \* y = \? ", timeout=30)
-    child.sendline("15")
-    child.expect("right: 15", timeout=30)
+    child.sendline("-10")                                          # x * y at seed 3: -2 * 5
+    child.expect("right: -10", timeout=30)
     child.expect(r"the value of f = p \* z = \? ", timeout=30)
     child.sendline("-6O")                                          # a typo: not a number
     child.expect("not a number", timeout=30)
     child.expect(r"df/dz = \? ", timeout=30)
     child.sendline("5")
-    child.expect(r"slip \(wrong-input\): df/dz: you used y = 5", timeout=30)
+    child.expect(r"slip \(wrong-input\): df/dz: your 5 follows from y = 5 used in place of p", timeout=30)
     child.expect(r"df/dp \(= x \* y\) = \? ", timeout=30)
     child.sendeof()                                                 # Ctrl-D: the summary, exit 0
     child.expect("Summary: 1 of 3 right first time", timeout=30)

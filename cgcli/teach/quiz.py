@@ -15,10 +15,6 @@ import math
 
 from ..core.fmt import fmt
 
-# cg check's slip kinds (cgcli.check.slips.RANKS) -> the codes quiz and practice report
-CODES = {"rounded": "coarse-rounding", "swapped": "swapped", "wrong value": "wrong-input",
-         "fan-out": "fanout-partial", "sign": "sign", "no upstream": "no-upstream",
-         "swapped (other)": "other-node", "edge sign": "sign"}
 
 
 def tolerance():
@@ -53,8 +49,7 @@ def slips_for(result, kind: str, node: int, edge=None, walk=None, ties=False) ->
         kind, node = "grad", edge.to
     if kind == "grad":
         G = result.grads[node]
-        for s in sorted(S.catalogue(result, node).slips, key=lambda s: s.rank):
-            out.append((s.number, CODES.get(s.kind, "other"), s.text))
+        out = [(s.number, s.code, text) for s, text in _worded(S, result, node)]
         return out if ties else _distinct(out, G)
     # one contribution into a fan-out node a: P = upstream × local, sent by gate j
     from ..core.ops import OPS, say_gate
@@ -68,10 +63,9 @@ def slips_for(result, kind: str, node: int, edge=None, walk=None, ties=False) ->
     alone = args.count(a) == 1 and not any(b != a and _depends(g, b, a) for b in args)
     if alone:                          # cg check's slips at this gate, moved onto this edge
         G = result.grads[a]
-        for s in sorted(S.catalogue(result, a).slips, key=lambda s: s.rank):
-            if s.node == j and s.kind in ("wrong value", "edge sign"):
-                text = s.text.partition(": ")[2] or s.text
-                out.append((s.number - G + P, CODES[s.kind], f"{what}: {text}"))
+        for s, text in _worded(S, result, a):
+            if s.gate == j and s.code == "wrong-input":
+                out.append((s.number - G + P, s.code, f"{what}: {text}"))
     out.append((-P, "sign", f"{what}: the sign is wrong ({what} = {_n(U)} × {_n(L)} = {_n(P)})"))
     if U not in (0.0, 1.0):
         out.append((L, "no-upstream", f"{what}: you gave the local gradient ∂{names[j]}/∂{names[a]} = {_n(L)} "
@@ -83,6 +77,27 @@ def slips_for(result, kind: str, node: int, edge=None, walk=None, ties=False) ->
                 out.append((o.product, "swapped", f"{what}: you gave what it sends to {names[o.to]} ({_n(o.product)}): "
                                                   f"{gate}"))
     return out if ties else _distinct(out, P)
+
+
+def _worded(S, result, node: int) -> list:
+    """cg check's catalogue for d(output)/d(node), plausible first: (slip, the feedback cg check
+    gives an answer equal to the slip's number), for the slips it would name for that number."""
+    from ..check.answers import Tolerance, label, make_answer
+    from ..core.graph import display_names
+    g = result.graph
+    G = result.grads[node]
+    name = display_names(g)[node]           # n<id> where unnamed: the label only words the text
+    lab = label(g, "grad", name)
+    tol = Tolerance()
+    out = []
+    for s in sorted(S.catalogue(result, node).slips, key=lambda s: s.rank):
+        if s.code == "coarse-rounding" or not math.isfinite(s.number) or s.number == G:
+            continue
+        written = str(int(s.number)) if s.number.is_integer() and abs(s.number) < 1e15 else repr(s.number)
+        d = S.diagnosis(result, make_answer("grad", name, written), node, tol, lab, G)
+        if d is not None and d.slip and d.slip["code"] == s.code:
+            out.append((s, d.text))
+    return out
 
 
 def _depends(g, b: int, a: int) -> bool:
