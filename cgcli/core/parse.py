@@ -16,11 +16,10 @@ from itertools import chain
 from operator import itemgetter
 
 from . import _tables
-from .errors import CgSyntaxError
+from .errors import CgError, CgSyntaxError
 from .build import Builder
 from .graph import Graph
 
-_MASTER = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _tables.TERMINALS))
 _IGNORE = frozenset(_tables.IGNORE)
 _STATES = [_tables.STATES[i] for i in range(len(_tables.STATES))]
 _END = "$END"
@@ -73,9 +72,14 @@ def parse(text: str, engine: str = "cg", shapes: dict | None = None) -> Graph:
         from . import vectors
         tokens = list(_tokens(text, vectors.EXTRA))
         stream = vectors.expand(text, vectors.structure(text, tokens), builder)
-    else:
-        stream = _tokens(text)
-    return _noted(_run(text, builder, stream), notes)
+        return _noted(_run(text, builder, stream), notes)
+    try:
+        return _noted(_fast(text, builder), notes)
+    except (_Fallback, CgError):
+        # a syntax error or a builder's error: the reference loop below makes the same calls in
+        # the same order, and raises the same error with its position, caret and "expected" list
+        builder = Builder(source, shapes)
+    return _noted(_run(text, builder, _tokens(text)), notes)
 
 
 # `import math`, `import torch as t`, `from micrograd.engine import Value` on a line of its own
@@ -110,7 +114,7 @@ _LOOP = r"(?:^|[;\n{:])[ \t]*for\b"     # compiled (and cached by re) on first u
 def _tokens(text: str, extra: dict | None = None):
     """The program's tokens (a newline inside ( ) or [ ] is white space); `extra`: single
     characters the grammar does not have, kept as tokens of their own (a loop's ':' '{' '}')."""
-    match = _MASTER.match
+    match = _master().match
     ignore = _IGNORE
     pos = 0
     n = len(text)
@@ -139,6 +143,266 @@ def _tokens(text: str, extra: dict | None = None):
             depth -= 1
         yield (ttype, m.group(), pos)
         pos = end
+
+
+_MASTER = None
+
+
+def _master():
+    """Lark's terminals as one regex, in Lark's order (compiled on first use)."""
+    global _MASTER
+    if _MASTER is None:
+        _MASTER = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _tables.TERMINALS))
+    return _MASTER
+
+
+# --- the fast loop ------------------------------------------------------------------------
+#
+# The same LALR automaton as _run's, with the tables keyed for speed (generated with them, see
+# _fast_tables in _build.py): one regex call lexes the whole text; a fixed token's own text is its
+# key ("+", "**"), a NAME, NUMBER or STRING a small int; unit reductions (`?sum: product`) are folded
+# into the gotos; tokens no rule keeps ("+", "(") never reach the value stack; and the scalar cases
+# of the commonest reductions (a number, a name already bound, + - * / ^ and unary minus on nodes)
+# append the node here, exactly as Builder.node would, while the builder's lists are Python lists.
+# Anything else (vectors, Value(...) marks, calls, bindings, ...) calls the builder. On a syntax
+# error or a builder's error, parse() runs _run instead, which raises the error as it always has.
+
+class _Fallback(Exception):
+    pass
+
+
+_FAST_LEXER = None
+_KEY_NAME = _tables.FAST_KEYS["NAME"]
+_KEY_NUMBER = _tables.FAST_KEYS["NUMBER"]
+_TEXTS = _tables.FAST_TEXTS
+_FIRST = _tables.FAST_FIRST
+_ACTIONS = _tables.FAST_ACTIONS
+_PUSH = frozenset(_tables.FAST_PUSH)
+_TYPES = {k: name for name, k in _tables.FAST_KEYS.items()}
+
+
+def _fast_rules():
+    """Per rule: [how, op code, folded gotos of its origin, symbols, values popped, kept, splice,
+    callback name, kind]. how: 1 number, 2 name, 3 binary op (2 values), 4 binary op (3 values: a
+    kept '-' between), 5 parentheses, 6 unary minus, 7 the whole program of one statement,
+    0 anything else."""
+    from .ops import CONST, INFIX
+    binary = {k: INFIX[k].code for k in ("add", "sub", "mul", "div", "pow")}
+    out = []
+    for (length, origin, cb, kind, idx, splice, _), (m, kept) in zip(_RULES, _tables.FAST_RULES):
+        how, code = 0, 0
+        if cb == "number" and m == 1:
+            how, code = 1, CONST
+        elif cb == "name" and m == 1:
+            how = 2
+        elif cb in binary and m == 2 and kept == (0, 1):
+            how, code = 3, binary[cb]
+        elif cb in binary and m == 3 and kept == (0, 2):
+            how, code = 4, binary[cb]
+        elif kind == 1 and m == 2 and kept == (0,) and not any(splice):
+            how = 5
+        elif cb == "neg" and m == 2 and kept == (0, 1):
+            how, code = 6, INFIX["neg"].code
+        elif origin == "start" and m == 1 and kept == (0,) and not any(splice):
+            how = 7
+        if length != (0, 1, 1, 3, 3, 3, 2, 1)[how] and how:     # the shapes the loop assumes
+            how, code = 0, 0
+        out.append((how, code, _tables.FAST_GOTO[origin], (length, m, kept, splice, cb, kind)))
+    out.append((8, 0, None, None))         # no action: a syntax error
+    return out
+
+
+_FAST_RULES = None
+
+
+def _token(s: str):
+    """A token as the builder's callbacks take it: (type, text, position). The position is left
+    out: the builder reads it only for an error, and an error reruns the reference loop."""
+    t = _TEXTS.get(s)
+    if t is None:
+        t = _TYPES.get(_FIRST.get(s[0])) or _master().fullmatch(s).lastgroup
+    return (t, s, None)
+
+
+def _joined_lines(tokens: list) -> list:
+    """The tokens without the newlines inside ( ) or [ ] (white space there, as in _tokens)."""
+    keep, depth, last, at = [], 0, 0, -1
+    while True:
+        try:
+            at = tokens.index("\n", at + 1)
+        except ValueError:
+            break
+        part = tokens[last:at]
+        depth += part.count("(") + part.count("[") - part.count(")") - part.count("]")
+        last = at
+        if depth:
+            keep.append(at)
+    if not keep:
+        return tokens
+    out, start = [], 0
+    for at in keep:
+        out += tokens[start:at]
+        start = at + 1
+    out += tokens[start:]
+    return out
+
+
+def _fast(text: str, builder: Builder) -> Graph:
+    global _FAST_LEXER, _FAST_RULES
+    if _FAST_LEXER is None:
+        _FAST_LEXER = re.compile(_tables.FAST_LEXER).findall
+        _FAST_RULES = _fast_rules()
+    tokens = _FAST_LEXER(text)
+    if "\n" in text:
+        tokens = _joined_lines(tokens)
+    tokens.append(0)                     # the end of the text
+    rules, actions, first, push = _FAST_RULES, _ACTIONS, _FIRST, _PUSH
+    b = builder
+    # the builder's node columns as lists while parsing (appends are cheaper), arrays again after
+    b.ops = ops = list(b.ops)
+    b.in0, b.in1, b.const = list(b.in0), list(b.in1), list(b.const)
+    b.needs = needs = list(b.needs)
+    ops_append, in0_append, in1_append = ops.append, b.in0.append, b.in1.append
+    const_append, needs_append = b.const.append, needs.append
+    assigned, variables = b.assigned, b.variables
+    n = len(ops)
+    plain = not (b.marked or b.vectors or b.shapes or b.vec_inputs)
+    stack = [_tables.START]
+    state = _tables.START
+    values = []
+    push_value = values.append
+    for s in tokens:
+        key = s
+        a = actions[state].get(s)
+        if a is None:
+            if s == 0:
+                raise _Fallback
+            key = first.get(s[0])
+            if key is None:              # not ASCII (a digit of another script), or not cg's
+                match = _master().fullmatch(s)
+                key = _KEYS.get(match.lastgroup, -1 if match.lastgroup in _IGNORE else None) if match else None
+            if key == -1:                # white space, a comment
+                continue
+            if key == _KEY_STRING and len(s) < 2:       # a quote never closed
+                raise _Fallback
+            a = actions[state].get(key)
+            if a is None:
+                raise _Fallback
+        while a < 0:
+            how, code, goto, more = rules[~a]
+            if how == 3:                 # x * y, x / y, x ^ y
+                y = values.pop()
+                x = values[-1]
+                if plain:
+                    values[-1] = n
+                    n += 1
+                    ops_append(code)
+                    in0_append(x)
+                    in1_append(y)
+                    const_append(0.0)
+                    needs_append(needs[x] | needs[y])
+                else:
+                    values[-1] = getattr(b, more[4])(x, y)
+                    n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
+                del stack[-2:]
+            elif how == 2:               # a name
+                name = values[-1]
+                i = assigned.get(name)
+                if i is None:
+                    i = variables.get(name) if plain else None
+                    if i is None:
+                        i = b.name(("NAME", name, None))
+                        n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
+                values[-1] = i
+            elif how == 1:               # a number
+                v = float(values[-1])
+                if v == _INF:
+                    b.number(("NUMBER", values[-1], None))      # raises: too large
+                values[-1] = n
+                n += 1
+                ops_append(code)
+                in0_append(-1)
+                in1_append(-1)
+                const_append(v)
+                needs_append(0)
+            elif how == 4:               # x + y, x - y
+                y = values.pop()
+                del values[-1]
+                x = values[-1]
+                if plain:
+                    values[-1] = n
+                    n += 1
+                    ops_append(code)
+                    in0_append(x)
+                    in1_append(y)
+                    const_append(0.0)
+                    needs_append(needs[x] | needs[y])
+                else:
+                    values[-1] = getattr(b, more[4])(x, y)
+                    n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
+                del stack[-2:]
+            elif how == 5:               # ( x )
+                del values[-1]
+                del stack[-2:]
+            elif how == 6:               # -x
+                x = values.pop()
+                if plain:
+                    values[-1] = n
+                    n += 1
+                    ops_append(code)
+                    in0_append(x)
+                    in1_append(-1)
+                    const_append(0.0)
+                    needs_append(needs[x])
+                else:
+                    values[-1] = b.neg(_token(values[-1]), x)
+                    n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
+                del stack[-1]
+            elif how == 7:               # the program: one statement
+                return _finished(b, (values[-1],))
+            elif how == 8:
+                raise _Fallback
+            else:
+                length, m, kept, splice, cb, kind = more
+                children = [_token(c) if type(c) is str else c for c in values[-m:]] if m else []
+                if m:
+                    del values[-m:]
+                if kind == 3:
+                    value = _splice(children, kept, splice)
+                else:
+                    args = _splice(children, kept, splice)
+                    if kind == 1 and len(args) == 1:
+                        value = args[0]
+                    elif cb == "start":
+                        return _finished(b, args)
+                    else:
+                        value = getattr(b, cb)(*args)
+                        n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
+                push_value(value)
+                if length > 1:
+                    del stack[1 - length:]
+                elif length == 0:
+                    stack.append(0)
+            state, a = goto[stack[-2]].get(key, _NO_ACTION)
+            stack[-1] = state
+        stack.append(a)
+        state = a
+        if key in push:
+            push_value(s)
+    raise _Fallback
+
+
+_INF = float("inf")
+_NO_ACTION = (0, ~len(_RULES))          # the sentinel rule after the last: a syntax error
+_KEYS = _tables.FAST_KEYS
+_KEY_STRING = _KEYS["STRING"]
+
+
+def _finished(b: Builder, statements) -> Graph:
+    from array import array
+    b.ops, b.in0, b.in1 = array("B", b.ops), array("i", b.in0), array("i", b.in1)
+    b.const, b.needs = array("d", b.const), bytearray(b.needs)
+    return b.start(*statements)
 
 
 def _run(text: str, builder: Builder, stream) -> Graph:
