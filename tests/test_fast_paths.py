@@ -83,3 +83,105 @@ def test_cg_eval_json_through_the_installed_cg():
     assert {n["value"] for n in d["nodes"]} == {0}
     assert d["nodes"][-1]["grad"] == 1 and d["gradients"]["x"] == "inf"
     assert '"value": -0' not in p.out and "NaN" not in p.out and "Infinity" not in p.out
+
+
+# --- the parser: the fast loop builds what the reference LALR loop builds -------------------
+
+from cgcli.core import parse as parse_module  # noqa: E402
+from cgcli.core.build import Builder  # noqa: E402
+from cgcli.core.errors import CgError  # noqa: E402
+
+from cgtest import expressions  # noqa: E402
+
+_FIELDS = ("ops", "in0", "in1", "const", "needs_grad")
+
+
+def _reference(text: str, shapes=None):
+    """The reference loop (_run over _tokens), which every error goes through."""
+    return parse_module._run(text, Builder(text, shapes), parse_module._tokens(text))
+
+
+def _fast_only(text: str, shapes=None):
+    """parse() with the reference loop disabled: a test fails if the fast loop gave up."""
+    return parse_module._fast(text, Builder(text, shapes))
+
+
+def _same_graph(a, b):
+    for f in _FIELDS:
+        assert list(getattr(a, f)) == list(getattr(b, f)), f
+        assert type(getattr(a, f)) is type(getattr(b, f)), f
+    assert (a.variables, a.assigned, a.names, a.output, a.warnings, a.defaults) == \
+        (b.variables, b.assigned, b.names, b.output, b.warnings, b.defaults)
+
+
+PROGRAMS_TO_PARSE = [
+    "x", "(x+y)*z", "-x^2 + (-x)^2 + 2^-1 + 2^3^2 + 2**3**2", "+-+-x", "x - (y - z) - -3",
+    "q = x + y\nf = max(q,\n z) * -q^2;", "a, b = x, y\nc = a*b\nc += 1; c *= c\nc",
+    "a = Value(-4.0)\nb = Value(2.0, label=\"b\")\nc = a + b\nd = a * b + b**3\nc += c + 1\n"
+    "c += 1 + c + (-a)\nd += d * 2 + (b + a).relu()\nd += 3 * d + (b - a).relu()\ne = c - d\n"
+    "f = e**2\ng = f / 2.0\ng += 10.0 / f",
+    "x = [1, 2, 3]\nw = [x0, 2*x0, -1]\ndot(w, x) + sum(x) + mean(w) + len(x) + x[1]",
+    "W = [[1, 2], [3, 4]]\nv = [y, z]\nh = W @ v\nsum(h)", "k = const(2)\nx * k + x / e - pi",
+    "# a comment\n  x * 2  # another\n\n(y\n +\n z)\n", "٣ * x", "1e3 * x + .5 + 5. + 2E-2",
+    "r = x\nr = r * r\nr", "x.relu() + x.tanh() + x.exp() + x.log()", "sigmoid(w0*x0 + w1*x1 + w2)",
+    "-(x)", "((((((x))))))", "x\n;\ny", "f = x*y; g = f + 1; h = g*g",
+]
+
+
+@pytest.mark.parametrize("text", PROGRAMS_TO_PARSE)
+def test_fast_loop_builds_the_reference_loops_graph(text):
+    _same_graph(_fast_only(text), _reference(text))
+    _same_graph(parse(text), _reference(text))
+
+
+def test_fast_loop_with_vector_inputs_from_the_command_line():
+    shapes = {"x": (3,)}
+    _same_graph(_fast_only("sum(x * 2) + x[0]", shapes), _reference("sum(x * 2) + x[0]", shapes))
+
+
+@settings(max_examples=150, deadline=None)
+@given(expressions())
+def test_fast_loop_equals_reference_on_random_expressions(expr):
+    text = expr[0]
+    _same_graph(_fast_only(text), _reference(text))
+
+
+BAD = ["x +", "(x", "x)", "x y", "2x", "foo(x)", "sin(x, y)", "1e999 * x", "x % 2", "'abc", "x = ",
+       "x +\n", "a = 1\na = 2", "sin = 2", "x.grad", "[1, 2]", "x[y]",
+       "Value(x)", "x ** * y", "(x\n+ y", "x // y", "x == y", "if x", "é + 1",
+       'Value(1.0, label="a", b=2)', "x[0]", "f(x)(y)", "1e999 y"]
+
+
+@pytest.mark.parametrize("text", BAD)
+def test_errors_are_the_reference_loops(text):
+    with pytest.raises(CgError) as ref:
+        _reference(text)
+    with pytest.raises(CgError) as ours:
+        parse(text)
+    assert ours.value.render() == ref.value.render()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="xy12.e+-*/^()[],;=@ \n#\t'\"_aZ", max_size=30))
+def test_fast_loop_on_any_text_agrees_with_the_reference(text):
+    """Whatever the text: the same graph, or the fast loop gives up and the reference decides."""
+    try:
+        expected = _reference(text)
+    except CgError:
+        expected = None
+    try:
+        got = _fast_only(text)
+    except (parse_module._Fallback, CgError):
+        got = None
+    if got is not None:
+        assert expected is not None
+        _same_graph(got, expected)
+    elif expected is not None:
+        assert text.strip() == "" or text.lstrip().startswith("#") or "for" in text, text
+
+
+def test_a_deep_nesting_and_a_long_program_take_the_fast_loop():
+    deep = "(" * 100_000 + "x" + ")" * 100_000
+    assert len(_fast_only(deep)) == 1
+    lines = "\n".join(f"h{i} = sigmoid(w{i % 5}*x + h{i - 1})" if i else "h0 = x" for i in range(3000))
+    _same_graph(_fast_only(lines), _reference(lines))

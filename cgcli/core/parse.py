@@ -182,10 +182,10 @@ _TYPES = {k: name for name, k in _tables.FAST_KEYS.items()}
 
 
 def _fast_rules():
-    """Per rule: [how, op code, folded gotos of its origin, symbols, values popped, kept, splice,
-    callback name, kind]. how: 1 number, 2 name, 3 binary op (2 values), 4 binary op (3 values: a
-    kept '-' between), 5 parentheses, 6 unary minus, 7 the whole program of one statement,
-    0 anything else."""
+    """Per rule: (how, op code, folded gotos of its origin, (symbols, values popped, kept, splice,
+    callback name, kind)). how: 1 a number, 2 a name, 3 a binary op (2 values), 4 a binary op
+    (3 values: a kept '-' between), 5 parentheses, 6 unary minus, 7 a program of one statement,
+    0 anything else (the builder's callback, as _run calls it)."""
     from .ops import CONST, INFIX
     binary = {k: INFIX[k].code for k in ("add", "sub", "mul", "div", "pow")}
     out = []
@@ -208,7 +208,6 @@ def _fast_rules():
         if length != (0, 1, 1, 3, 3, 3, 2, 1)[how] and how:     # the shapes the loop assumes
             how, code = 0, 0
         out.append((how, code, _tables.FAST_GOTO[origin], (length, m, kept, splice, cb, kind)))
-    out.append((8, 0, None, None))         # no action: a syntax error
     return out
 
 
@@ -271,129 +270,130 @@ def _fast(text: str, builder: Builder) -> Graph:
     state = _tables.START
     values = []
     push_value = values.append
-    for s in tokens:
-        key = s
-        a = actions[state].get(s)
-        if a is None:
-            if s == 0:
-                raise _Fallback
-            key = first.get(s[0])
-            if key is None:              # not ASCII (a digit of another script), or not cg's
-                match = _master().fullmatch(s)
-                key = _KEYS.get(match.lastgroup, -1 if match.lastgroup in _IGNORE else None) if match else None
-            if key == -1:                # white space, a comment
-                continue
-            if key == _KEY_STRING and len(s) < 2:       # a quote never closed
-                raise _Fallback
-            a = actions[state].get(key)
+    inf, string, texts = _INF, _KEY_STRING, _TEXTS
+    try:
+        for s in tokens:
+            key = s
+            a = actions[state].get(s)
             if a is None:
-                raise _Fallback
-        while a < 0:
-            how, code, goto, more = rules[~a]
-            if how == 3:                 # x * y, x / y, x ^ y
-                y = values.pop()
-                x = values[-1]
-                if plain:
-                    values[-1] = n
-                    n += 1
-                    ops_append(code)
-                    in0_append(x)
-                    in1_append(y)
-                    const_append(0.0)
-                    needs_append(needs[x] | needs[y])
-                else:
-                    values[-1] = getattr(b, more[4])(x, y)
-                    n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
-                del stack[-2:]
-            elif how == 2:               # a name
-                name = values[-1]
-                i = assigned.get(name)
-                if i is None:
-                    i = variables.get(name) if plain else None
-                    if i is None:
-                        i = b.name(("NAME", name, None))
-                        n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
-                values[-1] = i
-            elif how == 1:               # a number
-                v = float(values[-1])
-                if v == _INF:
-                    b.number(("NUMBER", values[-1], None))      # raises: too large
-                values[-1] = n
-                n += 1
-                ops_append(code)
-                in0_append(-1)
-                in1_append(-1)
-                const_append(v)
-                needs_append(0)
-            elif how == 4:               # x + y, x - y
-                y = values.pop()
-                del values[-1]
-                x = values[-1]
-                if plain:
-                    values[-1] = n
-                    n += 1
-                    ops_append(code)
-                    in0_append(x)
-                    in1_append(y)
-                    const_append(0.0)
-                    needs_append(needs[x] | needs[y])
-                else:
-                    values[-1] = getattr(b, more[4])(x, y)
-                    n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
-                del stack[-2:]
-            elif how == 5:               # ( x )
-                del values[-1]
-                del stack[-2:]
-            elif how == 6:               # -x
-                x = values.pop()
-                if plain:
-                    values[-1] = n
-                    n += 1
-                    ops_append(code)
-                    in0_append(x)
-                    in1_append(-1)
-                    const_append(0.0)
-                    needs_append(needs[x])
-                else:
-                    values[-1] = b.neg(_token(values[-1]), x)
-                    n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
-                del stack[-1]
-            elif how == 7:               # the program: one statement
-                return _finished(b, (values[-1],))
-            elif how == 8:
-                raise _Fallback
-            else:
-                length, m, kept, splice, cb, kind = more
-                children = [_token(c) if type(c) is str else c for c in values[-m:]] if m else []
-                if m:
-                    del values[-m:]
-                if kind == 3:
-                    value = _splice(children, kept, splice)
-                else:
-                    args = _splice(children, kept, splice)
-                    if kind == 1 and len(args) == 1:
-                        value = args[0]
-                    elif cb == "start":
-                        return _finished(b, args)
+                if s == 0 or s in texts:     # the end, or an operator out of place
+                    raise _Fallback
+                key = first.get(s[0])
+                if key is None:              # not ASCII (a digit of another script), or not cg's
+                    match = _master().fullmatch(s)
+                    key = _KEYS.get(match.lastgroup, -1 if match.lastgroup in _IGNORE else None) if match else None
+                if key == -1:                # white space, a comment
+                    continue
+                if key == string and len(s) < 2:       # a quote never closed
+                    raise _Fallback
+                a = actions[state].get(key)
+                if a is None:
+                    raise _Fallback
+            while a < 0:
+                how, code, goto, more = rules[~a]
+                if how == 3:                 # x * y, x / y, x ^ y
+                    y = values.pop()
+                    x = values[-1]
+                    if plain:
+                        values[-1] = n
+                        n += 1
+                        ops_append(code)
+                        in0_append(x)
+                        in1_append(y)
+                        const_append(0.0)
+                        needs_append(needs[x] | needs[y])
                     else:
-                        value = getattr(b, cb)(*args)
+                        values[-1] = getattr(b, more[4])(x, y)
                         n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
-                push_value(value)
-                if length > 1:
-                    del stack[1 - length:]
-                elif length == 0:
-                    stack.append(0)
-            state, a = goto[stack[-2]].get(key, _NO_ACTION)
-            stack[-1] = state
-        stack.append(a)
-        state = a
-        if key in push:
-            push_value(s)
+                    del stack[-2:]
+                elif how == 2:               # a name
+                    name = values[-1]
+                    i = assigned.get(name)
+                    if i is None:
+                        i = variables.get(name) if plain else None
+                        if i is None:
+                            i = b.name(("NAME", name, None))
+                            n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
+                    values[-1] = i
+                elif how == 1:               # a number
+                    v = float(values[-1])
+                    if v == inf:
+                        b.number(("NUMBER", values[-1], None))      # raises: too large
+                    values[-1] = n
+                    n += 1
+                    ops_append(code)
+                    in0_append(-1)
+                    in1_append(-1)
+                    const_append(v)
+                    needs_append(0)
+                elif how == 4:               # x + y, x - y
+                    y = values.pop()
+                    del values[-1]
+                    x = values[-1]
+                    if plain:
+                        values[-1] = n
+                        n += 1
+                        ops_append(code)
+                        in0_append(x)
+                        in1_append(y)
+                        const_append(0.0)
+                        needs_append(needs[x] | needs[y])
+                    else:
+                        values[-1] = getattr(b, more[4])(x, y)
+                        n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
+                    del stack[-2:]
+                elif how == 5:               # ( x )
+                    del values[-1]
+                    del stack[-2:]
+                elif how == 6:               # -x
+                    x = values.pop()
+                    if plain:
+                        values[-1] = n
+                        n += 1
+                        ops_append(code)
+                        in0_append(x)
+                        in1_append(-1)
+                        const_append(0.0)
+                        needs_append(needs[x])
+                    else:
+                        values[-1] = b.neg(_token(values[-1]), x)
+                        n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
+                    del stack[-1]
+                elif how == 7:               # the program: one statement
+                    return _finished(b, (values[-1],))
+                else:
+                    length, m, kept, splice, cb, kind = more
+                    children = [_token(c) if type(c) is str else c for c in values[-m:]] if m else []
+                    if m:
+                        del values[-m:]
+                    if kind == 3:
+                        value = _splice(children, kept, splice)
+                    else:
+                        args = _splice(children, kept, splice)
+                        if kind == 1 and len(args) == 1:
+                            value = args[0]
+                        elif cb == "start":
+                            return _finished(b, args)
+                        else:
+                            value = getattr(b, cb)(*args)
+                            n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
+                    push_value(value)
+                    if length > 1:
+                        del stack[1 - length:]
+                    elif length == 0:
+                        stack.append(0)
+                state, a = goto[stack[-2]][key]     # KeyError: a syntax error
+                stack[-1] = state
+            stack.append(a)
+            state = a
+            if key in push:
+                push_value(s)
+    except KeyError:
+        raise _Fallback from None
     raise _Fallback
 
 
 _INF = float("inf")
-_NO_ACTION = (0, ~len(_RULES))          # the sentinel rule after the last: a syntax error
 _KEYS = _tables.FAST_KEYS
 _KEY_STRING = _KEYS["STRING"]
 
