@@ -142,9 +142,19 @@ def small_programs(quick: bool, torch) -> None:
           f"{parse_only['reference'] * 1e6:.1f} us ({parse_only['reference'] / parse_only['parse']:.2f}x)")
 
 
+def cg_diff(text: str) -> str:
+    """`cg diff TEXT` in-process: parse, the gradient, its text (what the command prints)."""
+    import io
+    from cgcli.symbolic.diff import diff
+    from cgcli.views.symbolic import write_text
+    g = parse_module.parse(text)
+    out = io.StringIO()
+    write_text(diff(g, [(v,) for v in g.variables]), out, 4)
+    return out.getvalue()
+
+
 def diff_scaling(quick: bool) -> None:
     import sympy_oracle as so
-    from symbolic import cg_derivatives
     rng = random.Random(2)
     sizes = [100, 300, 1000, 3000] if quick else [100, 300, 1000, 3000, 10000]
     points = []
@@ -156,9 +166,8 @@ def diff_scaling(quick: bool) -> None:
             total += len(parse_module.parse(term)) + 1
         text = " + ".join(parts)
         g = parse_module.parse(text)
-        wrts = [(v,) for v in g.variables]
         rounds = 1 if size >= 3000 else 3
-        t = min(per_call(lambda: cg_derivatives(text, wrts), 1) for _ in range(rounds))
+        t = min(per_call(lambda: cg_diff(text), 1) for _ in range(rounds))
         points.append((len(g), t))
     xs = [math.log(n) for n, _ in points]
     ys = [math.log(t) for _, t in points]

@@ -176,7 +176,7 @@ _KEY_NAME = _tables.FAST_KEYS["NAME"]
 _KEY_NUMBER = _tables.FAST_KEYS["NUMBER"]
 _TEXTS = _tables.FAST_TEXTS
 _FIRST = _tables.FAST_FIRST
-_ACTIONS = _tables.FAST_ACTIONS
+_ACTION_GETS = [row.get for row in _tables.FAST_ACTIONS]   # bound: one call per lookup
 _PUSH = frozenset(_tables.FAST_PUSH)
 _TYPES = {k: name for name, k in _tables.FAST_KEYS.items()}
 
@@ -255,7 +255,7 @@ def _fast(text: str, builder: Builder) -> Graph:
     if "\n" in text:
         tokens = _joined_lines(tokens)
     tokens.append(0)                     # the end of the text
-    rules, actions, first, push = _FAST_RULES, _ACTIONS, _FIRST, _PUSH
+    rules, actions, first, push = _FAST_RULES, _ACTION_GETS, _FIRST, _PUSH
     b = builder
     # the builder's node columns as lists while parsing (appends are cheaper), arrays again after
     b.ops = ops = list(b.ops)
@@ -269,12 +269,12 @@ def _fast(text: str, builder: Builder) -> Graph:
     stack = [_tables.START]
     state = _tables.START
     values = []
-    push_value = values.append
+    push_value, pop_value, push_state = values.append, values.pop, stack.append
     inf, string, texts = _INF, _KEY_STRING, _TEXTS
     try:
         for s in tokens:
             key = s
-            a = actions[state].get(s)
+            a = actions[state](s)
             if a is None:
                 if s == 0 or s in texts:     # the end, or an operator out of place
                     raise _Fallback
@@ -286,13 +286,13 @@ def _fast(text: str, builder: Builder) -> Graph:
                     continue
                 if key == string and len(s) < 2:       # a quote never closed
                     raise _Fallback
-                a = actions[state].get(key)
+                a = actions[state](key)
                 if a is None:
                     raise _Fallback
             while a < 0:
                 how, code, goto, more = rules[~a]
                 if how == 3:                 # x * y, x / y, x ^ y
-                    y = values.pop()
+                    y = pop_value()
                     x = values[-1]
                     if plain:
                         values[-1] = n
@@ -327,7 +327,7 @@ def _fast(text: str, builder: Builder) -> Graph:
                     const_append(v)
                     needs_append(0)
                 elif how == 4:               # x + y, x - y
-                    y = values.pop()
+                    y = pop_value()
                     del values[-1]
                     x = values[-1]
                     if plain:
@@ -346,7 +346,7 @@ def _fast(text: str, builder: Builder) -> Graph:
                     del values[-1]
                     del stack[-2:]
                 elif how == 6:               # -x
-                    x = values.pop()
+                    x = pop_value()
                     if plain:
                         values[-1] = n
                         n += 1
@@ -384,7 +384,7 @@ def _fast(text: str, builder: Builder) -> Graph:
                         stack.append(0)
                 state, a = goto[stack[-2]][key]     # KeyError: a syntax error
                 stack[-1] = state
-            stack.append(a)
+            push_state(a)
             state = a
             if key in push:
                 push_value(s)
