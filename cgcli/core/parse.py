@@ -207,7 +207,10 @@ def _fast_rules():
             how = 7
         if length != (0, 1, 1, 3, 3, 3, 2, 1)[how] and how:     # the shapes the loop assumes
             how, code = 0, 0
-        out.append((how, code, _tables.FAST_GOTO[origin], (length, m, kept, splice, cb, kind)))
+        get = None
+        if not any(splice):              # the kept values as a tuple, in C
+            get = itemgetter(*kept) if len(kept) > 1 else (lambda c, _i=kept[0]: (c[_i],)) if kept else None
+        out.append((how, code, _tables.FAST_GOTO[origin], (length, m, kept, splice, cb, kind, get)))
     return out
 
 
@@ -362,14 +365,14 @@ def _fast(text: str, builder: Builder) -> Graph:
                 elif how == 7:               # the program: one statement
                     return _finished(b, (values[-1],))
                 else:
-                    length, m, kept, splice, cb, kind = more
+                    length, m, kept, splice, cb, kind, get = more
                     children = [_token(c) if type(c) is str else c for c in values[-m:]] if m else []
                     if m:
                         del values[-m:]
                     if kind == 3:
                         value = _splice(children, kept, splice)
                     else:
-                        args = _splice(children, kept, splice)
+                        args = get(children) if get is not None else _splice(children, kept, splice)
                         if kind == 1 and len(args) == 1:
                             value = args[0]
                         elif cb == "start":
