@@ -166,7 +166,7 @@ def diff_scaling(quick: bool) -> None:
             total += len(parse_module.parse(term)) + 1
         text = " + ".join(parts)
         g = parse_module.parse(text)
-        rounds = 1 if size >= 3000 else 3
+        rounds = 2 if size >= 3000 else 3
         t = min(per_call(lambda: cg_diff(text), 1) for _ in range(rounds))
         points.append((len(g), t))
     xs = [math.log(n) for n, _ in points]

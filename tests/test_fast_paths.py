@@ -185,3 +185,19 @@ def test_a_deep_nesting_and_a_long_program_take_the_fast_loop():
     assert len(_fast_only(deep)) == 1
     lines = "\n".join(f"h{i} = sigmoid(w{i % 5}*x + h{i - 1})" if i else "h0 = x" for i in range(3000))
     _same_graph(_fast_only(lines), _reference(lines))
+
+
+def test_long_texts_are_lexed_in_pieces_with_the_same_tokens():
+    """Texts over 4 * _PIECE characters are lexed piece by piece, cut after a newline (or, with no
+    comment or string, after a bracket, comma, ';' or '@'): the same graph as the reference."""
+    one_line = "+".join(f"x{i % 10}**2*(y-{i}.5e-3)/[z, 2][1]" for i in range(12000))
+    assert len(one_line) > 4 * parse_module._PIECE
+    _same_graph(_fast_only(one_line), _reference(one_line))
+    lines = "\n".join(f"h{i} = (x{i % 7} *\n   {i}.25e1) ** 2 # a comment (with a bracket\n"
+                      f"h{i} **= 1; h{i} += max(h{i},\n  y)" for i in range(4000))
+    text = lines + "\nh3999"
+    assert len(text) > 4 * parse_module._PIECE
+    _same_graph(_fast_only(text), _reference(text))
+    labelled = "\n".join(f'a{i} = Value({i}.0, label="a(")' for i in range(9000)) + "\na8999 * 2"
+    assert len(labelled) > 4 * parse_module._PIECE
+    _same_graph(_fast_only(labelled), _reference(labelled))

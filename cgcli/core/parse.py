@@ -226,9 +226,10 @@ def _token(s: str):
     return (t, s, None)
 
 
-def _joined_lines(tokens: list) -> list:
-    """The tokens without the newlines inside ( ) or [ ] (white space there, as in _tokens)."""
-    keep, depth, last, at = [], 0, 0, -1
+def _joined_lines(tokens: list, depth: int = 0) -> tuple:
+    """The tokens without the newlines inside ( ) or [ ] (white space there, as in _tokens), and
+    the depth after them; `depth`: the parentheses and brackets open before them."""
+    drop, last, at = [], 0, -1
     while True:
         try:
             at = tokens.index("\n", at + 1)
@@ -238,15 +239,48 @@ def _joined_lines(tokens: list) -> list:
         depth += part.count("(") + part.count("[") - part.count(")") - part.count("]")
         last = at
         if depth:
-            keep.append(at)
-    if not keep:
-        return tokens
+            drop.append(at)
+    part = tokens[last:]
+    depth += part.count("(") + part.count("[") - part.count(")") - part.count("]")
+    if not drop:
+        return tokens, depth
     out, start = [], 0
-    for at in keep:
+    for at in drop:
         out += tokens[start:at]
         start = at + 1
     out += tokens[start:]
-    return out
+    return out, depth
+
+
+_PIECE = 1 << 16                         # characters lexed at a time in a long text
+
+
+def _lexed(text: str):
+    """The token texts, then 0 for the end. A long text is lexed piece by piece (a list of all its
+    tokens would take more memory than its graph), each piece cut after a newline or, in a text
+    without comments or strings, after a bracket, a comma, ';' or '@': no token crosses such a cut."""
+    if len(text) <= 4 * _PIECE:
+        tokens = _FAST_LEXER(text)
+        if "\n" in text:
+            tokens = _joined_lines(tokens)[0]
+        tokens.append(0)
+        return tokens
+    return _pieces(text)
+
+
+def _pieces(text: str):
+    cuts = "\n" if ("#" in text or '"' in text or "'" in text) else "\n()[],;@"
+    pos, n, depth = 0, len(text), 0
+    while pos < n:
+        end = pos + _PIECE
+        if end < n:
+            found = [k for k in (text.find(c, end, end + _PIECE) for c in cuts) if k >= 0]
+            end = min(found) + 1 if found else n
+        tokens = _FAST_LEXER(text, pos, min(end, n))
+        tokens, depth = _joined_lines(tokens, depth)
+        yield from tokens
+        pos = end
+    yield 0
 
 
 def _fast(text: str, builder: Builder) -> Graph:
@@ -254,16 +288,14 @@ def _fast(text: str, builder: Builder) -> Graph:
     if _FAST_LEXER is None:
         _FAST_LEXER = re.compile(_tables.FAST_LEXER).findall
         _FAST_RULES = _fast_rules()
-    tokens = _FAST_LEXER(text)
-    if "\n" in text:
-        tokens = _joined_lines(tokens)
-    tokens.append(0)                     # the end of the text
+    tokens = _lexed(text)
     rules, actions, first, push = _FAST_RULES, _ACTION_GETS, _FIRST, _PUSH
     b = builder
-    # the builder's node columns as lists while parsing (appends are cheaper), arrays again after
-    b.ops = ops = list(b.ops)
-    b.in0, b.in1, b.const = list(b.in0), list(b.in1), list(b.const)
-    b.needs = needs = list(b.needs)
+    # the builder's node columns as lists while parsing (appends are cheaper), arrays again after;
+    # a long text's stay arrays (a list's ints and floats take four times the memory)
+    if len(text) <= 4 * _PIECE:
+        b.ops, b.in0, b.in1, b.const, b.needs = list(b.ops), list(b.in0), list(b.in1), list(b.const), list(b.needs)
+    ops, needs = b.ops, b.needs
     ops_append, in0_append, in1_append = ops.append, b.in0.append, b.in1.append
     const_append, needs_append = b.const.append, needs.append
     assigned, variables = b.assigned, b.variables
@@ -402,9 +434,10 @@ _KEY_STRING = _KEYS["STRING"]
 
 
 def _finished(b: Builder, statements) -> Graph:
-    from array import array
-    b.ops, b.in0, b.in1 = array("B", b.ops), array("i", b.in0), array("i", b.in1)
-    b.const, b.needs = array("d", b.const), bytearray(b.needs)
+    if type(b.ops) is list:
+        from array import array
+        b.ops, b.in0, b.in1 = array("B", b.ops), array("i", b.in0), array("i", b.in1)
+        b.const, b.needs = array("d", b.const), bytearray(b.needs)
     return b.start(*statements)
 
 
