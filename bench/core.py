@@ -73,8 +73,8 @@ def build_torch(ws, x0):
 # --- 1. parsing ------------------------------------------------------------------------------
 
 def count_tokens(text: str) -> int:
-    from cgcli.core.parse import _IGNORE, _MASTER
-    return sum(1 for m in _MASTER.finditer(text) if m.lastgroup not in _IGNORE)
+    from cgcli.core.parse import _IGNORE, _master
+    return sum(1 for m in _master().finditer(text) if m.lastgroup not in _IGNORE)
 
 
 def bench_parse(quick: bool):

@@ -16,11 +16,10 @@ from itertools import chain
 from operator import itemgetter
 
 from . import _tables
-from .errors import CgSyntaxError
+from .errors import CgError, CgSyntaxError
 from .build import Builder
 from .graph import Graph
 
-_MASTER = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _tables.TERMINALS))
 _IGNORE = frozenset(_tables.IGNORE)
 _STATES = [_tables.STATES[i] for i in range(len(_tables.STATES))]
 _END = "$END"
@@ -89,9 +88,14 @@ def parse(text: str, engine: str = "cg", shapes: dict | None = None, max_nodes: 
         from . import vectors
         tokens = list(_tokens(text, vectors.EXTRA))
         stream = vectors.expand(text, vectors.structure(text, tokens), builder)
-    else:
-        stream = _tokens(text)
-    return _noted(_run(text, builder, stream), notes)
+        return _noted(_run(text, builder, stream), notes)
+    try:
+        return _noted(_fast(text, builder), notes)
+    except (_Fallback, CgError):
+        # a syntax error or a builder's error: the reference loop below makes the same calls in
+        # the same order, and raises the same error with its position, caret and "expected" list
+        builder = Builder(source, shapes, max_nodes, answer)
+    return _noted(_run(text, builder, _tokens(text)), notes)
 
 
 # `import math`, `import torch as t`, `from micrograd.engine import Value` on a line of its own
@@ -126,7 +130,7 @@ _LOOP = r"(?:^|[;\n{:])[ \t]*for\b"     # compiled (and cached by re) on first u
 def _tokens(text: str, extra: dict | None = None):
     """The program's tokens (a newline inside ( ) or [ ] is white space); `extra`: single
     characters the grammar does not have, kept as tokens of their own (a loop's ':' '{' '}')."""
-    match = _MASTER.match
+    match = _master().match
     ignore = _IGNORE
     pos = 0
     n = len(text)
@@ -155,6 +159,306 @@ def _tokens(text: str, extra: dict | None = None):
             depth -= 1
         yield (ttype, m.group(), pos)
         pos = end
+
+
+_MASTER = None
+
+
+def _master():
+    """Lark's terminals as one regex, in Lark's order (compiled on first use)."""
+    global _MASTER
+    if _MASTER is None:
+        _MASTER = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _tables.TERMINALS))
+    return _MASTER
+
+
+# --- the fast loop ------------------------------------------------------------------------
+#
+# The same LALR automaton as _run's, with the tables keyed for speed (generated with them, see
+# _fast_tables in _build.py): one regex call lexes the whole text; a fixed token's own text is its
+# key ("+", "**"), a NAME, NUMBER or STRING a small int; unit reductions (`?sum: product`) are folded
+# into the gotos; tokens no rule keeps ("+", "(") never reach the value stack; and the scalar cases
+# of the commonest reductions (a number, a name already bound, + - * / ^ and unary minus on nodes)
+# append the node here, exactly as Builder.node would, while the builder's lists are Python lists.
+# Anything else (vectors, Value(...) marks, calls, bindings, ...) calls the builder. On a syntax
+# error or a builder's error, parse() runs _run instead, which raises the error as it always has.
+
+class _Fallback(Exception):
+    pass
+
+
+_FAST_LEXER = None
+_KEY_NAME = _tables.FAST_KEYS["NAME"]
+_KEY_NUMBER = _tables.FAST_KEYS["NUMBER"]
+_TEXTS = _tables.FAST_TEXTS
+_FIRST = _tables.FAST_FIRST
+_ACTION_GETS = [row.get for row in _tables.FAST_ACTIONS]   # bound: one call per lookup
+_PUSH = frozenset(_tables.FAST_PUSH)
+_TYPES = {k: name for name, k in _tables.FAST_KEYS.items()}
+
+
+def _fast_rules():
+    """Per rule: (how, op code, folded gotos of its origin, (symbols, values popped, kept, splice,
+    callback name, kind)). how: 1 a number, 2 a name, 3 a binary op (2 values), 4 a binary op
+    (3 values: a kept '-' between), 5 parentheses, 6 unary minus, 7 a program of one statement,
+    0 anything else (the builder's callback, as _run calls it)."""
+    from .ops import CONST, INFIX
+    binary = {k: INFIX[k].code for k in ("add", "sub", "mul", "div", "pow")}
+    out = []
+    for (length, origin, cb, kind, idx, splice, _), (m, kept) in zip(_RULES, _tables.FAST_RULES):
+        how, code = 0, 0
+        if cb == "number" and m == 1:
+            how, code = 1, CONST
+        elif cb == "name" and m == 1:
+            how = 2
+        elif cb in binary and m == 2 and kept == (0, 1):
+            how, code = 3, binary[cb]
+        elif cb in binary and m == 3 and kept == (0, 2):
+            how, code = 4, binary[cb]
+        elif kind == 1 and m == 2 and kept == (0,) and not any(splice):
+            how = 5
+        elif cb == "neg" and m == 2 and kept == (0, 1):
+            how, code = 6, INFIX["neg"].code
+        elif origin == "start" and m == 1 and kept == (0,) and not any(splice):
+            how = 7
+        if length != (0, 1, 1, 3, 3, 3, 2, 1)[how] and how:     # the shapes the loop assumes
+            how, code = 0, 0
+        get = None
+        if not any(splice):              # the kept values as a tuple, in C
+            get = itemgetter(*kept) if len(kept) > 1 else (lambda c, _i=kept[0]: (c[_i],)) if kept else None
+        out.append((how, code, _tables.FAST_GOTO[origin], (length, m, kept, splice, cb, kind, get)))
+    return out
+
+
+_FAST_RULES = None
+
+
+def _token(s: str):
+    """A token as the builder's callbacks take it: (type, text, position). The position is left
+    out: the builder reads it only for an error, and an error reruns the reference loop."""
+    t = _TEXTS.get(s)
+    if t is None:
+        t = _TYPES.get(_FIRST.get(s[0])) or _master().fullmatch(s).lastgroup
+    return (t, s, None)
+
+
+def _joined_lines(tokens: list, depth: int = 0) -> tuple:
+    """The tokens without the newlines inside ( ) or [ ] (white space there, as in _tokens), and
+    the depth after them; `depth`: the parentheses and brackets open before them."""
+    drop, last, at = [], 0, -1
+    while True:
+        try:
+            at = tokens.index("\n", at + 1)
+        except ValueError:
+            break
+        part = tokens[last:at]
+        depth += part.count("(") + part.count("[") - part.count(")") - part.count("]")
+        last = at
+        if depth:
+            drop.append(at)
+    part = tokens[last:]
+    depth += part.count("(") + part.count("[") - part.count(")") - part.count("]")
+    if not drop:
+        return tokens, depth
+    out, start = [], 0
+    for at in drop:
+        out += tokens[start:at]
+        start = at + 1
+    out += tokens[start:]
+    return out, depth
+
+
+_PIECE = 1 << 16                         # characters lexed at a time in a long text
+
+
+def _lexed(text: str):
+    """The token texts, then 0 for the end. A long text is lexed piece by piece (a list of all its
+    tokens would take more memory than its graph), each piece cut after a newline or, in a text
+    without comments or strings, after a bracket, a comma, ';' or '@': no token crosses such a cut."""
+    if len(text) <= 4 * _PIECE:
+        tokens = _FAST_LEXER(text)
+        if "\n" in text:
+            tokens = _joined_lines(tokens)[0]
+        tokens.append(0)
+        return tokens
+    return _pieces(text)
+
+
+def _pieces(text: str):
+    cuts = "\n" if ("#" in text or '"' in text or "'" in text) else "\n()[],;@"
+    pos, n, depth = 0, len(text), 0
+    while pos < n:
+        end = pos + _PIECE
+        if end < n:
+            found = [k for k in (text.find(c, end, end + _PIECE) for c in cuts) if k >= 0]
+            end = min(found) + 1 if found else n
+        tokens = _FAST_LEXER(text, pos, min(end, n))
+        tokens, depth = _joined_lines(tokens, depth)
+        yield from tokens
+        pos = end
+    yield 0
+
+
+def _fast(text: str, builder: Builder) -> Graph:
+    global _FAST_LEXER, _FAST_RULES
+    if _FAST_LEXER is None:
+        _FAST_LEXER = re.compile(_tables.FAST_LEXER).findall
+        _FAST_RULES = _fast_rules()
+    tokens = _lexed(text)
+    rules, actions, first, push = _FAST_RULES, _ACTION_GETS, _FIRST, _PUSH
+    b = builder
+    # the builder's node columns as lists while parsing (appends are cheaper), arrays again after;
+    # a long text's stay arrays (a list's ints and floats take four times the memory)
+    if len(text) <= 4 * _PIECE:
+        b.ops, b.in0, b.in1, b.const, b.needs = list(b.ops), list(b.in0), list(b.in1), list(b.const), list(b.needs)
+    ops, needs = b.ops, b.needs
+    ops_append, in0_append, in1_append = ops.append, b.in0.append, b.in1.append
+    const_append, needs_append = b.const.append, needs.append
+    assigned, variables = b.assigned, b.variables
+    n = len(ops)
+    if n + len(text) >= b.limit:
+        # the loop below appends a scalar node per token at most, unchecked: a text that could
+        # pass the work budget (core/limits.py) takes the reference path, which checks every node
+        raise _Fallback
+    plain = not (b.marked or b.vectors or b.shapes or b.vec_inputs)
+    stack = [_tables.START]
+    state = _tables.START
+    values = []
+    push_value, pop_value, push_state = values.append, values.pop, stack.append
+    inf, string, texts = _INF, _KEY_STRING, _TEXTS
+    try:
+        for s in tokens:
+            key = s
+            a = actions[state](s)
+            if a is None:
+                if s == 0 or s in texts:     # the end, or an operator out of place
+                    raise _Fallback
+                key = first.get(s[0])
+                if key is None:              # not ASCII (a digit of another script), or not cg's
+                    match = _master().fullmatch(s)
+                    key = _KEYS.get(match.lastgroup, -1 if match.lastgroup in _IGNORE else None) if match else None
+                if key == -1:                # white space, a comment
+                    continue
+                if key == string and len(s) < 2:       # a quote never closed
+                    raise _Fallback
+                a = actions[state](key)
+                if a is None:
+                    raise _Fallback
+            while a < 0:
+                how, code, goto, more = rules[~a]
+                if how == 3:                 # x * y, x / y, x ^ y
+                    y = pop_value()
+                    x = values[-1]
+                    if plain:
+                        values[-1] = n
+                        n += 1
+                        ops_append(code)
+                        in0_append(x)
+                        in1_append(y)
+                        const_append(0.0)
+                        needs_append(needs[x] | needs[y])
+                    else:
+                        values[-1] = getattr(b, more[4])(x, y)
+                        n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
+                    del stack[-2:]
+                elif how == 2:               # a name
+                    name = values[-1]
+                    i = assigned.get(name)
+                    if i is None:
+                        i = variables.get(name) if plain else None
+                        if i is None:
+                            i = b.name(("NAME", name, None))
+                            n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
+                    values[-1] = i
+                elif how == 1:               # a number
+                    v = float(values[-1])
+                    if v == inf:
+                        b.number(("NUMBER", values[-1], None))      # raises: too large
+                    values[-1] = n
+                    n += 1
+                    ops_append(code)
+                    in0_append(-1)
+                    in1_append(-1)
+                    const_append(v)
+                    needs_append(0)
+                elif how == 4:               # x + y, x - y
+                    y = pop_value()
+                    del values[-1]
+                    x = values[-1]
+                    if plain:
+                        values[-1] = n
+                        n += 1
+                        ops_append(code)
+                        in0_append(x)
+                        in1_append(y)
+                        const_append(0.0)
+                        needs_append(needs[x] | needs[y])
+                    else:
+                        values[-1] = getattr(b, more[4])(x, y)
+                        n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
+                    del stack[-2:]
+                elif how == 5:               # ( x )
+                    del values[-1]
+                    del stack[-2:]
+                elif how == 6:               # -x
+                    x = pop_value()
+                    if plain:
+                        values[-1] = n
+                        n += 1
+                        ops_append(code)
+                        in0_append(x)
+                        in1_append(-1)
+                        const_append(0.0)
+                        needs_append(needs[x])
+                    else:
+                        values[-1] = b.neg(_token(values[-1]), x)
+                        n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
+                    del stack[-1]
+                elif how == 7:               # the program: one statement
+                    return _finished(b, (values[-1],))
+                else:
+                    length, m, kept, splice, cb, kind, get = more
+                    children = [_token(c) if type(c) is str else c for c in values[-m:]] if m else []
+                    if m:
+                        del values[-m:]
+                    if kind == 3:
+                        value = _splice(children, kept, splice)
+                    else:
+                        args = get(children) if get is not None else _splice(children, kept, splice)
+                        if kind == 1 and len(args) == 1:
+                            value = args[0]
+                        elif cb == "start":
+                            return _finished(b, args)
+                        else:
+                            value = getattr(b, cb)(*args)
+                            n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
+                    push_value(value)
+                    if length > 1:
+                        del stack[1 - length:]
+                    elif length == 0:
+                        stack.append(0)
+                state, a = goto[stack[-2]][key]     # KeyError: a syntax error
+                stack[-1] = state
+            push_state(a)
+            state = a
+            if key in push:
+                push_value(s)
+    except KeyError:
+        raise _Fallback from None
+    raise _Fallback
+
+
+_INF = float("inf")
+_KEYS = _tables.FAST_KEYS
+_KEY_STRING = _KEYS["STRING"]
+
+
+def _finished(b: Builder, statements) -> Graph:
+    if type(b.ops) is list:
+        from array import array
+        b.ops, b.in0, b.in1 = array("B", b.ops), array("i", b.in0), array("i", b.in1)
+        b.const, b.needs = array("d", b.const), bytearray(b.needs)
+    return b.start(*statements)
 
 
 def _run(text: str, builder: Builder, stream) -> Graph:

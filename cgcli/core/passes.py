@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from itertools import compress
 
 from .errors import DomainError, InputError
 from .graph import Graph
@@ -215,11 +216,11 @@ def _domain_error(graph: Graph, values, i: int, exc: Exception) -> DomainError:
 def _nonfinite_grad_warnings(graph: Graph, values, grads) -> list:
     """Name the nodes where a finite upstream gradient met a non-finite local derivative
     (sqrt at 0, x^0.5 at 0, the exponent of a negative base)."""
-    if math.isfinite(sum(grads)):
-        return []
+    if math.isfinite(sum(grads)) or math.isfinite(sum(compress(grads, graph.needs_grad))):
+        return []               # (a constant's gradient, never shown, may be nan: e**2 at e < 0)
     from .fmt import fmt
     from .graph import labels
-    lab = labels(graph)
+    lab = None                  # the labels cost more than the passes: only for a warning
     needs, ops, in0, in1 = graph.needs_grad, graph.ops, graph.in0, graph.in1
     out = []
     for i in range(len(grads)):
@@ -231,6 +232,7 @@ def _nonfinite_grad_warnings(graph: Graph, values, grads) -> list:
         local = local if isinstance(local, tuple) else (local,)
         for a, d in zip(ins, local):
             if needs[a] and not math.isfinite(d):
+                lab = lab or labels(graph)
                 what = "infinite" if d == d else "undefined"
                 out.append(f"the derivative of {lab[i]} with respect to {lab[a]} is {what} at "
                            f"{lab[a]} = {fmt(values[a])}: gradients through it are {fmt(upstream * d)}")

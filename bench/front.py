@@ -1,0 +1,238 @@
+"""cg's front end in one run, as ratios (higher is better for cg):
+
+    python bench/front.py [--quick]       # needs micrograd ('.[bench]'); PyTorch when installed
+
+1. Small programs, text -> value and gradients: cg (parse + forward + backward, from the text,
+   every time) against micrograd building its Values and calling backward() on the same
+   expression, and PyTorch scalar autograd doing the same, in the same process; and against
+   cg's reference LALR loop (the table loop before the fast one: `_run` over `_tokens`).
+2. `cg diff` (parse, derivatives, printing) from 10^2 to 10^4 nodes: the scaling exponent
+   (least squares of log time against log size; 1 is linear).
+3. `cg eval --json`'s node list at 10^6 nodes: written column by column against node by node.
+Times are CPU seconds (time.process_time), best of several interleaved rounds, so other jobs
+on the machine move them less; the ratios are the figures to read.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import os
+import random
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+
+from core import balanced_neuron_sum, build_micrograd, build_torch  # noqa: E402
+
+from cgcli.core import parse as parse_module  # noqa: E402
+from cgcli.core.build import Builder  # noqa: E402
+from cgcli.core.passes import run  # noqa: E402
+
+README = """a = Value(-4.0)
+b = Value(2.0)
+c = a + b
+d = a * b + b**3
+c += c + 1
+c += 1 + c + (-a)
+d += d * 2 + (b + a).relu()
+d += 3 * d + (b - a).relu()
+e = c - d
+f = e**2
+g = f / 2.0
+g += 10.0 / f"""
+
+
+def per_call(fn, calls: int) -> float:
+    """CPU seconds per call: the best of one batch of `calls`."""
+    t = time.process_time()
+    for _ in range(calls):
+        fn()
+    return (time.process_time() - t) / calls
+
+
+def compare(contenders: dict, calls: int, rounds: int) -> dict:
+    best = {k: math.inf for k in contenders}
+    for _ in range(rounds):                   # interleaved: load drifts hit all alike
+        for k, fn in contenders.items():
+            gc.collect()
+            best[k] = min(best[k], per_call(fn, calls))
+    return best
+
+
+def micrograd_readme():
+    from micrograd.engine import Value
+    a = Value(-4.0)
+    b = Value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()
+    return a.grad, b.grad
+
+
+def torch_readme(torch):
+    a = torch.tensor(-4.0, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    c = a + b
+    d = a * b + b**3
+    c = c + c + 1
+    c = c + 1 + c + (-a)
+    d = d + d * 2 + (b + a).relu()
+    d = d + 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g = g + 10.0 / f
+    g.backward()
+    return float(a.grad), float(b.grad)
+
+
+def cg_reference(text: str, inputs: dict):
+    g = parse_module._run(text, Builder(text), parse_module._tokens(text))
+    return run(g, inputs)
+
+
+def small_programs(quick: bool, torch) -> None:
+    print("1. small programs, text -> value and gradients (microseconds per run; x: how many times "
+          "cg's time the other takes)")
+    text, ws = balanced_neuron_sum(31)
+    n = len(parse_module.parse(text))
+    r = run(parse_module.parse(text), {"x": 0.5})
+    assert math.isclose(r.gradients["x"], math.fsum(ws), rel_tol=1e-9)
+    x, out = build_micrograd(ws, 0.5)
+    out.backward()
+    assert math.isclose(x.grad, r.gradients["x"], rel_tol=1e-9)
+    readme = run(parse_module.parse(README), {})
+    assert all(math.isclose(p, q, rel_tol=1e-9) for p, q in
+               zip(micrograd_readme(), (readme.gradients["a"], readme.gradients["b"])))
+    cases = {
+        f"the bench/core.py neuron sum, 31 terms ({n} nodes)": {
+            "cg": lambda: run(parse_module.parse(text), {"x": 0.5}),
+            "micrograd": lambda: build_micrograd(ws, 0.5)[1].backward(),
+            "cg reference loop": lambda: cg_reference(text, {"x": 0.5}),
+            **({"torch": lambda: build_torch(ws, 0.5)[1].backward()} if torch else {}),
+        },
+        f"micrograd's README example ({len(readme.graph)} nodes)": {
+            "cg": lambda: run(parse_module.parse(README), {}),
+            "micrograd": micrograd_readme,
+            "cg reference loop": lambda: cg_reference(README, {}),
+            **({"torch": lambda: torch_readme(torch)} if torch else {}),
+        },
+    }
+    calls, rounds = (200, 3) if quick else (1000, 7)
+    for name, contenders in cases.items():
+        best = compare(contenders, calls, rounds)
+        cg = best["cg"]
+        shown = "  ".join(f"{k} {v * 1e6:7.1f} ({v / cg:.2f}x)" for k, v in best.items())
+        print(f"   {name}:\n      {shown}")
+    parse_only = compare({"parse": lambda: parse_module.parse(text),
+                          "reference": lambda: parse_module._run(text, Builder(text), parse_module._tokens(text))},
+                         calls, rounds)
+    print(f"   parsing alone (the neuron sum): {parse_only['parse'] * 1e6:.1f} us, the reference loop "
+          f"{parse_only['reference'] * 1e6:.1f} us ({parse_only['reference'] / parse_only['parse']:.2f}x)")
+
+
+def cg_diff(text: str) -> str:
+    """`cg diff TEXT` in-process: parse, the gradient, its text (what the command prints)."""
+    import io
+    from cgcli.symbolic.diff import diff
+    from cgcli.views.symbolic import write_text
+    g = parse_module.parse(text)
+    out = io.StringIO()
+    write_text(diff(g, [(v,) for v in g.variables]), out, 4)
+    return out.getvalue()
+
+
+def diff_scaling(quick: bool) -> None:
+    import sympy_oracle as so
+    rng = random.Random(2)
+    sizes = [100, 300, 1000, 3000] if quick else [100, 300, 1000, 3000, 10000]
+    points = []
+    for size in sizes:
+        parts, total = [], 0
+        while total < size:
+            term = so.random_expression(rng, depth=5)
+            parts.append(term)
+            total += len(parse_module.parse(term)) + 1
+        text = " + ".join(parts)
+        g = parse_module.parse(text)
+        rounds = 2 if size >= 3000 else 3
+        t = min(per_call(lambda: cg_diff(text), 1) for _ in range(rounds))
+        points.append((len(g), t))
+    xs = [math.log(n) for n, _ in points]
+    ys = [math.log(t) for _, t in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    print("\n2. cg diff (parse, gradient wrt every variable, printing) on sums of random depth-5 terms")
+    print("   " + "  ".join(f"{n:,} nodes {t * 1e3:.1f} ms ({t / n * 1e6:.1f} us/node)" for n, t in points))
+    print(f"   scaling exponent {slope:.3f} from {points[0][0]:,} to {points[-1][0]:,} nodes (1 is linear)")
+
+
+def json_nodes(quick: bool) -> None:
+    import io
+    from cgcli.core.fmt import json_number
+    from cgcli.core.graph import labels
+    from cgcli.core.ops import OPS
+    from cgcli.views import json as json_view
+
+    def one_by_one(result, w):                # the node-by-node writer this replaced
+        g = result.graph
+        lab = labels(g)
+        named = {i: g.names.get(i, name) for name, i in g.variables.items()}
+        named.update((i, g.names.get(i, name)) for name, i in g.assigned.items() if i not in named)
+        buf = []
+        for i in range(len(g.ops)):
+            a, b = g.in0[i], g.in1[i]
+            ins = "" if a < 0 else (str(a) if b < 0 else f"{a}, {b}")
+            name = f', "name": "{named[i]}"' if i in named else ""
+            grad = json_number(result.grads[i]) if g.needs_grad[i] else "null"
+            buf.append(f'{{"id": {i}, "op": "{OPS[g.ops[i]].name}", "label": "{lab[i]}"{name}, '
+                       f'"inputs": [{ins}], "value": {json_number(result.values[i])}, "grad": {grad}}}')
+        w(", ".join(buf))
+
+    size = 10**5 if quick else 10**6
+    text, _ = balanced_neuron_sum((size + 2) // 3)
+    r = run(parse_module.parse(text), {"x": 0.5})
+    labels(r.graph)                           # computed once, outside both timings
+    a, b = io.StringIO(), io.StringIO()
+    json_view._write_nodes(r, a.write)
+    one_by_one(r, b.write)
+    assert a.getvalue() == b.getvalue()
+    best = compare({"columns": lambda: json_view._write_nodes(r, lambda s: None),
+                    "one by one": lambda: one_by_one(r, lambda s: None)}, 1, 3)
+    print(f"\n3. cg eval --json's node list at {len(r.graph):,} nodes: column by column "
+          f"{best['columns']:.2f} s, node by node {best['one by one']:.2f} s "
+          f"({best['one by one'] / best['columns']:.2f}x)")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="fewer rounds, smaller sizes")
+    args = ap.parse_args()
+    try:
+        import micrograd  # noqa: F401
+    except ImportError:
+        sys.exit("bench/front.py needs micrograd: pip install '.[bench]'")
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    print(f"cg front end, Python {sys.version.split()[0]}" + (f", PyTorch {torch.__version__}" if torch else
+                                                              ", PyTorch not installed"))
+    small_programs(args.quick, torch)
+    diff_scaling(args.quick)
+    json_nodes(args.quick)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,226 @@
+"""The fast paths print and build exactly what the plain ones do: the JSON nodes written column
+by column equal the node-by-node format, and the parser's fast loop builds what the reference
+LALR loop builds and raises the same errors. (Speed is measured by bench/front.py, never
+asserted here.)"""
+from __future__ import annotations
+
+import io
+import json
+import math
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from cgcli.api import run
+from cgcli.core.fmt import json_number
+from cgcli.core.graph import labels, output_name
+from cgcli.core.ops import OPS
+from cgcli.core.parse import parse
+from cgcli.views import json as json_view
+
+from cgtest import run_cg
+
+
+def _nodes_one_by_one(result) -> str:
+    """The cg.eval/1 node list formatted node by node (the format the column-wise writer keeps)."""
+    g = result.graph
+    lab = labels(g)
+    named = {i: g.names.get(i, name) for name, i in g.variables.items()}
+    named.update((i, g.names.get(i, name)) for name, i in g.assigned.items() if i not in named)
+    if g.output not in named and OPS[g.ops[g.output]].name != "const":    # an unnamed output: f
+        named[g.output] = output_name(g)
+    out = []
+    for i in range(len(g.ops)):
+        a, b = g.in0[i], g.in1[i]
+        ins = "" if a < 0 else (str(a) if b < 0 else f"{a}, {b}")
+        name = f', "name": "{named[i]}"' if i in named else ""
+        grad = json_number(result.grads[i]) if g.needs_grad[i] else "null"
+        out.append(f'{{"id": {i}, "op": "{OPS[g.ops[i]].name}", "label": "{lab[i]}"{name}, '
+                   f'"inputs": [{ins}], "value": {json_number(result.values[i])}, "grad": {grad}}}')
+    return ", ".join(out)
+
+
+def _nodes_column_wise(result) -> str:
+    parts = []
+    json_view._write_nodes(result, parts.append)
+    return "".join(parts)
+
+
+PROGRAMS = [
+    ("(x+y)*z", {"x": 2, "y": 3, "z": -4}),
+    ("a = x*0\nb = -a\nc = b*x + 3\nc*c", {"x": -2.5}),           # -0.0 and integral values
+    ("sqrt(x) + x^0.5 + 1e300*x", {"x": 0.0}),                      # inf gradients
+    ("x^y + y^x", {"x": -2.0, "y": 2.0}),                             # nan gradients
+    ("+".join(f"x*{k / 7}" for k in range(-40, 40)), {"x": 1e16}),   # 1e16: repr switches to e+16
+    ("q = x + y\nq = q * 2\nmax(q, x) - relu(-q) + abs(y)", {"x": 1.0, "y": -1.0}),
+]
+
+
+@pytest.mark.parametrize("program, inputs", PROGRAMS)
+def test_json_nodes_column_wise_equal_node_by_node(program, inputs):
+    r = run(parse(program), inputs)
+    text = _nodes_column_wise(r)
+    assert text == _nodes_one_by_one(r)
+    json.loads("[" + text + "]", parse_constant=lambda c: pytest.fail(f"non-strict JSON {c}"))
+
+
+def test_json_nodes_over_several_blocks():
+    program = "\n".join(f"h{i} = x*{(i % 9) - 4} + h{i - 1}" if i else "h0 = x" for i in range(9000))
+    r = run(parse(program), {"x": 0.5})
+    assert _nodes_column_wise(r) == _nodes_one_by_one(r)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0.0, -0.0, 1.0, 1e16, -1e22]),
+                min_size=1, max_size=120))
+def test_json_number_columns_equal_json_number(col):
+    from array import array
+    assert json_view._numbers(array("d", col)) == [json_number(v) for v in col]
+
+
+def test_cg_eval_json_through_the_installed_cg():
+    p = run_cg("eval", "a = x*0; b = -a; b*x + sqrt(x)", "--x", "0", "--json")
+    assert p.returncode == 0, p.err
+    d = json.loads(p.out)
+    assert {n["value"] for n in d["nodes"]} == {0}
+    assert d["nodes"][-1]["grad"] == 1 and d["gradients"]["x"] == "inf"
+    assert '"value": -0' not in p.out and "NaN" not in p.out and "Infinity" not in p.out
+
+
+# --- the parser: the fast loop builds what the reference LALR loop builds -------------------
+
+from cgcli.core import parse as parse_module  # noqa: E402
+from cgcli.core.build import Builder  # noqa: E402
+from cgcli.core.errors import CgError  # noqa: E402
+
+from cgtest import expressions  # noqa: E402
+
+_FIELDS = ("ops", "in0", "in1", "const", "needs_grad")
+
+
+def _reference(text: str, shapes=None):
+    """The reference loop (_run over _tokens), which every error goes through."""
+    return parse_module._run(text, Builder(text, shapes), parse_module._tokens(text))
+
+
+def _fast_only(text: str, shapes=None):
+    """parse() with the reference loop disabled: a test fails if the fast loop gave up."""
+    return parse_module._fast(text, Builder(text, shapes))
+
+
+def _same_graph(a, b):
+    for f in _FIELDS:
+        assert list(getattr(a, f)) == list(getattr(b, f)), f
+        assert type(getattr(a, f)) is type(getattr(b, f)), f
+    assert (a.variables, a.assigned, a.names, a.output, a.warnings, a.defaults) == \
+        (b.variables, b.assigned, b.names, b.output, b.warnings, b.defaults)
+
+
+PROGRAMS_TO_PARSE = [
+    "x", "(x+y)*z", "-x^2 + (-x)^2 + 2^-1 + 2^3^2 + 2**3**2", "+-+-x", "x - (y - z) - -3",
+    "q = x + y\nf = max(q,\n z) * -q^2;", "a, b = x, y\nc = a*b\nc += 1; c *= c\nc",
+    "a = Value(-4.0)\nb = Value(2.0, label=\"b\")\nc = a + b\nd = a * b + b**3\nc += c + 1\n"
+    "c += 1 + c + (-a)\nd += d * 2 + (b + a).relu()\nd += 3 * d + (b - a).relu()\ne = c - d\n"
+    "f = e**2\ng = f / 2.0\ng += 10.0 / f",
+    "x = [1, 2, 3]\nw = [x0, 2*x0, -1]\ndot(w, x) + sum(x) + mean(w) + len(x) + x[1]",
+    "W = [[1, 2], [3, 4]]\nv = [y, z]\nh = W @ v\nsum(h)", "k = const(2)\nx * k + x / e - pi",
+    "# a comment\n  x * 2  # another\n\n(y\n +\n z)\n", "٣ * x", "1e3 * x + .5 + 5. + 2E-2",
+    "r = x\nr = r * r\nr", "x.relu() + x.tanh() + x.exp() + x.log()", "sigmoid(w0*x0 + w1*x1 + w2)",
+    "-(x)", "((((((x))))))", "x\n;\ny", "f = x*y; g = f + 1; h = g*g",
+]
+
+
+@pytest.mark.parametrize("text", PROGRAMS_TO_PARSE)
+def test_fast_loop_builds_the_reference_loops_graph(text):
+    _same_graph(_fast_only(text), _reference(text))
+    _same_graph(parse(text), _reference(text))
+
+
+def test_fast_loop_with_vector_inputs_from_the_command_line():
+    shapes = {"x": (3,)}
+    _same_graph(_fast_only("sum(x * 2) + x[0]", shapes), _reference("sum(x * 2) + x[0]", shapes))
+
+
+@settings(max_examples=150, deadline=None)
+@given(expressions())
+def test_fast_loop_equals_reference_on_random_expressions(expr):
+    text = expr[0]
+    _same_graph(_fast_only(text), _reference(text))
+
+
+BAD = ["x +", "(x", "x)", "x y", "2x", "foo(x)", "sin(x, y)", "1e999 * x", "x % 2", "'abc", "x = ",
+       "x +\n", "a = 1\na = 2", "sin = 2", "x.grad", "[1, 2]", "x[y]",
+       "Value(x)", "x ** * y", "(x\n+ y", "x // y", "x == y", "if x", "é + 1",
+       'Value(1.0, label="a", b=2)', "x[0]", "f(x)(y)", "1e999 y"]
+
+
+@pytest.mark.parametrize("text", BAD)
+def test_errors_are_the_reference_loops(text):
+    with pytest.raises(CgError) as ref:
+        _reference(text)
+    with pytest.raises(CgError) as ours:
+        parse(text)
+    assert ours.value.render() == ref.value.render()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="xy12.e+-*/^()[],;=@ \n#\t'\"_aZ", max_size=30))
+def test_fast_loop_on_any_text_agrees_with_the_reference(text):
+    """Whatever the text: the same graph, or the fast loop gives up and the reference decides."""
+    try:
+        expected = _reference(text)
+    except CgError:
+        expected = None
+    try:
+        got = _fast_only(text)
+    except (parse_module._Fallback, CgError):
+        got = None
+    if got is not None:
+        assert expected is not None
+        _same_graph(got, expected)
+    elif expected is not None:
+        assert text.strip() == "" or text.lstrip().startswith("#") or "for" in text, text
+
+
+def test_a_deep_nesting_and_a_long_program_take_the_fast_loop():
+    deep = "(" * 100_000 + "x" + ")" * 100_000
+    assert len(_fast_only(deep)) == 1
+    lines = "\n".join(f"h{i} = sigmoid(w{i % 5}*x + h{i - 1})" if i else "h0 = x" for i in range(3000))
+    _same_graph(_fast_only(lines), _reference(lines))
+
+
+def test_long_texts_are_lexed_in_pieces_with_the_same_tokens():
+    """Texts over 4 * _PIECE characters are lexed piece by piece, cut after a newline (or, with no
+    comment or string, after a bracket, comma, ';' or '@'): the same graph as the reference."""
+    one_line = "+".join(f"x{i % 10}**2*(y-{i}.5e-3)/[z, 2][1]" for i in range(12000))
+    assert len(one_line) > 4 * parse_module._PIECE
+    _same_graph(_fast_only(one_line), _reference(one_line))
+    lines = "\n".join(f"h{i} = (x{i % 7} *\n   {i}.25e1) ** 2 # a comment (with a bracket\n"
+                      f"h{i} **= 1; h{i} += max(h{i},\n  y)" for i in range(4000))
+    text = lines + "\nh3999"
+    assert len(text) > 4 * parse_module._PIECE
+    _same_graph(_fast_only(text), _reference(text))
+    labelled = "\n".join(f'a{i} = Value({i}.0, label="a(")' for i in range(9000)) + "\na8999 * 2"
+    assert len(labelled) > 4 * parse_module._PIECE
+    _same_graph(_fast_only(labelled), _reference(labelled))
+
+
+@pytest.mark.parametrize("terms", [5, 11, 40])
+def test_the_fast_loop_keeps_the_work_budget(terms):
+    # the fast loop appends nodes without Builder.node's check: a text near the budget must
+    # take the checked path, so the budget holds to the node for loop-free text too
+    text = "+".join(["x"] * terms)
+    built = len(parse(text).ops)
+    assert len(parse(text, max_nodes=built).ops) == built
+    with pytest.raises(CgError, match=f"limit of {built - 1:,} nodes"):
+        parse(text, max_nodes=built - 1)
+
+
+def test_the_fast_loop_keeps_the_answer_budget():
+    from cgcli.core import limits
+    text = "+".join(["1"] * (limits.ANSWER_MAX_NODES // 2 + 10))      # under the character limit
+    assert len(text) < limits.ANSWER_MAX_CHARS
+    with pytest.raises(CgError, match="an answer is an expression of at most"):
+        parse(text, answer=True)
+    r = run_cg("eval", "+".join(["x"] * 30), "--x", "1", "--max-nodes", "25")
+    assert r.returncode == 2 and "limit of 25 nodes" in r.err and "--max-nodes N" in r.err
