@@ -31,8 +31,9 @@ def _report_errors(cls, keep_going: bool) -> None:
         n = len(cls.errors)
         s = "s" if n != 1 else ""
         if keep_going:
+            m = len(cls.students)
             print(f"cg: {n} submission{s} could not be graded (listed above); the other "
-                  f"{len(cls.students)} were graded", file=sys.stderr)
+                  f"{m} {'was' if m == 1 else 'were'} graded", file=sys.stderr)
         else:
             print(f"cg: {n} submission{s} cannot be graded; --keep-going grades the other "
                   f"{len(cls.students)} anyway", file=sys.stderr)
