@@ -242,14 +242,20 @@ def precision_needed(tol) -> str:
     return need
 
 
-def precise_enough(answer, tol) -> str | None:
-    """None when rounding may accept `answer` (written precisely enough), else why not."""
+def _integer(got) -> bool:
+    return got is not None and math.isfinite(got) and float(got).is_integer()
+
+
+def precise_enough(answer, tol, got: float | None = None) -> str | None:
+    """None when rounding may accept `answer` (written precisely enough), else why not. A whole
+    number rounds an integer value `got` under the significant-figure rule (1.2e5 for 123456),
+    never a non-integer one."""
     e = answer.exponent
     if e is None:
         return "it has no last digit"
     if tol.min_decimals is not None and -e >= tol.min_decimals:
         return None
-    if e >= 0:
+    if e >= 0 and not _integer(got):
         return "a whole number is not accepted as a rounding of a non-integer value"
     n = sig_figs(answer.text)
     if n >= tol.min_sig_figs:
@@ -264,6 +270,8 @@ def required_rounding(got: float, tol) -> str:
     e = math.floor(math.log10(abs(got))) - max(tol.min_sig_figs, 1) + 1
     if tol.min_decimals is not None:
         e = max(e, -tol.min_decimals)
+    if _integer(got) and e >= 0:
+        return fmt(got)            # an integer value: the exact integer (120000 is no rounding)
     if e >= 0 and (tol.min_decimals is None or tol.min_decimals > 0):
         e = -1                     # a whole number is never accepted then
     return rounded_text(got, e)
@@ -345,7 +353,7 @@ def matches(answer, number: float, tol) -> bool:
     if isclose(answer.number, number, tol.rtol, tol.atol):
         return True
     return (answer.exponent is not None and math.isfinite(number)
-            and precise_enough(answer, tol) is None
+            and precise_enough(answer, tol, number) is None
             and is_rounding_of(answer.text, answer.exponent, number))
 
 

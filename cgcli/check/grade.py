@@ -752,9 +752,20 @@ def read_jsonl(path: str, key: Key):
 
     def reject(c):
         raise ValueError(f"{c} is not JSON")
+
+    class Twice(ValueError):
+        pass
+
+    def once(pairs):                          # a key given twice is ambiguous: the line is refused
+        d = {}
+        for k, v in pairs:
+            if k in d:
+                raise Twice(f"the key {json.dumps(k[:60])} appears twice in one object")
+            d[k] = v
+        return d
     import io
     f = io.BytesIO(read_file(path))           # read with the size bound (core/limits.py)
-    dec = json.JSONDecoder(parse_float=check.Written, parse_constant=reject)
+    dec = json.JSONDecoder(parse_float=check.Written, parse_constant=reject, object_pairs_hook=once)
     columns: dict = {}            # flat key -> (problem id, target)
     with f:
         for line, raw in enumerate(f, 1):
@@ -765,6 +776,9 @@ def read_jsonl(path: str, key: Key):
                 d = dec.decode(raw.decode("utf-8"))
             except RecursionError:
                 yield SubmissionError(path, line, err="not read: the line's JSON nests too deeply")
+                continue
+            except Twice as e:
+                yield SubmissionError(path, line, err=f"not read: {e}")
                 continue
             except (ValueError, UnicodeDecodeError) as e:
                 yield SubmissionError(path, line, err=f"not a JSON object: {e}")

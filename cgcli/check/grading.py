@@ -31,7 +31,7 @@ def grade_one(result, answer: Answer, tol: Tolerance, names: dict | None = None,
     too_coarse = None
     if rounding:
         mode = "rounded"
-        too_coarse = precise_enough(answer, tol)
+        too_coarse = precise_enough(answer, tol, got)
         if too_coarse is None:
             unit = 10.0 ** answer.exponent        # float(rounding_margin(...)), without fractions
             allowed = max(allowed, unit / 2 + unit / 10**9 + 4 * math.ulp(got))
@@ -45,7 +45,7 @@ def grade_one(result, answer: Answer, tol: Tolerance, names: dict | None = None,
     elif rounding:
         message += f" (correctly rounded: {rounded_text(got, answer.exponent)})"
     elif (answer.exponent is not None and math.isfinite(got)
-          and is_rounding_of(answer.text, answer.exponent, got) and precise_enough(answer, tol) is None):
+          and is_rounding_of(answer.text, answer.exponent, got) and precise_enough(answer, tol, got) is None):
         message += " (correctly rounded: it passes with --rounded)"
     d = diagnosis(result, answer, i, tol, lab, got, out)
     if d is None:

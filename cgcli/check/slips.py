@@ -213,7 +213,7 @@ def diagnosis(result, answer, i: int, tol, lab: str, got: float, out: str | None
 
 
 def _rounding(answer, tol, lab, got, i, result, out):
-    if precise_enough(answer, tol) is not None:
+    if precise_enough(answer, tol, got) is not None:
         text = (f"{lab}: right but rounded too coarsely ({answer.text} for {_n(got)}); "
                 f"write {precision_needed(tol)}: {required_rounding(got, tol)}")
     elif tol.rounded:

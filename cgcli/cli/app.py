@@ -91,7 +91,10 @@ def read_program(expr: str) -> str:
     if expr == "-":
         if sys.stdin.isatty():
             print("cg: reading the program from stdin (end it with Ctrl-D)", file=sys.stderr)
-        data = sys.stdin.buffer.read()
+        from ..core import limits
+        data = sys.stdin.buffer.read(limits.max_file_size + 1)   # bounded like a file (issue 16)
+        if len(data) > limits.max_file_size:
+            raise limits.OverBudget(f"cg: the program on stdin is {limits.too_large('-')}")
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as e:

@@ -197,7 +197,7 @@ def check_points(graph, fixed: dict, stream, tol, out=None, ecf=None) -> int:
     from .points import Tally, _decode_line, _json_type, _number, decoder, read_lines, too_long, write
     from ..views.check import submission_json
     out = out or sys.stdout
-    decode = decoder(parse_float=Written)
+    decode = decoder(parse_float=Written, unique=True)   # a key twice is ambiguous
     names = node_names(graph)
     tally = Tally()
     results: dict = {}           # inputs -> Result (students share inputs)

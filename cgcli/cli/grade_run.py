@@ -31,8 +31,9 @@ def _report_errors(cls, keep_going: bool) -> None:
         n = len(cls.errors)
         s = "s" if n != 1 else ""
         if keep_going:
+            m = len(cls.students)
             print(f"cg: {n} submission{s} could not be graded (listed above); the other "
-                  f"{len(cls.students)} were graded", file=sys.stderr)
+                  f"{m} {'was' if m == 1 else 'were'} graded", file=sys.stderr)
         else:
             print(f"cg: {n} submission{s} cannot be graded; --keep-going grades the other "
                   f"{len(cls.students)} anyway", file=sys.stderr)
@@ -137,12 +138,15 @@ def _one_sheet(source: str) -> str:
 
 
 def _write_gradescope(cls, out_dir: str, visibility=None, elapsed=None) -> None:
+    from ..core.filenames import safe_name
     from ..views.grade import gradescope_json
+    from ..views.text import visible
     for s in cls.students:
-        if s.student in (".", "..") or any(c in s.student for c in "/\\\0"):
-            raise InputError(f"cg: student {s.student!r} cannot be a folder name under {out_dir}")
-    for s in cls.students:
-        d = os.path.join(out_dir, s.student)
+        folder = safe_name(s.student)              # a name from a submission is never a path
+        if folder != s.student:
+            print(f"cg: note: student '{visible(s.student)}' is written as {out_dir}/{folder}/results.json",
+                  file=sys.stderr)
+        d = os.path.join(out_dir, folder)
         try:
             os.makedirs(d, exist_ok=True)
             with open(os.path.join(d, "results.json"), "w", encoding="utf-8") as f:

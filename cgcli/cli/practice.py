@@ -71,7 +71,7 @@ def practice_cmd(
         if not json_out or interactive:
             talk.write(view.prompt(q, k))
             talk.flush()
-        line = sys.stdin.readline()
+        line = _read_line(sys.stdin)
         if not line:                                 # EOF: the summary, and done
             if not json_out or interactive:
                 talk.write("\n")
@@ -91,6 +91,20 @@ def practice_cmd(
         sys.stdout.write(view.summary_json(session, s))
     else:
         sys.stdout.write(view.summary_text(s))
+
+
+def _read_line(stream) -> str:
+    """One answer line, read with a bound (issue 16): a line longer than an answer may be is
+    read to its end in chunks and kept only as its start plus an ellipsis (which is no number)."""
+    from ..core.limits import ANSWER_MAX_CHARS
+    line = stream.readline(ANSWER_MAX_CHARS + 1)
+    if len(line) <= ANSWER_MAX_CHARS or line.endswith("\n"):
+        return line
+    while True:                                      # drain the rest of the over-long line
+        rest = stream.readline(1 << 16)
+        if not rest or rest.endswith("\n"):
+            break
+    return line[:40] + "…\n"
 
 
 def _page(session, file: str) -> None:
