@@ -181,10 +181,6 @@ def _dom_div(a, b=None):
     return "division by zero (the denominator is 0)"
 
 
-def _dom_overflow(*args):
-    return "the result is too large for a float (overflow)"
-
-
 def _dom_pow(a, b):
     if a < 0 and b != int(b):
         return f"negative base {_num(a)} to the non-integer power {_num(b)}"

@@ -558,8 +558,7 @@ def split_value(name: str, text: str):
                 bad("unbalanced ']'")
             if item.strip():
                 stack[-1].append(item.strip())
-            elif ch == "," and (not stack[-1] or type(stack[-1][-1]) is not list) or (
-                    ch == "]" and item == "" and False):
+            elif ch == "," and (not stack[-1] or type(stack[-1][-1]) is not list):
                 bad("an empty element")
             item = ""
             if ch == "]":
