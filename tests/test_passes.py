@@ -165,3 +165,30 @@ def test_parse_once_run_many():
     g = parse("(x+y)*z")
     assert run(g, {"x": 2, "y": 3, "z": -4}).gradients == {"x": -4, "y": -4, "z": 5}
     assert run(g, {"x": 1, "y": 3, "z": -3}).gradients == {"x": -3, "y": -3, "z": 4}
+
+
+def test_the_op_tables_direct_partials_and_piecewise_flags_agree_with_its_symbolic_partials():
+    """`Op.direct` and `Op.piecewise` are facts the batch engine and grading read as data; they
+    must say what the symbolic partials say, so they are not a second definition of the op."""
+    from cgcli.core.ops import OPS, PIECEWISE
+
+    def direct(text):                    # the reading batch/columns.py once did on the text
+        t = text.replace(" ", "")
+        if t in ("a", "b", "out"):
+            return t
+        try:
+            return float(t)
+        except ValueError:
+            return None
+
+    for op in OPS:
+        if not op.arity:
+            continue
+        assert len(op.direct) == op.arity, op.name
+        if op.partials:
+            assert op.direct == tuple(direct(s) for s in op.partials), op.name
+        text_rule = op.dead is not None or any("step(" in s or "sign(" in s for s in op.partials) or (
+            bool(op.partials) and all(s == "0" for s in op.partials))
+        assert op.piecewise == text_rule, op.name
+        assert PIECEWISE[op.code] == op.piecewise
+    assert {op.name for op in OPS if op.piecewise} == {"relu", "abs", "max", "min", "sign", "step"}
