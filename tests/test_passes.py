@@ -192,3 +192,31 @@ def test_the_op_tables_direct_partials_and_piecewise_flags_agree_with_its_symbol
         assert op.piecewise == text_rule, op.name
         assert PIECEWISE[op.code] == op.piecewise
     assert {op.name for op in OPS if op.piecewise} == {"relu", "abs", "max", "min", "sign", "step"}
+
+
+def test_warnings_are_typed_records_with_their_text_built_once():
+    """Warnings carry their kind as data (core/warn.py); the text is what cg prints."""
+    from cgcli.core import warn
+    from cgcli.core.graph import with_output
+    r = run(parse("sqrt(x) * y"), {"x": 0.0, "y": 2.0})
+    assert [warn.code_of(w) for w in r.warnings] == [warn.NONFINITE_LOCAL]
+    w = r.warnings[0]
+    assert w.startswith("the derivative of ") and " is infinite at x = 0: gradients through it are " in w
+    assert w.infinite is True and r.graph.inputs(w.node)[0] == w.input == r.graph.variables["x"]
+    g = parse("a = x*2\nx + 1\na + 1")
+    assert [warn.code_of(w) for w in g.warnings] == [warn.NO_EFFECT] and g.warnings[0].statement == 2
+    assert g.warnings == ["statement 2 is neither assigned nor the output: it has no effect"]
+    assert with_output(g, "a").warnings == []                # picked out by kind, not by text
+    assert warn.code_of("a plain text") == warn.WARNING
+
+
+def test_diff_and_diagnosis_warnings_have_codes():
+    from cgcli.core import warn
+    from cgcli.core.passes import run as run_
+    from cgcli.symbolic.diff import diff
+    from cgcli.teach.diagnose import diagnose
+    d = diff(parse("sqrt(x)"), [("x",)], {"x": 0.0})
+    assert [warn.code_of(w) for w in d.warnings] == [warn.UNDEFINED_DERIVATIVE]
+    assert d.warnings[0].notation and "is the backward pass's" in d.warnings[0]
+    ws = diagnose(run_(parse("relu(x) * y"), {"x": -1.5, "y": 2.0}))
+    assert ws and all(isinstance(w, warn.Warn) for w in ws) and "dead-gate" in {warn.code_of(w) for w in ws}

@@ -72,10 +72,11 @@ def with_output(graph: Graph, name: str | None) -> Graph:
     """The same graph differentiating the node `name` addresses (cg's --output)."""
     if name is None:
         return graph
+    from .warn import NO_EFFECT, code_of
     i = node_by_name(graph, name)
     g = Graph(graph.ops, graph.in0, graph.in1, graph.const, graph.needs_grad, graph.variables,
               graph.assigned, graph.names, i, graph.source,
-              [w for w in graph.warnings if not w.startswith("statement ")], graph.defaults, graph.steps)
+              [w for w in graph.warnings if code_of(w) != NO_EFFECT], graph.defaults, graph.steps)
     return g
 
 
