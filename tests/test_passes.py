@@ -220,3 +220,18 @@ def test_diff_and_diagnosis_warnings_have_codes():
     assert d.warnings[0].notation and "is the backward pass's" in d.warnings[0]
     ws = diagnose(run_(parse("relu(x) * y"), {"x": -1.5, "y": 2.0}))
     assert ws and all(isinstance(w, warn.Warn) for w in ws) and "dead-gate" in {warn.code_of(w) for w in ws}
+
+
+def test_backward_order_is_the_backward_passes_order_over_what_reaches_the_roots():
+    from cgcli.core.graph import backward_order, reaching
+    g = parse("a = x*y\nb = a + 1\nunused = y*3\nc = sin(b) * a\nc")
+    order = list(backward_order(g))
+    assert order == sorted(order, reverse=True) and order[0] == g.output
+    for i in order:                          # every node comes before its inputs, all of them there
+        assert all(a in order and order.index(a) > order.index(i) for a in g.inputs(i))
+    assert g.assigned["unused"] not in order and set(order) == {i for i, r in enumerate(reaching(g)) if r}
+    # several roots, and the marks left in the caller's array
+    reach = bytearray(g.assigned["b"] + 1)
+    got = list(backward_order(g, [g.assigned["a"], g.assigned["b"]], reach))
+    assert got[0] == g.assigned["b"] and g.variables["x"] in got and reach[g.variables["y"]] == 1
+    assert list(backward_order(g, [])) == []

@@ -344,17 +344,9 @@ def _variable_warnings(result, reach) -> list[str]:
 
 
 def _reaches_output(g) -> bytearray:
-    """1 for every node the output depends on (a loop from the output down: no recursion)."""
-    reach = bytearray(len(g.ops))
-    reach[g.output] = 1
-    in0, in1 = g.in0, g.in1
-    for i in range(g.output, -1, -1):
-        if reach[i]:
-            if in0[i] >= 0:
-                reach[in0[i]] = 1
-            if in1[i] >= 0:
-                reach[in1[i]] = 1
-    return reach
+    """1 for every node the output depends on (core.graph.reaching: a loop, no recursion)."""
+    from ..core.graph import reaching
+    return reaching(g)
 
 
 def _describe(g):
