@@ -196,7 +196,7 @@ def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 
 
     steps = None
     if g.steps:
-        from ..core.vectors import node_steps
+        from .groups import node_steps
         steps = node_steps(g)
 
     def line(i):
