@@ -235,3 +235,10 @@ def test_backward_order_is_the_backward_passes_order_over_what_reaches_the_roots
     got = list(backward_order(g, [g.assigned["a"], g.assigned["b"]], reach))
     assert got[0] == g.assigned["b"] and g.variables["x"] in got and reach[g.variables["y"]] == 1
     assert list(backward_order(g, [])) == []
+
+
+def test_the_import_warning_constructor_says_what_the_parser_says():
+    from cgcli.core import warn
+    g = parse("import math\nfrom micrograd.engine import Value\nx * 2")
+    assert g.warnings == [warn.import_left_out(1, "import math"),
+                          warn.import_left_out(2, "from micrograd.engine import Value")]

@@ -30,8 +30,8 @@ class Warn(str):
 
     code = WARNING
 
-    def __new__(cls, text: str, code: str | None = None, **fields):
-        self = super().__new__(cls, text)
+    def __new__(cls, message: str, code: str | None = None, /, **fields):
+        self = super().__new__(cls, message)
         if code is not None:
             self.code = code
         self.__dict__.update(fields)
