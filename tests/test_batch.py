@@ -94,7 +94,7 @@ def test_the_batch_shortcuts_agree_with_the_op_tables_numbers():
         ins = (0, 1)[:op.arity]
         out = 2
         for k in range(op.arity):
-            kind, payload = _partial_kind(op.partials[k], ins, out)
+            kind, payload = _partial_kind(op, k, ins, out)
             if kind == _LOCAL:
                 continue
             for _ in range(50):

@@ -165,3 +165,80 @@ def test_parse_once_run_many():
     g = parse("(x+y)*z")
     assert run(g, {"x": 2, "y": 3, "z": -4}).gradients == {"x": -4, "y": -4, "z": 5}
     assert run(g, {"x": 1, "y": 3, "z": -3}).gradients == {"x": -3, "y": -3, "z": 4}
+
+
+def test_the_op_tables_direct_partials_and_piecewise_flags_agree_with_its_symbolic_partials():
+    """`Op.direct` and `Op.piecewise` are facts the batch engine and grading read as data; they
+    must say what the symbolic partials say, so they are not a second definition of the op."""
+    from cgcli.core.ops import OPS, PIECEWISE
+
+    def direct(text):                    # the reading batch/columns.py once did on the text
+        t = text.replace(" ", "")
+        if t in ("a", "b", "out"):
+            return t
+        try:
+            return float(t)
+        except ValueError:
+            return None
+
+    for op in OPS:
+        if not op.arity:
+            continue
+        assert len(op.direct) == op.arity, op.name
+        if op.partials:
+            assert op.direct == tuple(direct(s) for s in op.partials), op.name
+        text_rule = op.dead is not None or any("step(" in s or "sign(" in s for s in op.partials) or (
+            bool(op.partials) and all(s == "0" for s in op.partials))
+        assert op.piecewise == text_rule, op.name
+        assert PIECEWISE[op.code] == op.piecewise
+    assert {op.name for op in OPS if op.piecewise} == {"relu", "abs", "max", "min", "sign", "step"}
+
+
+def test_warnings_are_typed_records_with_their_text_built_once():
+    """Warnings carry their kind as data (core/warn.py); the text is what cg prints."""
+    from cgcli.core import warn
+    from cgcli.core.graph import with_output
+    r = run(parse("sqrt(x) * y"), {"x": 0.0, "y": 2.0})
+    assert [warn.code_of(w) for w in r.warnings] == [warn.NONFINITE_LOCAL]
+    w = r.warnings[0]
+    assert w.startswith("the derivative of ") and " is infinite at x = 0: gradients through it are " in w
+    assert w.infinite is True and r.graph.inputs(w.node)[0] == w.input == r.graph.variables["x"]
+    g = parse("a = x*2\nx + 1\na + 1")
+    assert [warn.code_of(w) for w in g.warnings] == [warn.NO_EFFECT] and g.warnings[0].statement == 2
+    assert g.warnings == ["statement 2 is neither assigned nor the output: it has no effect"]
+    assert with_output(g, "a").warnings == []                # picked out by kind, not by text
+    assert warn.code_of("a plain text") == warn.WARNING
+
+
+def test_diff_and_diagnosis_warnings_have_codes():
+    from cgcli.core import warn
+    from cgcli.core.passes import run as run_
+    from cgcli.symbolic.diff import diff
+    from cgcli.teach.diagnose import diagnose
+    d = diff(parse("sqrt(x)"), [("x",)], {"x": 0.0})
+    assert [warn.code_of(w) for w in d.warnings] == [warn.UNDEFINED_DERIVATIVE]
+    assert d.warnings[0].notation and "is the backward pass's" in d.warnings[0]
+    ws = diagnose(run_(parse("relu(x) * y"), {"x": -1.5, "y": 2.0}))
+    assert ws and all(isinstance(w, warn.Warn) for w in ws) and "dead-gate" in {warn.code_of(w) for w in ws}
+
+
+def test_backward_order_is_the_backward_passes_order_over_what_reaches_the_roots():
+    from cgcli.core.graph import backward_order, reaching
+    g = parse("a = x*y\nb = a + 1\nunused = y*3\nc = sin(b) * a\nc")
+    order = list(backward_order(g))
+    assert order == sorted(order, reverse=True) and order[0] == g.output
+    for i in order:                          # every node comes before its inputs, all of them there
+        assert all(a in order and order.index(a) > order.index(i) for a in g.inputs(i))
+    assert g.assigned["unused"] not in order and set(order) == {i for i, r in enumerate(reaching(g)) if r}
+    # several roots, and the marks left in the caller's array
+    reach = bytearray(g.assigned["b"] + 1)
+    got = list(backward_order(g, [g.assigned["a"], g.assigned["b"]], reach))
+    assert got[0] == g.assigned["b"] and g.variables["x"] in got and reach[g.variables["y"]] == 1
+    assert list(backward_order(g, [])) == []
+
+
+def test_the_import_warning_constructor_says_what_the_parser_says():
+    from cgcli.core import warn
+    g = parse("import math\nfrom micrograd.engine import Value\nx * 2")
+    assert g.warnings == [warn.import_left_out(1, "import math"),
+                          warn.import_left_out(2, "from micrograd.engine import Value")]

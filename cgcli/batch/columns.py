@@ -8,7 +8,8 @@ the points runs in C). The backward pass is the same with each op's local partia
 The op semantics are the op table's, unchanged: the forward functions and local partials
 are `ops.OPS[...].forward` / `.local`. Where the table's symbolic partial is a literal
 ("1", "-1") or names an input or the output ("b", "a", "out"), the column is used directly
-instead of calling `local` (tests check the symbolic and numeric partials agree).
+instead of calling `local`: the op table says where (`Op.direct`; tests check it against the
+symbolic and the numeric partials).
 
 The results are those of `passes.run` point by point, number for number: the same
 operations in the same order. Where a chunk cannot follow the scalar rules column-wise (a
@@ -35,18 +36,17 @@ class ChunkFailed(Exception):
     """The chunk hit an error (or a silent overflow): rerun its points one by one."""
 
 
-def _partial_kind(text: str, ins: tuple, out: int):
-    """The op table's symbolic partial, when it is a literal or one of the node's columns."""
-    t = text.replace(" ", "")
-    if t in ("a", "b"):
-        return _COL, ins["ab".index(t)]
-    if t == "out":
-        return _COL, out
-    try:
-        c = float(t)
-    except ValueError:
+def _partial_kind(op, k: int, ins: tuple, out: int):
+    """How the backward step takes the op's k-th partial: a literal or one of the node's
+    columns where the op table says so (`Op.direct`), else a call of `local`."""
+    d = op.direct[k]
+    if d is None:
         return _LOCAL, None
-    return (_ONE, None) if c == 1.0 else (_CONST, c)
+    if d == "a" or d == "b":
+        return _COL, ins["ab".index(d)]
+    if d == "out":
+        return _COL, out
+    return (_ONE, None) if d == 1.0 else (_CONST, float(d))
 
 
 class Plan:
@@ -74,7 +74,7 @@ class Plan:
             for k, a in enumerate(ins):
                 if not needs[a]:
                     continue
-                kind, payload = _partial_kind(op.partials[k], ins, i) if op.partials else (_LOCAL, None)
+                kind, payload = _partial_kind(op, k, ins, i)
                 parts.append((k, a, kind, payload))
             if parts:
                 self.backward_steps.append((i, op.local, ins, parts))

@@ -178,7 +178,7 @@ def vector_values(raw: dict) -> tuple:
     Other values pass through."""
     if not any(("," in v or "[" in v) for v in raw.values()) and not any("[" in k for k in raw):
         return {}, raw, {}
-    from ..core.vectors import input_shapes, is_vector_text, split_value
+    from ..core.values import input_shapes, is_vector_text, split_value
     # --set "x[1]=5" without --x: x is a vector input (its shape from the elements given)
     implied = {k: v for k, v in input_shapes({k: None for k in raw if "[" in k})[0].items() if k not in raw}
     shapes: dict = {}
@@ -197,7 +197,8 @@ def vector_values(raw: dict) -> tuple:
 
 def check_vector_values(graph, shapes: dict, raw: dict) -> None:
     """A vector given for a name the program binds to numbers must have the program's shape."""
-    from ..core.vectors import element_variables, say_shape
+    from ..core.values import element_variables
+    from ..core.vectors import say_shape
     for name, shape in shapes.items():
         have = element_variables(graph, name)
         given = [k for k in raw if k.startswith(name + "[")]
@@ -252,7 +253,7 @@ def load(args: List[str], sets: List[str], require_all: bool = True, command: st
     if unknown:
         from ..core.passes import unknown_variable
         if graph.variables and any(k.startswith(unknown[0] + "[") for k in graph.variables):
-            from ..core.vectors import element_variables
+            from ..core.values import element_variables
             have = element_variables(graph, unknown[0])
             raise InputError(f"cg: --{unknown[0]}: {unknown[0]} is a vector here (elements "
                              f"{', '.join(have[:4])}{', ...' if len(have) > 4 else ''})",

@@ -72,7 +72,7 @@ def eval_cmd(
         raise InputError("cg: --get prints bare numbers; leave out --json and --format")
     shapes = None
     if shape:
-        from ..core.vectors import parse_shapes
+        from ..core.values import parse_shapes
         shapes = parse_shapes(shape)
     program, graph, inputs = load(args or [], sets or [], output=output, shapes=shapes)
     if expand:

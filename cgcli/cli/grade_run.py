@@ -157,20 +157,17 @@ def _write_gradescope(cls, out_dir: str, visibility=None, elapsed=None) -> None:
 
 
 def check_with_key(sheet: str, key_path: str, *, json_out=False, cli_tol=None, ecf=None,
-                   precision=None, roster=None, seed=None) -> int:
+                   precision=None) -> int:
     """cg check SHEET --key KEY: one student's sheet graded as cg grade grades it."""
     from ..check import grade as g
     if not sheet.endswith(".toml") or os.path.isdir(sheet):
         raise InputError("cg: --key grades a student's sheet: give the sheet (*.toml) and --key KEY.toml")
-    if (roster is None) != (seed is None):
-        raise InputError("cg: --roster and --seed go together")
     cli = _cli(cli_tol or {}, ecf)
     key = g.read_key(key_path)
-    if key.drawn and roster is None:
+    if key.drawn:
         raise InputError(f"cg: {key_path} draws inputs per student: grade the sheet with "
                          f"cg grade {key_path} {sheet} --roster ROSTER.csv --seed S --student NAME")
-    names = g.read_roster(roster) if roster is not None else None
-    cls = g.grade_class(key, sheet, cli, names, seed)
+    cls = g.grade_class(key, sheet, cli)
     if cls.errors:
         _report_errors(cls, False)
         return g.exit_code(cls)

@@ -177,7 +177,7 @@ def graph_cmd(
             raise InputError(f"cg: unknown --rankdir {rankdir!r}: choose TB (top to bottom) or LR (left to right)")
     shapes = None
     if shape:
-        from ..core.vectors import parse_shapes
+        from ..core.values import parse_shapes
         shapes = parse_shapes(shape)
     program, graph, inputs = load(args or [], sets or [], require_all=False, command="graph", shapes=shapes)
     from ..teach.diagnose import run_with_diagnostics

@@ -18,7 +18,7 @@ def _names(text: Optional[str], graph, what: str = "--params") -> Optional[list]
     if not names:
         raise InputError(f"cg: {what} needs at least one name, e.g. {what} x,y")
     if any(n not in graph.variables for n in names):     # a vector's name: all its elements
-        from ..core.vectors import element_variables
+        from ..core.values import element_variables
         names = [e for n in names for e in (element_variables(graph, n) if n not in graph.variables
                                              and element_variables(graph, n) else [n])]
     for n in names:
@@ -33,7 +33,7 @@ def _names(text: Optional[str], graph, what: str = "--params") -> Optional[list]
 
 def _shapes(specs, inputs) -> tuple:
     """--shape W1=8x2 / b1=8 and --input x=x0,x1 -> ({name: shape}, [(element, column)])."""
-    from ..core.vectors import parse_shapes
+    from ..core.values import parse_shapes
     shapes = parse_shapes(specs)
     aliases: list = []
     for spec in inputs or []:
@@ -103,7 +103,7 @@ def descend(args, sets, params, lr, steps, tol, ftol, optimizer, momentum, beta1
                                   require_all=not shapes)
     if shapes:                  # --shape: the elements without values start from --init
         from ..core.passes import missing_inputs, with_defaults
-        from ..core.vectors import element_variables
+        from ..core.values import element_variables
         shaped = {v for name in shapes for v in element_variables(graph, name)}
         inputs = with_defaults(graph, inputs)
         missing = missing_inputs(graph, inputs)

@@ -513,14 +513,15 @@ class Builder:
     def start(self, *statements):
         if self.answer and len(statements) > 1:
             self._no_program("more than one statement", None)
+        from .warn import no_effect
         warnings = []
         assigned_nodes = self.assigned_nodes
         for k, node in enumerate(statements[:-1], 1):
             if type(node) is not int:
                 if not self.vectors or not all(x in assigned_nodes for x in _flat(node)):
-                    warnings.append(f"statement {k} is neither assigned nor the output: it has no effect")
+                    warnings.append(no_effect(k))
             elif node not in assigned_nodes:
-                warnings.append(f"statement {k} is neither assigned nor the output: it has no effect")
+                warnings.append(no_effect(k))
         out = statements[-1]
         if type(out) is not int:
             from .vectors import describe, say_shape, shape

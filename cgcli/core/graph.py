@@ -51,6 +51,42 @@ class Graph:
         return OPS[self.ops[i]]
 
 
+def backward_order(graph: Graph, roots=None, reach: bytearray | None = None):
+    """The nodes the roots (default: the output) depend on, each before its inputs: the
+    backward pass's order (ids fall: every node's inputs have smaller ids). A plain loop, no
+    recursion. `reach`, when given (a bytearray of zeros, at least max(roots) + 1 long), is
+    left with a 1 for every node yielded. The one walk the structural passes share (views,
+    diagnostics, the printers); the engines that carry values back (core/passes.py's
+    backward, batch/, symbolic/diff.py, grading) keep their own loops, which this order is."""
+    roots = (graph.output,) if roots is None else roots
+    if not roots:
+        return
+    top = max(roots)
+    if reach is None:
+        reach = bytearray(top + 1)
+    for r in roots:
+        reach[r] = 1
+    in0, in1 = graph.in0, graph.in1
+    for i in range(top, -1, -1):
+        if reach[i]:
+            a = in0[i]
+            if a >= 0:
+                reach[a] = 1
+                b = in1[i]
+                if b >= 0:
+                    reach[b] = 1
+            yield i
+
+
+def reaching(graph: Graph, roots=None) -> bytearray:
+    """1 for every node the roots (default: the output) depend on, the roots included; as
+    long as the graph."""
+    reach = bytearray(len(graph.ops))
+    for _ in backward_order(graph, roots, reach):
+        pass
+    return reach
+
+
 def node_by_name(graph: Graph, name: str, what: str = "--output") -> int:
     """The node a user's name addresses: an assigned name's last binding (c), an earlier
     binding (c#2), or an input. Raises InputError with the names there are."""
@@ -72,10 +108,11 @@ def with_output(graph: Graph, name: str | None) -> Graph:
     """The same graph differentiating the node `name` addresses (cg's --output)."""
     if name is None:
         return graph
+    from .warn import NO_EFFECT, code_of
     i = node_by_name(graph, name)
     g = Graph(graph.ops, graph.in0, graph.in1, graph.const, graph.needs_grad, graph.variables,
               graph.assigned, graph.names, i, graph.source,
-              [w for w in graph.warnings if not w.startswith("statement ")], graph.defaults, graph.steps)
+              [w for w in graph.warnings if code_of(w) != NO_EFFECT], graph.defaults, graph.steps)
     return g
 
 

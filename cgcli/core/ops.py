@@ -24,17 +24,25 @@ class Op:
     every call from a shell loop, and dataclass creation costs about a millisecond.)"""
     __slots__ = ("name", "symbol", "arity", "forward", "local", "partials", "gate", "domain",
                  "prec", "right_prec", "infix", "right_assoc", "expand", "code", "pattern", "latex",
-                 "dead", "saturates", "vec")
+                 "dead", "saturates", "vec", "direct", "piecewise")
 
     def __init__(self, name, symbol, arity, forward, local, *, partials=(), gate="", domain=None,
                  prec=9, right_prec=None, infix=False, right_assoc=False, expand="", pattern="",
-                 latex="", dead=None, saturates=False, vec=None):
+                 latex="", dead=None, saturates=False, vec=None, direct=None, piecewise=False):
         self.name = name              # as in JSON and the table ("mul")
         self.symbol = symbol          # as printed: the infix symbol, or the function's name
         self.arity = arity            # 0 for leaves
         self.forward = forward        # inputs -> value
         self.local = local            # (inputs..., out) -> d out / d input (a pair when binary)
         self.partials = partials      # the same partials as cg expressions in a, b, out (symbolic)
+        # the partials a column-wise backward pass takes without calling `local` (batch/columns.py):
+        # per input, a number (the partial is that constant), "a", "b" or "out" (the partial is
+        # that value), or None (call `local`). The same facts as `partials`, as data (a test
+        # checks that the two agree).
+        self.direct = tuple(direct) if direct is not None else (None,) * arity
+        # a kink or a jump somewhere (relu at 0, max with equal inputs, step): the gradient is
+        # not continuous there, so grading draws no point at it (see `PIECEWISE` below)
+        self.piecewise = piecewise
         self.gate = gate              # how the gate passes the gradient back (explain)
         self.domain = domain          # (inputs...) -> why the forward failed (error path only)
         self.prec = prec              # printing precedence: 1 + -, 2 * /, 3 unary -, 4 ^, 9 atoms
@@ -181,10 +189,6 @@ def _dom_div(a, b=None):
     return "division by zero (the denominator is 0)"
 
 
-def _dom_overflow(*args):
-    return "the result is too large for a float (overflow)"
-
-
 def _dom_pow(a, b):
     if a < 0 and b != int(b):
         return f"negative base {_num(a)} to the non-integer power {_num(b)}"
@@ -208,17 +212,17 @@ OPS: list[Op] = [
        pattern="sums"),
     Op("const", "", 0, None, None, gate="a constant: no gradient", pattern="—"),
     Op("add", "+", 2, operator.add, lambda a, b, out: (1.0, 1.0),
-       partials=("1", "1"), prec=1, infix=True, latex="$a + $b",
+       partials=("1", "1"), direct=(1.0, 1.0), prec=1, infix=True, latex="$a + $b",
        gate="add distributes: {a} and {b} each get the upstream gradient unchanged",
        pattern="distributes",
        vec=(lambda np, a, b: a + b, lambda np, a, b, out: (1.0, 1.0))),
     Op("sub", "-", 2, operator.sub, lambda a, b, out: (1.0, -1.0),
-       partials=("1", "-1"), prec=1, infix=True, latex="$a - $b",
+       partials=("1", "-1"), direct=(1.0, -1.0), prec=1, infix=True, latex="$a - $b",
        gate="subtract: the left input {a} gets the upstream gradient, the right input {b} its negative",
        pattern="distributes, negates right",
        vec=(lambda np, a, b: a - b, lambda np, a, b, out: (1.0, -1.0))),
     Op("mul", "*", 2, operator.mul, lambda a, b, out: (b, a),
-       partials=("b", "a"), prec=2, infix=True, latex=r"$a \cdot $b",
+       partials=("b", "a"), direct=("b", "a"), prec=2, infix=True, latex=r"$a \cdot $b",
        gate="multiply swaps: {a} gets upstream × {b}, and {b} gets upstream × {a}",
        pattern="swaps",
        vec=(lambda np, a, b: a * b, lambda np, a, b, out: (b, a))),
@@ -228,7 +232,7 @@ OPS: list[Op] = [
        pattern="× 1/{b} and × -{a}/{b}²", latex=r"\frac{$a}{$b}",
        vec=(lambda np, a, b: a / b, lambda np, a, b, out: (1.0 / b, -out / b))),
     Op("neg", "-", 1, operator.neg, lambda a, out: -1.0,
-       partials=("-1",), prec=3, latex="-$a",
+       partials=("-1",), direct=(-1.0,), prec=3, latex="-$a",
        gate="negate: {a} gets minus the upstream gradient",
        pattern="negates",
        vec=(lambda np, a: -a, lambda np, a, out: -1.0)),
@@ -251,7 +255,7 @@ OPS: list[Op] = [
        latex=r"\tan\left($a\right)",
        vec=(lambda np, a: np.tan(a), lambda np, a, out: 1.0 + out * out)),
     Op("exp", "exp", 1, math.exp, lambda a, out: out,
-       partials=("out",), domain=_dom_exp, gate="exp: {a} gets upstream × exp({a})",
+       partials=("out",), direct=("out",), domain=_dom_exp, gate="exp: {a} gets upstream × exp({a})",
        latex=r"\exp\left($a\right)",
        vec=(lambda np, a: np.exp(a), lambda np, a, out: out)),
     Op("log", "log", 1, math.log, lambda a, out: 1.0 / a,
@@ -263,7 +267,7 @@ OPS: list[Op] = [
        latex=r"\sqrt{$a}",
        vec=(lambda np, a: np.sqrt(a), _vsqrt_local)),
     Op("abs", "abs", 1, math.fabs, lambda a, out: 1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0),
-       partials=("sign(a)",), gate="abs: {a} gets upstream × sign({a}) (0 at 0)", latex=r"\left|$a\right|",
+       partials=("sign(a)",), piecewise=True, gate="abs: {a} gets upstream × sign({a}) (0 at 0)", latex=r"\left|$a\right|",
        vec=(lambda np, a: np.abs(a), lambda np, a, out: np.sign(a))),
     Op("tanh", "tanh", 1, math.tanh, lambda a, out: 1.0 - out * out,
        partials=("1 - out^2",), expand="2 * recip(exp(a * -2) + 1) - 1",
@@ -276,27 +280,27 @@ OPS: list[Op] = [
        latex=r"\sigma\left($a\right)",
        vec=(_vsigmoid, lambda np, a, out: out * (1.0 - out))),
     Op("relu", "relu", 1, _relu, lambda a, out: 1.0 if a > 0.0 else 0.0,
-       partials=("step(a)",), gate="relu: passes the upstream gradient to {a} where {a} > 0, else 0",
+       partials=("step(a)",), piecewise=True, gate="relu: passes the upstream gradient to {a} where {a} > 0, else 0",
        pattern="passes where {a} > 0", dead=lambda a: a <= 0.0,
        vec=(lambda np, a: np.where(a > 0.0, a, 0.0), lambda np, a, out: _vstep(np, a))),
     Op("sign", "sign", 1, lambda a: 1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0), lambda a, out: 0.0,
-       partials=("0",), gate="sign: flat, passes no gradient to {a}",
+       partials=("0",), direct=(0.0,), piecewise=True, gate="sign: flat, passes no gradient to {a}",
        vec=(lambda np, a: np.sign(a), _vzero)),
     Op("step", "step", 1, lambda a: 1.0 if a > 0.0 else 0.0, lambda a, out: 0.0,
-       partials=("0",), gate="step (1 where {a} > 0, else 0): flat, passes no gradient to {a}",
+       partials=("0",), direct=(0.0,), piecewise=True, gate="step (1 where {a} > 0, else 0): flat, passes no gradient to {a}",
        vec=(_vstep, _vzero)),
     Op("recip", "recip", 1, lambda a: 1.0 / a, lambda a, out: -out * out,
        partials=("-1/a^2",), domain=_dom_div, latex=r"\frac{1}{$a}",
        gate="reciprocal 1/x: {a} gets upstream × -1/{a}²",
        vec=(lambda np, a: 1.0 / a, lambda np, a, out: -out * out)),
     Op("max", "max", 2, _max, lambda a, b, out: (1.0, 0.0) if a >= b else (0.0, 1.0),
-       partials=("1 - step(b - a)", "step(b - a)"),
+       partials=("1 - step(b - a)", "step(b - a)"), piecewise=True,
        gate="max routes: the larger of {a} and {b} gets the whole upstream gradient, the other 0",
        pattern="routes", latex=r"\max\left($a, $b\right)",
        vec=(lambda np, a, b: np.where(a >= b, a, b),
             lambda np, a, b, out: (np.where(a >= b, 1.0, 0.0), np.where(a >= b, 0.0, 1.0)))),
     Op("min", "min", 2, _min, lambda a, b, out: (1.0, 0.0) if a <= b else (0.0, 1.0),
-       partials=("1 - step(a - b)", "step(a - b)"),
+       partials=("1 - step(a - b)", "step(a - b)"), piecewise=True,
        gate="min routes: the smaller of {a} and {b} gets the whole upstream gradient, the other 0",
        pattern="routes", latex=r"\min\left($a, $b\right)",
        vec=(lambda np, a, b: np.where(a <= b, a, b),
@@ -309,6 +313,9 @@ for _code, _op in enumerate(OPS):
 BY_NAME: dict[str, Op] = {op.name: op for op in OPS}
 VAR = BY_NAME["var"].code
 CONST = BY_NAME["const"].code
+
+# per op code: is the op piecewise (a kink or a jump somewhere)? (check/grade.py draws no point there)
+PIECEWISE: list[bool] = [op.piecewise for op in OPS]
 
 # what a user may call by name: every op with a forward that is written f(...)
 FUNCTIONS: dict[str, Op] = {op.symbol: op for op in OPS if op.forward and not op.infix and op.name != "neg"}

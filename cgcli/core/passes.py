@@ -220,6 +220,7 @@ def _nonfinite_grad_warnings(graph: Graph, values, grads) -> list:
         return []               # (a constant's gradient, never shown, may be nan: e**2 at e < 0)
     from .fmt import fmt
     from .graph import labels
+    from .warn import nonfinite_gradient, nonfinite_local
     lab = None                  # the labels cost more than the passes: only for a warning
     needs, ops, in0, in1 = graph.needs_grad, graph.ops, graph.in0, graph.in1
     out = []
@@ -233,12 +234,10 @@ def _nonfinite_grad_warnings(graph: Graph, values, grads) -> list:
         for a, d in zip(ins, local):
             if needs[a] and not math.isfinite(d):
                 lab = lab or labels(graph)
-                what = "infinite" if d == d else "undefined"
-                out.append(f"the derivative of {lab[i]} with respect to {lab[a]} is {what} at "
-                           f"{lab[a]} = {fmt(values[a])}: gradients through it are {fmt(upstream * d)}")
+                out.append(nonfinite_local(i, a, lab[i], lab[a], fmt(values[a]), d == d, fmt(upstream * d)))
         if len(out) >= 5:
             break
     bad = [name for name, v in graph.variables.items() if not math.isfinite(grads[v])]
     if bad and not out:
-        out.append(f"the gradient of {', '.join(bad)} is not finite")
+        out.append(nonfinite_gradient(bad))
     return out

@@ -155,6 +155,7 @@ def diff(graph: Graph, wrts, inputs: dict | None = None, hessian=None) -> DiffRe
     value = values = None
     warnings = []
     from ..core.graph import output_name
+    from ..core.warn import nonfinite_derivative, undefined_derivative
     f = output_name(graph)
     if inputs is not None:
         from ..core.passes import forward
@@ -174,11 +175,9 @@ def diff(graph: Graph, wrts, inputs: dict | None = None, hessian=None) -> DiffRe
                     grads = backward(graph, forward(graph, inputs))
                 values[r] = grads[graph.variables[w[0]]]
                 from ..core.fmt import fmt
-                warnings.append(f"{notation(w, f)}: the expression is undefined at this point; its value "
-                                f"{fmt(values[r])} is the backward pass's (cg's conventions at such points)")
+                warnings.append(undefined_derivative(notation(w, f), fmt(values[r])))
             else:
-                warnings.append(f"{notation(w, f)} is {values[r]!r} at this point "
-                                f"(the derivative's expression is undefined or infinite there)")
+                warnings.append(nonfinite_derivative(notation(w, f), values[r]))
     return DiffResult(graph.source, list(graph.variables), wrts, g, roots, inputs, value, values,
                       list(hessian) if hessian is not None else None, warnings, f)
 

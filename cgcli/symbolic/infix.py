@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..core.fmt import fmt
-from ..core.graph import Graph
+from ..core.graph import Graph, backward_order
 from ..core.ops import CONST, CONSTANTS, FUNCTIONS, OPS, VAR
 
 ATOM_PREC = 9
@@ -177,13 +177,10 @@ def render(graph: Graph, roots, style: str = "plain", share: bool = True, reserv
         reach = bytearray(top + 1)
         for r in roots:
             refs[r] += 1
-            reach[r] = 1
-        for i in range(top, -1, -1):              # parents before inputs
-            if reach[i]:
-                for x in (in0[i], in1[i]):
-                    if x >= 0:
-                        refs[x] += 1
-                        reach[x] = 1
+        for i in backward_order(graph, roots, reach):       # parents before inputs
+            for x in (in0[i], in1[i]):
+                if x >= 0:
+                    refs[x] += 1
         size = [0] * (top + 1)
         chosen = []
         for i in range(top + 1):

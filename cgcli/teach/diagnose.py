@@ -19,6 +19,7 @@ import math
 from collections import namedtuple
 
 from ..core.ops import OPS
+from ..core.warn import Warn
 
 SATURATED = 0.01     # |local derivative| below this: sigmoid beyond |a| > 4.6, tanh beyond |a| > 3.0
 TINY = 1e-6          # a variable's |gradient| below this fraction of the largest one: vanishing
@@ -69,17 +70,15 @@ def diagnose(result) -> list[str]:
     return out
 
 
-class Diagnosis(str):
-    """A warning: the text every view prints (a str, so every view and the JSON `warnings`
-    take it as they are), carrying what it says as data: `code` (dead-gate, saturated-gate,
-    zero-gradient, vanishing-gradient, more), `node` (the gate, or the variable's node; -1 for
-    a count) and, for zero-gradient, `causes`: the Cause records the text names (empty where
-    cg cannot prove one)."""
+class Diagnosis(Warn):
+    """A warning (core/warn.py: the text every view prints, a str, so every view and the JSON
+    `warnings` take it as they are), carrying what it says as data: `code` (dead-gate,
+    saturated-gate, zero-gradient, vanishing-gradient, more), `node` (the gate, or the
+    variable's node; -1 for a count) and, for zero-gradient, `causes`: the Cause records the
+    text names (empty where cg cannot prove one)."""
 
     def __new__(cls, text: str, code: str = "warning", node: int = -1, causes: tuple = ()):
-        self = super().__new__(cls, text)
-        self.code, self.node, self.causes = code, node, causes
-        return self
+        return super().__new__(cls, text, code, node=node, causes=causes)
 
 
 # Why gradient stops, as data: Cause(code, node, input, k). `node` is the gate (for cancel: the
@@ -345,17 +344,9 @@ def _variable_warnings(result, reach) -> list[str]:
 
 
 def _reaches_output(g) -> bytearray:
-    """1 for every node the output depends on (a loop from the output down: no recursion)."""
-    reach = bytearray(len(g.ops))
-    reach[g.output] = 1
-    in0, in1 = g.in0, g.in1
-    for i in range(g.output, -1, -1):
-        if reach[i]:
-            if in0[i] >= 0:
-                reach[in0[i]] = 1
-            if in1[i] >= 0:
-                reach[in1[i]] = 1
-    return reach
+    """1 for every node the output depends on (core.graph.reaching: a loop, no recursion)."""
+    from ..core.graph import reaching
+    return reaching(g)
 
 
 def _describe(g):

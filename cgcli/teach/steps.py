@@ -10,6 +10,7 @@ gradient (a test checks it bit for bit). For display, the op table's symbolic pa
 """
 from __future__ import annotations
 
+from ..core.graph import backward_order
 from ..core.ops import CONST, OPS, VAR
 
 
@@ -46,13 +47,11 @@ def walk(result) -> Walk:
     ops, in0, in1, needs = g.ops, g.in0, g.in1, g.needs_grad
     n = len(ops)
     forward = [i for i in range(n) if ops[i] != VAR and ops[i] != CONST]
-    reach = bytearray(n)
-    reach[g.output] = 1
     backward: list[int] = []
     edges: dict = {}
     incoming: dict = {}
-    for i in range(g.output, -1, -1):          # the backward pass's own order
-        if not (reach[i] and needs[i]):
+    for i in backward_order(g):                # the backward pass's own order
+        if not needs[i]:
             continue
         backward.append(i)
         op = OPS[ops[i]]
@@ -66,7 +65,6 @@ def walk(result) -> Walk:
         upstream = grads[i]
         mine = []
         for k, a in enumerate(args):
-            reach[a] = 1
             if not needs[a]:
                 continue                       # constants get no gradient
             product = 0.0 if upstream == 0.0 else upstream * local[k]

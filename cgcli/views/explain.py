@@ -536,7 +536,7 @@ def shared_steps(result, walk) -> list:
     g = result.graph
     if not g.steps:
         return []
-    from ..core.vectors import node_steps
+    from .groups import node_steps
     steps = node_steps(g)
     out = []
     for name, i in g.variables.items():

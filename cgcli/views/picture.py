@@ -120,10 +120,10 @@ def dot(graph, result=None, precision=4, rankdir="LR", edges=None, ids=False, re
 
 
 def _groups(graph):
-    """Loop steps and vectors (cgcli.vectors.clusters), or [] for a graph without either."""
+    """Loop steps and vectors (views/groups.py clusters), or [] for a graph without either."""
     if not graph.steps and not any("[" in n for n in graph.names.values()):
         return []
-    from ..core.vectors import clusters
+    from .groups import clusters
     return clusters(graph, display_names(graph))
 
 

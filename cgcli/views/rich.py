@@ -7,7 +7,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..core.fmt import fmt
-from ..core.graph import display_names, labels
+from ..core.graph import backward_order, display_names, labels
 from ..core.ops import CONST, OPS, VAR, say_gate
 
 VALUE = "green"        # forward values, as the seeds draw them
@@ -162,15 +162,10 @@ def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 
     only = [-1] * n
     run = [0] * n                       # how many nodes follow in a chain of single gate inputs
     uses = [0] * n                      # uses by gates the output depends on (fan-out)
-    reach = bytearray(n)
-    if n:
-        reach[g.output] = 1
-    for i in range(g.output, -1, -1):
-        if reach[i] and in0[i] >= 0:
-            reach[in0[i]] = 1
+    for i in (backward_order(g) if n else ()):
+        if in0[i] >= 0:
             uses[in0[i]] += 1
             if in1[i] >= 0:
-                reach[in1[i]] = 1
                 uses[in1[i]] += 1
     for i in range(n):
         a, b = in0[i], in1[i]
@@ -201,7 +196,7 @@ def tree(result, precision=None, max_depth: int | None = None, max_nodes: int = 
 
     steps = None
     if g.steps:
-        from ..core.vectors import node_steps
+        from .groups import node_steps
         steps = node_steps(g)
 
     def line(i):
