@@ -4,8 +4,9 @@ A homework sheet (`cg check FILE.toml`) and a teacher's key (`cg grade`, `cg key
 KEY.toml`) are the same TOML format: a key is a sheet plus grading settings (points, decimals)
 and drawn inputs. The field lists below are the single source for both readers
 (cgcli.check.homework reads a sheet, cgcli.check.grade.read_key a key; both share
-homework's Locator, problem_head, problem_program, setting and Located), and `read` picks the
-reader a file needs.
+homework's Locator, problem_head, problem_program, setting and Located), and
+cgcli.check.keys.read picks the reader a file needs. This module imports nothing (the views
+import it freely).
 
 Every graded answer has one status from STATUSES; check, grade, the views and the JSON
 schemas use these words. `cg check --json` keeps the two words it printed before the one
@@ -47,14 +48,3 @@ KEY_PROBLEM_KEYS = ("id", "title", "expression", "program", "inputs", "value", "
                     "formula", "decimals")
 GRADING_KEYS = TOLERANCE_KEYS + ("points", "ecf", "formula", "decimals")
 
-
-def read(path: str):
-    """Read a sheet or a key: ("key", cgcli.check.grade.Key) when the file carries a key's marks
-    (cgcli.check.variants.is_key_file), else ("sheet", (sheet settings, problems, errors)) from
-    cgcli.check.homework.read. Errors are the readers' own (located, exit 2)."""
-    from .variants import is_key_file
-    if is_key_file(path):
-        from .grade import read_key
-        return "key", read_key(path)
-    from .homework import read as read_homework
-    return "sheet", read_homework(path)
