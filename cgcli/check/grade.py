@@ -142,10 +142,7 @@ class KeyProblem:
         for key in TOL_KEYS:
             v = self.setting(key, cli, sheet)
             if v is not None:
-                try:
-                    setattr(t, key, v)
-                except AttributeError:      # a Tolerance without the minimum-precision rule
-                    pass
+                setattr(t, key, v)
         return t
 
 
@@ -590,9 +587,7 @@ def grade_problem(prep: Prepared, answers: dict, source=None) -> ProblemGrade:
             rows.append(m.row)
         marks.append(m)
     if prep.ecf and rows:
-        carry = grading.carry_forward
-        if carry is not None:
-            carry(result, rows, prep.ecf)
+        grading.carry_forward(result, rows, prep.ecf)
         for m in marks:
             r = m.row
             if r is not None:
@@ -811,9 +806,6 @@ def _nested(table: dict, pid, path, line, student, s) -> dict:
     return out
 
 
-SHEET_PROBLEM_KEYS = PROBLEM_KEYS
-
-
 def read_sheet(path: str, key: Key, student: str | None = None, follow: bool = True):
     """One student's TOML sheet -> Submission (raises SubmissionError when malformed).
     `follow`: False in a submissions folder (a symbolic link is refused, not followed)."""
@@ -846,7 +838,7 @@ def read_sheet(path: str, key: Key, student: str | None = None, follow: bool = T
             raise SubmissionError(path, loc.find(index, "id"), student, None, "id must be a string or an integer")
         pid = str(pid)
         for k in raw:
-            if k not in SHEET_PROBLEM_KEYS:
+            if k not in PROBLEM_KEYS:   # a key's fields are read (and warned about), never used
                 raise SubmissionError(path, loc.find(index, k), student, pid, f"unknown key {k!r} in a problem")
         if pid in s.sheet:
             raise SubmissionError(path, line, student, pid, f"the id {pid!r} is used twice")
