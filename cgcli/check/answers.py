@@ -332,7 +332,7 @@ class Row:
         self.message = message        # for a wrong answer: "df/dz is 5, not 3"
         self.feedback = feedback      # the mistake diagnosed (cgcli.check.slips), or None
         self.credit = (1.0 if ok else 0.0) if credit is None else credit   # 0..1
-        self.status = status or ("right" if ok else "wrong")   # or "carried forward", "invalid"
+        self.status = status or ("right" if ok else "wrong")   # or "carried", "unreadable" (cgcli.check.sheet)
         self.node = node              # the target's node id
         self.given = answer.number if given is None else given   # the answer's number at the point
         self.slip = slip              # the slip as data (cgcli.check.slips.slip_dict), or None

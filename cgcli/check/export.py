@@ -126,12 +126,12 @@ def tolerance_of(value: float, tol) -> float:
     with `rounded`, half a unit of the coarsest rounding cg accepts (min_sig_figs significant
     figures, or min_decimals decimals when set), so 0.73 passes for 0.7311 as in cg grade."""
     t = tol.atol + tol.rtol * abs(value)
-    if getattr(tol, "rounded", False) and value:
-        figs = getattr(tol, "min_sig_figs", None)
+    if tol.rounded and value:
+        figs = tol.min_sig_figs
         figs = 2 if figs is None else figs
         if figs:
             t = max(t, 0.5 * 10.0 ** (math.floor(math.log10(abs(value))) - (figs - 1)))
-        md = getattr(tol, "min_decimals", None)
+        md = tol.min_decimals
         if md is not None:
             t = max(t, 0.5 * 10.0 ** -md)
     return round_up(t)

@@ -205,10 +205,11 @@ def restates(result, answer, binding, i: int, lab: str, pts) -> str | None:
 
 def _judge(result, answer, tol, lab, pts, what, i):
     from ..core.fmt import fmt
+    from .sheet import UNREADABLE
     try:
         f, binding = bind(result.graph, answer.text, what)
     except CgError as e:
-        return False, math.nan, e.message.removeprefix("cg: "), "invalid"
+        return False, math.nan, e.message.removeprefix("cg: "), UNREADABLE
     text = answer.text
     why = restates(result, answer, binding, i, lab, pts)
     if why is not None:

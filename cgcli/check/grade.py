@@ -35,20 +35,16 @@ import re
 
 from . import answers as check
 from . import grading, variants
+from .homework import (TOO_LONG_NUMBER, Located, Locator, deepest_line, long_number_line, problem_head,
+                       problem_program, setting, unknown)
+from .sheet import CARRIED, GRADED, MISSING, RIGHT, UNREADABLE, WRONG
+from .sheet import GRADING_KEYS, KEY_KEYS as SHEET_KEYS, KEY_PROBLEM_KEYS as PROBLEM_KEYS  # noqa: F401
+from .sheet import TOLERANCE_KEYS as TOL_KEYS  # noqa: F401
 from ..core.errors import CgError, InputError
 from ..core.fmt import fmt
 
-SHEET_KEYS = ("title", "rtol", "atol", "rounded", "points", "min_sig_figs", "min_decimals", "ecf",
-              "formula", "decimals", "problem")
-PROBLEM_KEYS = ("id", "title", "expression", "program", "inputs", "value", "grad", "node",
-                "rtol", "atol", "rounded", "points", "min_sig_figs", "min_decimals", "ecf",
-                "formula", "decimals")
-TOL_KEYS = ("rtol", "atol", "rounded", "min_sig_figs", "min_decimals")
-GRADING_KEYS = TOL_KEYS + ("points", "ecf", "formula", "decimals")
 SATURATE_AT = 6.0          # |input| of a saturating gate (sigmoid, tanh) beyond which a draw is redrawn
 MAX_DRAWS = 1000
-
-_FORMULA_OK = "formula" in check.make_answer.__code__.co_varnames
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -146,10 +142,7 @@ class KeyProblem:
         for key in TOL_KEYS:
             v = self.setting(key, cli, sheet)
             if v is not None:
-                try:
-                    setattr(t, key, v)
-                except AttributeError:      # a Tolerance without the minimum-precision rule
-                    pass
+                setattr(t, key, v)
         return t
 
 
@@ -190,7 +183,6 @@ def load_toml(path: str, follow: bool = True):
     try:
         return tomllib.loads(text, parse_float=check.Written), text
     except RecursionError:
-        from .homework import deepest_line
         raise SubmissionError(path, deepest_line(text), err="not read: its arrays or tables nest too "
                                                             "deeply") from None
     except tomllib.TOMLDecodeError as e:
@@ -202,7 +194,6 @@ def load_toml(path: str, follow: bool = True):
             msg = msg[:m.start()].rstrip()
         raise SubmissionError(path, line, err=f"not valid TOML: {msg}") from None
     except ValueError:                 # an integer over Python's 4300 digits
-        from .homework import TOO_LONG_NUMBER, long_number_line
         raise SubmissionError(path, long_number_line(text), err=TOO_LONG_NUMBER) from None
 
 
@@ -214,7 +205,6 @@ def _int_setting(key, v):
 
 def _grading_setting(key, v):
     """Check one grading setting (sheet or problem level); `points` and `formula` aside."""
-    from .homework import _setting
     if key in ("min_sig_figs", "min_decimals", "decimals"):
         return _int_setting(key, v)
     if key == "ecf":
@@ -222,7 +212,7 @@ def _grading_setting(key, v):
             raise InputError(f"cg: ecf must be a number from 0 to 1 (the fraction of a carried-forward "
                              f"answer's points), got {v!r}")
         return float(v)
-    return _setting(key, v)
+    return setting(key, v)
 
 
 def _points_number(v, what):
@@ -233,7 +223,6 @@ def _points_number(v, what):
 
 def read_key(path: str) -> Key:
     """The teacher's key; raises SubmissionError (exit 2) at its first mistake, located."""
-    from .homework import Locator, _unknown
     doc, text = load_toml(path)
     loc = Locator(text)
 
@@ -246,8 +235,8 @@ def read_key(path: str) -> Key:
     sheet = {}
     for key, v in doc.items():
         if key not in SHEET_KEYS:
-            fail(None, None, (key,), _unknown(key, SHEET_KEYS, "at the top of the key",
-                                              "a problem starts with a [[problem]] line"))
+            fail(None, None, (key,), unknown(key, SHEET_KEYS, "at the top of the key",
+                                             "a problem starts with a [[problem]] line"))
         if key == "problem":
             continue
         try:
@@ -272,38 +261,34 @@ def read_key(path: str) -> Key:
         name = str(pid) if isinstance(pid, (str, int)) and not isinstance(pid, bool) else str(index)
         try:
             _fill_key(p, raw, seen, sheet)
-        except _Located as e:
+        except Located as e:
             fail(index, name, e.path, e.err)
         problems.append(p)
     return Key(path, sheet.get("title"), sheet, problems)
 
 
-from .homework import _Located  # noqa: E402  (one located-error type for sheets and keys)
-
-
 def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
-    from .homework import _setting, problem_head, problem_program
     problem_head(p, raw, seen, PROBLEM_KEYS)
     if "title" in raw:
         try:
-            p.title = _setting("title", raw["title"])
+            p.title = setting("title", raw["title"])
         except CgError as e:
-            raise _Located(("title",), e) from None
+            raise Located(("title",), e) from None
     for key in ("rtol", "atol", "rounded", "min_sig_figs", "min_decimals", "ecf", "decimals"):
         if key in raw:
             try:
                 p.settings[key] = _grading_setting(key, raw[key])
             except CgError as e:
-                raise _Located((key,), e) from None
+                raise Located((key,), e) from None
     _, p.program, p.graph, raw = problem_program(raw)
     g = p.graph
     inputs = raw.get("inputs", {})
     if not isinstance(inputs, dict):
-        raise _Located(("inputs",), InputError("cg: inputs must be a table: inputs = { x = 2, y = 3 }"))
+        raise Located(("inputs",), InputError("cg: inputs must be a table: inputs = { x = 2, y = 3 }"))
     for name, v in inputs.items():
         where = ("inputs", name)
         if name not in g.variables:
-            raise _Located(where, InputError(f"cg: inputs: {name} is not a variable of the expression",
+            raise Located(where, InputError(f"cg: inputs: {name} is not a variable of the expression",
                                              hint=f"the expression's variables: {', '.join(g.variables) or 'none'}"))
         try:
             if isinstance(v, str):
@@ -313,10 +298,10 @@ def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
                     continue
             p.inputs[name] = input_value(name, v)
         except CgError as e:
-            raise _Located(where, e) from None
+            raise Located(where, e) from None
     missing = [n for n in g.variables if n not in p.inputs and n not in p.specs]
     if missing:
-        raise _Located(("inputs",), InputError(f"cg: inputs: missing value{'s' if len(missing) > 1 else ''} "
+        raise Located(("inputs",), InputError(f"cg: inputs: missing value{'s' if len(missing) > 1 else ''} "
                                                f"for {', '.join(missing)}"))
     # the required answers
     names = check.node_names(g)
@@ -328,18 +313,18 @@ def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
             continue
         table = raw[kind]
         if not isinstance(table, dict):
-            raise _Located((kind,), InputError(f"cg: {kind} must be a table: {kind} = {{ x = 1 }}"))
+            raise Located((kind,), InputError(f"cg: {kind} must be a table: {kind} = {{ x = 1 }}"))
         for name, v in table.items():
             try:
                 check.resolve(g, kind, name, names)
                 if isinstance(v, bool) or not isinstance(v, (int, float, str)):
                     raise InputError(f"cg: the key's answer must be a number or text, got {v!r}")
             except CgError as e:
-                raise _Located((kind, name), InputError(f"cg: {kind}.{name}: {e.message.removeprefix('cg: ')}",
+                raise Located((kind, name), InputError(f"cg: {kind}.{name}: {e.message.removeprefix('cg: ')}",
                                                         hint=e.hint)) from None
             targets.append(Target(kind, name, key=v))
     if not targets:
-        raise _Located(None, InputError("cg: the problem asks for no answers (give value, grad or node: "
+        raise Located(None, InputError("cg: the problem asks for no answers (give value, grad or node: "
                                         "every answer the key lists is required)"))
     by_target = {t.target: t for t in targets}
     # formula: true/false or a list of targets
@@ -350,11 +335,11 @@ def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
     elif isinstance(f, list) and all(isinstance(x, str) for x in f):
         for x in f:
             if x not in by_target:
-                raise _Located(("formula",), InputError(f"cg: formula: {x!r} is not an answer of the problem",
+                raise Located(("formula",), InputError(f"cg: formula: {x!r} is not an answer of the problem",
                                                         hint=f"its answers: {', '.join(by_target)}"))
             by_target[x].formula = True
     else:
-        raise _Located(("formula",), InputError("cg: formula must be true, false or a list of answers "
+        raise Located(("formula",), InputError("cg: formula must be true, false or a list of answers "
                                                 "such as [\"grad.z\", \"grad.x\"]"))
     # points
     default = sheet.get("points", 1.0)
@@ -376,7 +361,7 @@ def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
             for t in targets:
                 t.points = total / len(targets)
     except CgError as e:
-        raise _Located(("points",), e) from None
+        raise Located(("points",), e) from None
     p.targets = targets
     p.points = sum(t.points for t in targets)
 
@@ -584,7 +569,7 @@ def grade_problem(prep: Prepared, answers: dict, source=None) -> ProblemGrade:
         raw = get(t.target)
         if raw is None or (type(raw) is str and not raw.strip()):
             marks.append(Mark(t.target, labels[j], t.points, None,
-                              check.lookup(result, t.kind, prep.nodes[j]), "missing", 0.0, "missing"))
+                              check.lookup(result, t.kind, prep.nodes[j]), MISSING, 0.0, "missing"))
             continue
         if memo is not None:
             text = raw if type(raw) is str else (raw.text if isinstance(raw, Written) else repr(raw))
@@ -602,20 +587,18 @@ def grade_problem(prep: Prepared, answers: dict, source=None) -> ProblemGrade:
             rows.append(m.row)
         marks.append(m)
     if prep.ecf and rows:
-        carry = grading.carry_forward
-        if carry is not None:
-            carry(result, rows, prep.ecf)
+        grading.carry_forward(result, rows, prep.ecf)
         for m in marks:
             r = m.row
             if r is not None:
-                c = getattr(r, "credit", None)
-                if c is not None and c != m.credit:
+                c = r.credit
+                if c != m.credit:
                     m.credit = float(c)
                     m.score = m.credit * m.points
                     if not r.ok and c > 0:
-                        m.status = "carried"
-                m.feedback = getattr(r, "feedback", None)
-                m.slip = getattr(r, "slip", None)
+                        m.status = CARRIED
+                m.feedback = r.feedback
+                m.slip = r.slip
     return ProblemGrade(p.id, p.title, marks, result.inputs, p.graph.source)
 
 
@@ -623,20 +606,14 @@ def _grade_answer(prep: Prepared, j: int, t: Target, raw, source) -> Mark:
     """One answer through the grading core (cgcli.check): parse, then grade_one."""
     lab = prep.labels[j]
     try:
-        if t.formula and _FORMULA_OK:
-            a = check.make_answer(t.kind, t.name, raw, source, formula=True)
-        else:
-            a = check.make_answer(t.kind, t.name, raw, source)
+        a = check.make_answer(t.kind, t.name, raw, source, formula=bool(t.formula))
     except CgError as e:
         given = raw.text if isinstance(raw, check.Written) else str(raw)
         return Mark(t.target, lab, t.points, given, check.lookup(prep.result, t.kind, prep.nodes[j]),
-                    "unreadable", 0.0, f"unreadable: {e.message.removeprefix('cg: ')}")
+                    UNREADABLE, 0.0, f"unreadable: {e.message.removeprefix('cg: ')}")
     row = grading.grade_one(prep.result, a, prep.tol, prep.names, prep.out)
-    credit = getattr(row, "credit", None)
-    credit = (1.0 if row.ok else 0.0) if credit is None else float(credit)
-    return Mark(t.target, lab, t.points, a.text, row.got, "right" if row.ok else "wrong",
-                credit, row.message, getattr(row, "feedback", None), row,
-                None if row.ok else getattr(row, "slip", None))
+    return Mark(t.target, lab, t.points, a.text, row.got, RIGHT if row.ok else WRONG,
+                float(row.credit), row.message, row.feedback, row, None if row.ok else row.slip)
 
 
 # --- submissions ----------------------------------------------------------------------------------
@@ -843,13 +820,9 @@ def _nested(table: dict, pid, path, line, student, s) -> dict:
     return out
 
 
-SHEET_PROBLEM_KEYS = PROBLEM_KEYS
-
-
 def read_sheet(path: str, key: Key, student: str | None = None, follow: bool = True):
     """One student's TOML sheet -> Submission (raises SubmissionError when malformed).
     `follow`: False in a submissions folder (a symbolic link is refused, not followed)."""
-    from .homework import Locator
     student = student or os.path.splitext(os.path.basename(path))[0]
     try:
         doc, text = load_toml(path, follow)
@@ -879,7 +852,7 @@ def read_sheet(path: str, key: Key, student: str | None = None, follow: bool = T
             raise SubmissionError(path, loc.find(index, "id"), student, None, "id must be a string or an integer")
         pid = str(pid)
         for k in raw:
-            if k not in SHEET_PROBLEM_KEYS:
+            if k not in PROBLEM_KEYS:   # a key's fields are read (and warned about), never used
                 raise SubmissionError(path, loc.find(index, k), student, pid, f"unknown key {k!r} in a problem")
         if pid in s.sheet:
             raise SubmissionError(path, line, student, pid, f"the id {pid!r} is used twice")
@@ -1078,7 +1051,7 @@ def class_stats(key: Key, students: list) -> dict:
     n = len(students)
     totals = [s.score for s in students]
     # one pass over the marks: per problem and answer, the count of each status
-    index = {"right": 0, "wrong": 1, "carried": 2, "missing": 3, "unreadable": 4}
+    index = {status: i for i, status in enumerate(GRADED)}
     counts = [[[0] * 5 for _ in p.targets] for p in key.problems]
     scores = [[] for _ in key.problems]
     for s in students:

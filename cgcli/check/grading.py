@@ -11,6 +11,7 @@ from .answers import (Answer, Row, Tolerance, _what, is_rounding_of, isclose, la
                       node_names, output_name, precise_enough, precision_needed, required_rounding,
                       resolve, rounded_text)
 from .formula import grade_formula
+from .sheet import CARRIED
 from .slips import carried, diagnosis
 
 
@@ -66,7 +67,7 @@ def grade(result, answers: list, tol: Tolerance, ecf: float | None = None) -> li
 
 def carry_forward(result, rows: list, ecf: float) -> list:
     """Error carried forward: a wrong gradient answer for node t that is right given the
-    student's own answers gets credit `ecf`, status "carried forward" and a note in its
+    student's own answers gets credit `ecf`, status "carried" (cgcli.check.sheet; cg check --json prints "carried forward") and a note in its
     message. "Given their answers" is the backward pass with the student's gradient answers
     put in for the nodes between t and the output (df/dx = their df/dq × dq/dx; at a fan-out
     the sum over consumers, with the student's answers where given and cg's own elsewhere),
@@ -97,7 +98,7 @@ def carry_forward(result, rows: list, ecf: float) -> list:
         if not matches(a, value, r.tolerance):
             continue
         r.credit = float(ecf)
-        r.status = "carried forward"
+        r.status = CARRIED
         given = {**values_given, **grads_given}
         theirs = ", ".join(f"{given[j].label} = {given[j].answer.text}" for j in used)
         r.message = (r.message or "") + f" (carried forward: right given your {theirs}, which gives {fmt(value)})"

@@ -26,11 +26,7 @@ from __future__ import annotations
 from .answers import Tolerance, make_answer
 from ..core.errors import CgError, InputError
 
-TOP_KEYS = ("title", "rtol", "atol", "rounded", "min_sig_figs", "min_decimals", "ecf", "formula",
-            "problem", "seed", "variant")       # seed, variant: the stamp of cg key --roster (check/variants.py)
-PROBLEM_KEYS = ("id", "title", "expression", "program", "inputs", "value", "grad", "node",
-                "rtol", "atol", "rounded", "min_sig_figs", "min_decimals", "ecf", "formula")
-TOLERANCE_KEYS = ("rtol", "atol", "rounded", "min_sig_figs", "min_decimals")
+from .sheet import SHEET_KEYS as TOP_KEYS, SHEET_PROBLEM_KEYS as PROBLEM_KEYS, TOLERANCE_KEYS  # noqa: F401
 
 
 class Problem:
@@ -207,13 +203,13 @@ def read(path: str):
     sheet = {}
     for key, v in doc.items():
         if key not in TOP_KEYS:
-            fail(None, None, (key,), _unknown(key, TOP_KEYS, "at the top of the file",
+            fail(None, None, (key,), unknown(key, TOP_KEYS, "at the top of the file",
                                              "a problem starts with a [[problem]] line"))
             continue
         if key in ("problem", "seed", "variant"):
             continue
         try:
-            sheet[key] = _setting(key, v)
+            sheet[key] = setting(key, v)
         except CgError as e:
             fail(None, None, (key,), e)
     if isinstance(sheet.get("formula"), (set, frozenset)):
@@ -237,7 +233,7 @@ def read(path: str):
         name = str(pid) if isinstance(pid, (str, int)) and not isinstance(pid, bool) else str(index)
         try:
             _fill(p, raw, seen, sheet)
-        except _Located as e:
+        except Located as e:
             fail(index, name, e.path, e.err)
             continue
         problems.append(p)
@@ -247,17 +243,17 @@ def read(path: str):
 def problem_head(p, raw, seen: dict, known: tuple) -> None:
     """A [[problem]] table's keys and id (unique in the file), for homework sheets and keys."""
     if not isinstance(raw, dict):
-        raise _Located(None, InputError("cg: a problem must be a table"))
+        raise Located(None, InputError("cg: a problem must be a table"))
     for key in raw:
         if key not in known:
-            raise _Located((key,), _unknown(key, known, "in a problem"))
+            raise Located((key,), unknown(key, known, "in a problem"))
     if "id" in raw:
         pid = raw["id"]
         if isinstance(pid, bool) or not isinstance(pid, (str, int)) or str(pid).strip() == "":
-            raise _Located(("id",), InputError("cg: id must be a non-empty string or an integer"))
+            raise Located(("id",), InputError("cg: id must be a non-empty string or an integer"))
         p.id = str(pid)
     if p.id in seen:
-        raise _Located(("id",), InputError(f"cg: the id {p.id!r} is used twice (also problem {seen[p.id]})"))
+        raise Located(("id",), InputError(f"cg: the id {p.id!r} is used twice (also problem {seen[p.id]})"))
     seen[p.id] = p.index
 
 
@@ -267,14 +263,14 @@ def problem_program(raw) -> tuple:
     from ..core.parse import parse
     given = [k for k in ("expression", "program") if k in raw]
     if not given:
-        raise _Located(None, InputError("cg: the problem has no expression (give expression = \"...\" "
+        raise Located(None, InputError("cg: the problem has no expression (give expression = \"...\" "
                                         "or a multi-line program = '''...''')"))
     if len(given) > 1:
-        raise _Located(("program",), InputError("cg: give either expression or program, not both"))
+        raise Located(("program",), InputError("cg: give either expression or program, not both"))
     key = given[0]
     text = raw[key]
     if not isinstance(text, str):
-        raise _Located((key,), InputError(f"cg: {key} must be a string"))
+        raise Located((key,), InputError(f"cg: {key} must be a string"))
     from ..core.vectors import input_shapes
     shapes = {}
     if "inputs" in raw:                 # vectors: x = [1, 2] or "x[0]" = 1 (cgcli/core/vectors.py)
@@ -283,17 +279,17 @@ def problem_program(raw) -> tuple:
     try:
         graph = parse(text, shapes=shapes) if shapes else parse(text)
     except CgError as e:
-        raise _Located((key,), e) from None
+        raise Located((key,), e) from None
     return key, text, graph, raw
 
 
-class _Located(Exception):
+class Located(Exception):
     def __init__(self, path, err):
         self.path = path
         self.err = err
 
 
-def _unknown(key: str, known: tuple, where: str, extra: str = "") -> InputError:
+def unknown(key: str, known: tuple, where: str, extra: str = "") -> InputError:
     import difflib
     close = difflib.get_close_matches(key, known, n=1)
     hint = (f"did you mean {close[0]}? " if close else "") + f"known keys: {', '.join(known)}"
@@ -302,7 +298,7 @@ def _unknown(key: str, known: tuple, where: str, extra: str = "") -> InputError:
     return InputError(f"cg: unknown key {key!r} {where}", hint=hint)
 
 
-def _setting(key: str, v):
+def setting(key: str, v):
     if key == "title":
         if not isinstance(v, str):
             raise InputError("cg: title must be a string")
@@ -336,41 +332,41 @@ def _setting(key: str, v):
 
 
 def _fill(p: Problem, raw, seen: dict, sheet: dict | None = None) -> None:
-    """Check one [[problem]] table and fill `p`; raises _Located(key path, error)."""
+    """Check one [[problem]] table and fill `p`; raises Located(key path, error)."""
     problem_head(p, raw, seen, PROBLEM_KEYS)
     for key in ("title",) + TOLERANCE_KEYS + ("ecf", "formula"):
         if key in raw:
             try:
-                setattr(p, key, _setting(key, raw[key]))
+                setattr(p, key, setting(key, raw[key]))
             except CgError as e:
-                raise _Located((key,), e) from None
+                raise Located((key,), e) from None
     key, p.program, p.graph, raw = problem_program(raw)
     g = p.graph
     inputs = raw.get("inputs", {})
     if not isinstance(inputs, dict):
-        raise _Located(("inputs",), InputError("cg: inputs must be a table: inputs = { x = 2, y = 3 }"))
+        raise Located(("inputs",), InputError("cg: inputs must be a table: inputs = { x = 2, y = 3 }"))
     from ..core.values import constant_value
     for name, v in inputs.items():
         if name not in g.variables:
             have = ", ".join(g.variables) or "none"
-            raise _Located(("inputs", name), InputError(f"cg: inputs: {name} is not a variable of the expression",
+            raise Located(("inputs", name), InputError(f"cg: inputs: {name} is not a variable of the expression",
                                                        hint=f"the expression's variables: {have}"))
         if isinstance(v, bool) or not isinstance(v, (int, float, str)):
-            raise _Located(("inputs", name), InputError(f"cg: inputs: the value of {name} must be a number, got {v!r}"))
+            raise Located(("inputs", name), InputError(f"cg: inputs: the value of {name} must be a number, got {v!r}"))
         if isinstance(v, str):
             try:
                 v = constant_value(v, f"the value of {name}")
             except CgError as e:
-                raise _Located(("inputs", name), e) from None
+                raise Located(("inputs", name), e) from None
         v = float(v)
         if v != v or v in (float("inf"), float("-inf")):
-            raise _Located(("inputs", name), InputError(f"cg: inputs: the value of {name} must be finite"))
+            raise Located(("inputs", name), InputError(f"cg: inputs: the value of {name} must be finite"))
         p.inputs[name] = v
     from ..core.passes import missing_inputs
     missing = missing_inputs(g, p.inputs)      # a variable the program gives a value (x = 2) may be left out
     if missing:
         s = "s" if len(missing) > 1 else ""
-        raise _Located(("inputs",) if "inputs" in raw else (key,),
+        raise Located(("inputs",) if "inputs" in raw else (key,),
                        InputError(f"cg: inputs: missing value{s} for {', '.join(missing)}"))
     from .answers import _what, node_names, parse_target, resolve
     names = node_names(g)
@@ -378,7 +374,7 @@ def _fill(p: Problem, raw, seen: dict, sheet: dict | None = None) -> None:
         for t in p.formula:
             kind, name = parse_target(t)
             if (kind == "value" and "value" not in raw) or (kind != "value" and name not in raw.get(kind, {})):
-                raise _Located(("formula",), InputError(f"cg: formula names {t}, which the problem "
+                raise Located(("formula",), InputError(f"cg: formula names {t}, which the problem "
                                                         f"has no answer for"))
 
     def answer(kind, name, v, where):
@@ -406,19 +402,19 @@ def _fill(p: Problem, raw, seen: dict, sheet: dict | None = None) -> None:
         try:
             p.answers.append(answer("value", None, raw["value"], ("value",)))
         except CgError as e:
-            raise _Located(("value",), e) from None
+            raise Located(("value",), e) from None
     for kind in ("node", "grad"):
         if kind not in raw:
             continue
         table = raw[kind]
         if not isinstance(table, dict):
-            raise _Located((kind,), InputError(f"cg: {kind} must be a table: {kind} = {{ x = 1 }}"))
+            raise Located((kind,), InputError(f"cg: {kind} must be a table: {kind} = {{ x = 1 }}"))
         for name, v in table.items():
             try:
                 resolve(g, kind, name, names)
                 p.answers.append(answer(kind, name, v, (kind, name)))
             except CgError as e:
-                raise _Located((kind, name), InputError(f"cg: {kind}.{name}: {e.message.removeprefix('cg: ')}",
+                raise Located((kind, name), InputError(f"cg: {kind}.{name}: {e.message.removeprefix('cg: ')}",
                                                         hint=e.hint)) from None
     if not p.answers:
-        raise _Located(None, InputError("cg: the problem has no answers to check (give value, grad or node)"))
+        raise Located(None, InputError("cg: the problem has no answers to check (give value, grad or node)"))

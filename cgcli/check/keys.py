@@ -2,11 +2,26 @@
 
 A key is a homework sheet with grading settings (points, decimals, ranges); telling one from a
 student's sheet is cgcli.check.variants.key_marks (which cg grade also uses to refuse a key
-among the submissions). The key is read with cgcli.check.grade.read_key.
+among the submissions). The key is read with cgcli.check.grade.read_key; `read` is the one
+entry point that reads either (cgcli.check.sheet holds the fields and the status words).
 """
 from __future__ import annotations
 
 from ..core.errors import CgError
+
+
+def read(path: str, as_key: bool | None = None):
+    """Read a sheet or a key: ("key", cgcli.check.grade.Key) when the file carries a key's marks
+    (cgcli.check.variants.is_key_file) or `as_key` (cg grade's key argument), else ("sheet",
+    (sheet settings, problems, errors)) from cgcli.check.homework.read. Both are built from the
+    same parts (cgcli.check.homework's Locator, problem_head, problem_program, setting) and the
+    field lists of cgcli.check.sheet. Errors are the readers' own (located, exit 2)."""
+    from .variants import is_key_file
+    if as_key or (as_key is None and is_key_file(path)):
+        from .grade import read_key
+        return "key", read_key(path)
+    from .homework import read as read_homework
+    return "sheet", read_homework(path)
 
 
 class SelfCheck:
@@ -17,11 +32,11 @@ class SelfCheck:
         self.key, self.reports, self.drawn, self.blanks = key, reports, drawn, blanks
 
 
-def self_check(path: str, cli: dict) -> SelfCheck:
-    """Read the key (SubmissionError, exit 2, at its first mistake) and grade its numbers."""
+def self_check(path: str, cli: dict, key=None) -> SelfCheck:
+    """Read the key (SubmissionError, exit 2, at its first mistake) unless given, and grade its numbers."""
     from . import answers, grading
     from .grade import Prepared, SubmissionError, read_key
-    key = read_key(path)
+    key = read_key(path) if key is None else key
     reports, drawn, blanks = [], [], []
     for p in key.problems:
         if p.specs:

@@ -112,13 +112,13 @@ def cli_answers(value, grads: list, nodes: list) -> list:
 
 def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, precision,
                    verify: bool = False, ecf=None) -> int:
-    from ..check import homework
+    from ..check import homework, keys
     from ..check.grading import Report, grade
-    from ..check.variants import is_key_file
     from ..core.passes import run
-    if is_key_file(path):
-        return check_key(path, cli_tol, json_out, precision)
-    sheet, problems, errors = homework.read(path)
+    kind, got = keys.read(path)         # one entry point: a key (self-check) or a student's sheet
+    if kind == "key":
+        return check_key(path, cli_tol, json_out, precision, got)
+    sheet, problems, errors = got
     reports = []
     for p in problems:
         tol = p.tolerance(cli_tol, sheet)
@@ -166,11 +166,11 @@ def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, p
     return 0 if all(r.passed for r in reports) else 1
 
 
-def check_key(path: str, cli_tol: dict, json_out: bool, precision) -> int:
+def check_key(path: str, cli_tol: dict, json_out: bool, precision, key=None) -> int:
     """cg check KEY.toml (a key: points, decimals or ranges): the key's own numbers against
     cg's, a teacher's self-check. Exit 0 when they all agree, 1 when one does not, 2 bad key."""
     from ..check.keys import self_check
-    sc = self_check(path, {k: v for k, v in cli_tol.items() if v is not None})
+    sc = self_check(path, {k: v for k, v in cli_tol.items() if v is not None}, key)
     if json_out:
         from ..views.check import key_check_json
         sys.stdout.write(key_check_json(sc))

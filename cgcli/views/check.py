@@ -2,6 +2,7 @@
 JSON report, schema "cg.check/1" (README). They read finished Reports and never compute."""
 from __future__ import annotations
 
+from ..check.sheet import CARRIED, check_word
 from ..core.fmt import PRECISION, apart, fmt, json_number as _n
 from .json import _q
 from .text import safe, visible
@@ -28,7 +29,7 @@ def _answer_json(row) -> str:
     return (f'{{"target": {_q(a.target)}, "label": {_q(row.label)}, "answer": {_q(a.text)}{formula}, '
             f'"expected": {_n(row.given)}, "got": {_n(row.got)}, "ok": {"true" if row.ok else "false"}, '
             f'"tolerance": {{{t}}}, "message": {msg}, "feedback": {fb}, "slip": {slip}, '
-            f'"credit": {_n(row.credit)}, "status": {_q(row.status)}}}')
+            f'"credit": {_n(row.credit)}, "status": {_q(check_word(row.status))}}}')
 
 
 def slip_json(slip) -> str:
@@ -141,7 +142,7 @@ def problem_table(rep, precision=None):
             how = " (rounded)" if row.mode == "rounded" and not row.close else ""
             how = " (formula)" if row.mode == "formula" else how
             verdict = Text("✓ right" + how, style="green")
-        elif row.status == "carried forward":
+        elif row.status == CARRIED:
             verdict = Text(f"~ carried forward ({fmt(row.credit)})", style="bold yellow")
         else:
             verdict = Text("✗ wrong", style="bold red")

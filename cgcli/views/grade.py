@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from ..check.sheet import CARRIED, GRADED, MISSING, RIGHT, UNREADABLE, WRONG, check_word
 from ..core.fmt import fmt
 from .text import controls, json_text, safe, visible
 from ..core.fmt import PRECISION, apart, fmt
@@ -71,6 +72,10 @@ def grade_json(cls, students=None) -> str:
            "errors": [error_dict(e) for e in cls.errors], "key_warnings": cls.warnings,
            "misconceptions": cls.misconceptions}
     return json_text(json.dumps(doc, allow_nan=False, ensure_ascii=False)) + "\n"
+
+
+# the word a status prints as in a sentence (Gradescope's output)
+_WORDS = {status: check_word(status) if status == CARRIED else status for status in GRADED}
 
 
 def _why(m) -> str | None:
@@ -151,8 +156,7 @@ def gradescope(s, visibility: str | None = None, execution_time: float | None = 
     for p in s.problems:
         lines, answers, tags = [], [], [f"problem {p.id}"]
         for m in p.marks:
-            verdict = {"right": "right", "wrong": "wrong", "carried": "carried forward",
-                       "missing": "missing", "unreadable": "unreadable"}[m.status]
+            verdict = _WORDS[m.status]
             text = f"- **{md(m.label)}**: {verdict} ({_score(m.score)}/{_score(m.points)})"
             why = _why(m)
             if m.status != "right" and why and why != m.status:
@@ -279,7 +283,7 @@ def print_class(cls, console, precision=None) -> None:
     n = st["students"]
     a = Table(title="answers: which step the class gets wrong (students per verdict)")
     a.add_column("answer", overflow="fold")
-    for col in ("points", "right", "wrong", "carried", "missing", "unreadable"):
+    for col in ("points",) + GRADED:
         a.add_column(col, justify="right", no_wrap=True)
     many = len(problems) > 1
     # each row names its answer: "1a grad.z"; where such labels would not fit beside the six
@@ -331,9 +335,9 @@ def print_misconceptions(entries: list, console) -> None:
         console.print(Text(f"  ... and {len(items) - MISCONCEPTION_LINES} more answers (--json: misconceptions)"))
 
 
-_VERDICT = {"right": ("✓ right", "green"), "wrong": ("✗ wrong", "bold red"),
-            "carried": ("~ carried forward", "yellow"), "missing": ("✗ missing", "bold red"),
-            "unreadable": ("✗ unreadable", "bold red")}
+_VERDICT = {RIGHT: ("✓ right", "green"), WRONG: ("✗ wrong", "bold red"),
+            CARRIED: ("~ carried forward", "yellow"), MISSING: ("✗ missing", "bold red"),
+            UNREADABLE: ("✗ unreadable", "bold red")}
 
 
 def print_student(s, console, precision=None) -> None:

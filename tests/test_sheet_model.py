@@ -1,0 +1,176 @@
+"""The one sheet model (issue 19, item 1): one entry point reads sheets and keys
+(cgcli.check.keys.read) from one list of fields, and one status vocabulary
+(cgcli.check.sheet) is what check, grade and the exports print."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from cgcli.check import grade, homework, keys, sheet
+from cgcli.core.errors import CgError
+from cgtest import invoke, run_cg, strict_json
+
+import test_check_homework as hw_tests
+import test_grade as grade_tests
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_KEYS = sorted(str(p) for p in (ROOT / "examples").rglob("*.toml")
+                      if p.parent.name != "sheets" and "homework" not in p.name)
+
+
+def _write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text)
+    return str(p)
+
+
+def _first_error(path, as_key=None) -> str:
+    """The first error the one reader reports for a file (raised or collected)."""
+    try:
+        kind, got = keys.read(path, as_key)
+    except CgError as e:
+        return e.render().splitlines()[0]
+    assert kind == "sheet", "a malformed key must raise"
+    errors = sorted(got[2], key=lambda e: getattr(e, "line", None) or 0)
+    assert errors, "a malformed sheet must report an error"
+    return errors[0].render().splitlines()[0]
+
+
+# --- the former homework reader's fixtures ---------------------------------------------------
+
+@pytest.mark.parametrize("text, line, pid, needle", hw_tests.MALFORMED)
+def test_homework_fixtures_through_the_one_reader(tmp_path, text, line, pid, needle):
+    path = _write(tmp_path, "hw.toml", text)
+    first = _first_error(path)
+    assert first.startswith(f"cg: {path}" + (f":{line}:" if line else ":")), first
+    if pid:
+        assert f"problem {pid}:" in first
+    p = invoke("check", path)                   # the same error, the same exit code, from cg check
+    assert p.returncode == 2 and p.err.splitlines()[0] == first, (p.err, first)
+    assert needle in p.err
+
+
+def test_homework_fixture_through_the_installed_cg(tmp_path):
+    text = hw_tests.MALFORMED[1][0]
+    path = _write(tmp_path, "hw.toml", text)
+    p = run_cg("check", path)
+    assert p.returncode == 2 and p.err.splitlines()[0] == _first_error(path)
+
+
+def test_the_shipped_homework_reads_as_a_sheet_with_the_same_problems():
+    path = str(ROOT / "examples" / "homework.toml")
+    kind, (settings, problems, errors) = keys.read(path)
+    s2, p2, e2 = homework.read(path)
+    assert kind == "sheet" and not errors and not e2
+    assert [(p.id, p.line, p.graph.source, p.inputs, [a.target for a in p.answers]) for p in problems] == \
+           [(p.id, p.line, p.graph.source, p.inputs, [a.target for a in p.answers]) for p in p2]
+    assert len(problems) > 1
+
+
+# --- the former key reader's fixtures --------------------------------------------------------
+
+KEY_FIXTURES = [
+    ('[[problem]]\nexpression = "x"\ninputs = { x = 1 }\nvalue = 1\npoint = 3\n', "k.toml:5", "unknown key 'point'"),
+    ('[[problem]]\nexpression = "x"\ninputs = { x = 1 }\nvalue = 1\npoints = { "grad.y" = 1 }\n', "k.toml:5",
+     "'grad.y' is not an answer"),
+    ('[[problem]]\nexpression = "x"\ninputs = { x = "uniform(3, 1)" }\nvalue = 1\n', "k.toml:3", "bad range"),
+    ('[[problem]]\nexpression = "x"\ninputs = { x = "__import__(1)" }\nvalue = 1\n', "k.toml:3",
+     "constant expression"),
+    ('ecf = 2\n[[problem]]\nexpression = "x"\ninputs = { x = 1 }\nvalue = 1\n', "k.toml:1", "ecf must be"),
+    ('[[problem]\n', "k.toml:1", "not valid TOML"),
+]
+
+
+@pytest.mark.parametrize("text, where, what", KEY_FIXTURES)
+def test_key_fixtures_through_the_one_reader(tmp_path, text, where, what):
+    key = _write(tmp_path, "k.toml", text)
+    with pytest.raises(grade.SubmissionError) as e:
+        keys.read(key, as_key=True)
+    msg = e.value.render()
+    assert where in msg and what in msg, msg
+    src = _write(tmp_path, "a.csv", "student,1.value\nann,1\n")
+    r = invoke("grade", key, src)                # the same error, the same exit code, from cg grade
+    assert r.returncode == 2 and msg.splitlines()[0] in r.err, (r.err, msg)
+
+
+def test_the_shipped_key_reads_as_a_key_with_the_grade_readers_problems():
+    path = str(ROOT / "examples" / "class" / "key.toml")
+    kind, k = keys.read(path)
+    k2 = grade.read_key(path)
+    assert kind == "key"
+    assert [(p.id, [t.target for t in p.targets], [t.points for t in p.targets]) for p in k.problems] == \
+           [(p.id, [t.target for t in p.targets], [t.points for t in p.targets]) for p in k2.problems]
+
+
+def test_the_field_lists_differ_only_by_the_key_only_fields():
+    assert set(sheet.KEY_PROBLEM_KEYS) - set(sheet.SHEET_PROBLEM_KEYS) == set(sheet.KEY_ONLY_KEYS)
+    assert set(sheet.KEY_KEYS) - set(sheet.SHEET_KEYS) == set(sheet.KEY_ONLY_KEYS)
+    assert homework.PROBLEM_KEYS is sheet.SHEET_PROBLEM_KEYS and grade.PROBLEM_KEYS is sheet.KEY_PROBLEM_KEYS
+
+
+# --- the teacher's self-check ----------------------------------------------------------------
+
+def test_shipped_keys_found():
+    assert len(SHIPPED_KEYS) >= 3, SHIPPED_KEYS
+
+
+@pytest.mark.parametrize("path", SHIPPED_KEYS)
+def test_cg_check_passes_every_shipped_key(path):
+    p = run_cg("check", path)
+    assert p.returncode == 0, (p.out, p.err)
+    assert "Traceback" not in p.err
+
+
+def test_key_only_fields_in_a_students_sheet_are_refused_by_name(tmp_path):
+    key = _write(tmp_path, "key.toml", grade_tests.KEY)
+    os.mkdir(tmp_path / "subs")
+    _write(tmp_path, "subs/ann.toml", grade_tests.sheet_text(grade_tests.CLASS["ann"]))
+    _write(tmp_path, "subs/eve.toml", 'rtol = 1\npoints = 100\n' + grade_tests.sheet_text(grade_tests.CLASS["ann"]))
+    r = run_cg("grade", key, str(tmp_path / "subs"), "--format", "csv")
+    assert r.returncode == 2 and "eve" in r.err and "key" in r.err, r.err
+
+
+# --- one status vocabulary -------------------------------------------------------------------
+
+def test_the_vocabulary():
+    assert sheet.STATUSES == ("right", "wrong", "carried", "missing", "unreadable", "not-asked")
+    assert set(sheet.GRADED) < set(sheet.STATUSES)
+    assert [sheet.check_word(s) for s in sheet.GRADED] == ["right", "wrong", "carried forward", "missing",
+                                                            "invalid"]
+
+
+def test_statuses_in_check_grade_and_gradescope_come_from_the_one_vocabulary(tmp_path):
+    # cg check --json: right, wrong, carried (printed "carried forward"), unreadable ("invalid")
+    words = {sheet.check_word(s) for s in sheet.GRADED}
+    p = run_cg("check", "a = x*y; f = a + x", "--x", "3", "--y", "-2", "--grad", "a=0", "--grad", "x=1",
+               "--ecf", "0.5", "--json")
+    seen = {a["status"] for a in strict_json(p.out)["answers"]}
+    lines = '{"id": 1, "grad": {"z": "x + y"}}\n{"id": 2, "grad": {"z": "x + w", "x": 5}}\n'
+    p = run_cg("check", "(x+y)*z", "--x", "2", "--y", "3", "--z", "-4", "--points", "-", input=lines)
+    seen |= {a["status"] for line in p.out.splitlines() for a in strict_json(line)["answers"]}
+    assert seen == {"right", "wrong", "carried forward", "invalid"} and seen <= words
+    # cg grade --json: the statuses of every answer, and the per-answer counts by status
+    key = _write(tmp_path, "key.toml", grade_tests.KEY)
+    src = grade_tests.class_csv(tmp_path)
+    r = run_cg("grade", key, src, "--json")
+    doc = strict_json(r.out)
+    statuses = {a["status"] for s in doc["students"] for p in s["problems"] for a in p["answers"]}
+    assert statuses <= set(sheet.GRADED) and {"right", "wrong", "missing"} <= statuses
+    for p in doc["problems"]:
+        for a in p["answers"]:
+            assert set(sheet.GRADED) <= set(a)
+    # Gradescope: the tags name statuses from the same set
+    out = tmp_path / "gs"
+    r = run_cg("grade", key, src, "--format", "gradescope", "--out", str(out))
+    tags = set()
+    files = sorted(out.rglob("results.json"))
+    assert files
+    for f in files:
+        for t in json.loads(f.read_text())["tests"]:
+            tags |= set(t.get("tags", []))
+    assert tags & set(sheet.GRADED)
+    graded_words = {t for t in tags if t in sheet.STATUSES or t in sheet.CHECK_WORDS.values()}
+    assert graded_words <= set(sheet.GRADED), tags
