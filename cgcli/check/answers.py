@@ -156,16 +156,8 @@ def split_answer(spec: str, option: str) -> tuple:
 def node_names(graph) -> dict:
     """Every name a node can be referred to by: variables, assigned names, and the short
     n<id> names of unnamed nodes (as the table and the JSON show them)."""
-    from ..core.graph import display_names
-    table = {}
-    for i, name in enumerate(display_names(graph)):
-        if name.isidentifier():
-            table.setdefault(name, i)
-    table.update(graph.variables)
-    table.update(graph.assigned)
-    from ..core.graph import unnamed_prefix
-    table.setdefault(f"{unnamed_prefix(graph)}{graph.output}", graph.output)   # the output's n<id> (now f)
-    return table
+    from ..core.names import table
+    return table(graph, "nodes")
 
 
 from ..core.graph import output_name  # noqa: E402,F401  (moved to graph.py: every view uses it)
@@ -175,15 +167,8 @@ def resolve(graph, kind: str, name: str | None, names: dict | None = None) -> in
     """The node id an answer or --get target refers to; InputError when there is none."""
     if kind == "value":
         return graph.output
-    names = names if names is not None else node_names(graph)
-    i = names.get(name)
-    if i is None:
-        import difflib
-        close = difflib.get_close_matches(name, [n for n in names if n in graph.variables or n in graph.assigned], n=1)
-        have = ", ".join(list(graph.variables) + list(graph.assigned)) or "none"
-        raise InputError(f"cg: {name} is not a variable or named node of the expression",
-                         hint=(f"did you mean {close[0]}? " if close else "")
-                         + f"the expression's variables and named nodes: {have}")
+    from ..core.names import resolve as resolve_name
+    i = resolve_name(graph, name, "nodes", names=names)
     if kind == "grad" and not graph.needs_grad[i]:
         raise InputError(f"cg: {name} depends on no variable, so it has no gradient (cg shows —)")
     return i

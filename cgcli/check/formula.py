@@ -51,13 +51,11 @@ def bind(graph, text: str, what: str) -> tuple:
     for name in f.variables:
         i = names.get(name)
         if i is None:
-            import difflib
-            close = difflib.get_close_matches(name, list(names), n=1)
+            from ..core.names import suggest
             raise InputError(
                 f"cg: {what} must be a number or a constant expression (or a formula in the "
                 f"expression's names): {name} is not a variable or named node of the expression",
-                hint=(f"did you mean {close[0]}? " if close else "")
-                + f"the names a formula may use: {', '.join(names)}")
+                hint=suggest(name, names) + f"the names a formula may use: {', '.join(names)}")
         binding.append((name, i))
     return f, binding
 

@@ -301,8 +301,8 @@ def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
             raise Located(where, e) from None
     missing = [n for n in g.variables if n not in p.inputs and n not in p.specs]
     if missing:
-        raise Located(("inputs",), InputError(f"cg: inputs: missing value{'s' if len(missing) > 1 else ''} "
-                                               f"for {', '.join(missing)}"))
+        from ..core.names import missing_values
+        raise Located(("inputs",), missing_values(missing, where="inputs: "))
     # the required answers
     names = check.node_names(g)
     targets = []

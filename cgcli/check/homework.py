@@ -290,9 +290,8 @@ class Located(Exception):
 
 
 def unknown(key: str, known: tuple, where: str, extra: str = "") -> InputError:
-    import difflib
-    close = difflib.get_close_matches(key, known, n=1)
-    hint = (f"did you mean {close[0]}? " if close else "") + f"known keys: {', '.join(known)}"
+    from ..core.names import suggest
+    hint = suggest(key, known) + f"known keys: {', '.join(known)}"
     if extra:
         hint += f"\n{extra}"
     return InputError(f"cg: unknown key {key!r} {where}", hint=hint)
@@ -365,9 +364,8 @@ def _fill(p: Problem, raw, seen: dict, sheet: dict | None = None) -> None:
     from ..core.passes import missing_inputs
     missing = missing_inputs(g, p.inputs)      # a variable the program gives a value (x = 2) may be left out
     if missing:
-        s = "s" if len(missing) > 1 else ""
-        raise Located(("inputs",) if "inputs" in raw else (key,),
-                       InputError(f"cg: inputs: missing value{s} for {', '.join(missing)}"))
+        from ..core.names import missing_values
+        raise Located(("inputs",) if "inputs" in raw else (key,), missing_values(missing, where="inputs: "))
     from .answers import _what, node_names, parse_target, resolve
     names = node_names(g)
     if isinstance(p.formula, frozenset):

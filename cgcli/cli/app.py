@@ -122,9 +122,10 @@ def split_args(args: List[str], sets: List[str], command: str = "eval") -> tuple
             if not eq:
                 if i + 1 >= len(args) or (args[i + 1].startswith("--") and len(args[i + 1]) > 2):
                     close = close_option(name)
+                    from ..core.names import did_you_mean
                     if close:
                         raise InputError(f"cg: --{name} is not an option of cg {command} "
-                                         f"(nor a variable: it has no value)", hint=f"did you mean {close}?")
+                                         f"(nor a variable: it has no value)", hint=did_you_mean(close))
                     raise InputError(f"cg: --{name} needs a value, e.g. --{name} 2")
                 val = args[i + 1]
                 i += 1
@@ -151,7 +152,6 @@ def is_element_name(name: str) -> bool:
 
 def close_option(name: str):
     """The invoked command's long option closest to --NAME (a misspelt --json), or None."""
-    import difflib
     try:
         from typer._click.globals import get_current_context     # Typer 0.28 vendors click
     except ImportError:
@@ -160,8 +160,8 @@ def close_option(name: str):
     if ctx is None:
         return None
     options = [o for p in ctx.command.params for o in getattr(p, "opts", ()) if o.startswith("--")]
-    close = difflib.get_close_matches("--" + name, options, n=1, cutoff=0.75)
-    return close[0] if close else None
+    from ..core.names import close
+    return close("--" + name, options, cutoff=0.75)
 
 
 def _put(raw: dict, name: str, val: str):
@@ -262,12 +262,12 @@ def load(args: List[str], sets: List[str], require_all: bool = True, command: st
         err = unknown_variable(graph, unknown[0], option="--")
         close = close_option(unknown[0])
         if close and "did you mean" not in (err.hint or ""):
-            err.hint = f"did you mean {close}? (an option of cg {command})\n" + (err.hint or "")
+            from ..core.names import did_you_mean
+            err.hint = f"{did_you_mean(close)} (an option of cg {command})\n" + (err.hint or "")
         raise err
     if missing and require_all:
-        s = "s" if len(missing) > 1 else ""
-        raise InputError(f"cg: missing value{s} for {', '.join(missing)}",
-                         hint=missing_hint(expr, graph, raw, command))
+        from ..core.names import missing_values
+        raise missing_values(missing, hint=missing_hint(expr, graph, raw, command))
     from ..core.values import constant_value
     inputs = {name: constant_value(val, f"the value of {name}") for name, val in raw.items()}
     if inputs or not missing:

@@ -193,7 +193,8 @@ def check_points(graph, fixed: dict, stream, tol, out=None, ecf=None) -> int:
 
     def answer(kind, name, v):      # a string naming the expression's names: a formula answer
         return answer_from_text(kind, name, v) if type(v) is str else make_answer(kind, name, v)
-    from ..core.passes import run, with_defaults
+    from ..core.names import missing_values
+    from ..core.passes import missing_inputs, run, with_defaults
     from .points import Tally, _decode_line, _json_type, _number, decoder, read_lines, too_long, write
     from ..views.check import submission_json
     out = out or sys.stdout
@@ -234,10 +235,9 @@ def check_points(graph, fixed: dict, stream, tol, out=None, ecf=None) -> int:
                     if name not in graph.variables:
                         raise InputError(f"cg: inputs: {name} is not a variable of the expression")
                     inputs[name] = _number(name, float(v) if isinstance(v, Written) else v, cache)
-                missing = [n for n in graph.variables if n not in inputs]
+                missing = missing_inputs(graph, inputs)
                 if missing:
-                    raise InputError(f"cg: missing value{'s' if len(missing) > 1 else ''} for "
-                                     f"{', '.join(missing)} (give them on the command line or in \"inputs\")")
+                    raise missing_values(missing, why="(give them on the command line or in \"inputs\")")
                 answers = []
                 if "value" in d:
                     answers.append(answer("value", None, d["value"]))

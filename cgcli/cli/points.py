@@ -159,8 +159,8 @@ def point_keys_error(d, free: list, fixed: dict) -> InputError:
             known = ", ".join(free) or "none"
             return InputError(f"cg: {name} is not a variable of the expression (the points give: {known})")
     missing = [n for n in free if n not in d]
-    s = "s" if len(missing) > 1 else ""
-    return InputError(f"cg: missing value{s} for {', '.join(missing)}")
+    from ..core.names import missing_values
+    return missing_values(missing)
 
 
 class EvalWriter:

@@ -56,21 +56,19 @@ def diff_cmd(
     program, graph, inputs = load(args or [], sets or [], require_all=False, command="diff", output=output)
     names = list(graph.variables)
     if inputs:
-        missing = [n for n in names if n not in inputs]
+        from ..core.passes import missing_inputs
+        missing = missing_inputs(graph, inputs)
         if missing:
+            from ..core.names import missing_values
             from .app import missing_hint, split_args
             expr, raw = split_args(args or [], sets or [])
-            s = "s" if len(missing) > 1 else ""
-            raise InputError(f"cg: missing value{s} for {', '.join(missing)} (give every variable a "
-                             f"value, or none for the derivatives alone)",
-                             hint=missing_hint(expr, graph, raw, "diff"))
+            raise missing_values(missing, why="(give every variable a value, or none for the derivatives alone)",
+                                 hint=missing_hint(expr, graph, raw, "diff"))
     for v in wrt or []:
         if v not in graph.variables:
-            import difflib
-            close = difflib.get_close_matches(v, names, n=1)
+            from ..core.names import suggest
             raise InputError(f"cg: --wrt {v}: {v} is not a variable of the expression",
-                             hint=(f"did you mean --wrt {close[0]}? " if close else "")
-                             + f"the expression's variables: {', '.join(names) or 'none'}")
+                             hint=suggest(v, names, "--wrt ") + f"the expression's variables: {', '.join(names) or 'none'}")
     wrts, hess = _multi_indices(names, list(wrt or []), order, hessian)
     result = diff(graph, wrts, inputs or None, hess)
     from ..views import symbolic as view_mod

@@ -185,13 +185,14 @@ def graph_cmd(
     graph = lowered(graph, expand)
     result = None
     if inputs:                  # some values given: all are needed
-        missing = [n for n in graph.variables if n not in inputs]
+        from ..core.passes import missing_inputs
+        missing = missing_inputs(graph, inputs)
         if missing:
+            from ..core.names import missing_values
             from .app import missing_hint, split_args
             expr, raw = split_args(args or [], sets or [])
-            s = "s" if len(missing) > 1 else ""
-            raise InputError(f"cg: missing value{s} for {', '.join(missing)} (give every value, or none "
-                             f"to draw the structure alone)", hint=missing_hint(expr, graph, raw, "graph"))
+            raise missing_values(missing, why="(give every value, or none to draw the structure alone)",
+                                 hint=missing_hint(expr, graph, raw, "graph"))
         result = run_with_diagnostics(graph, inputs)
     if edge_grads and result is None:
         raise InputError("cg: --edge-grads needs the values of the variables (the gradients come from them)")

@@ -109,7 +109,8 @@ def descend(args, sets, params, lr, steps, tol, ftol, optimizer, momentum, beta1
         missing = missing_inputs(graph, inputs)
         other = [v for v in missing if v not in shaped]
         if other:
-            raise InputError(f"cg: missing value{'s' if len(other) > 1 else ''} for {', '.join(other)}")
+            from ..core.names import missing_values
+            raise missing_values(other)
         if init == "random":
             import random
             rng = random.Random(seed)

@@ -162,7 +162,8 @@ class Builder:
             close = [c for c in list(FUNCTIONS) + list(MARKERS)
                      if c.lower() == low or (c.lower() not in low and _one_typo(low, c.lower()))]
             close.sort(key=lambda c: (c.lower() != low, len(c) != len(low)))
-            hint = f"did you mean {close[0]}?" if close else None
+            from .names import did_you_mean
+            hint = did_you_mean(close[0]) if close else None
             known = ", ".join(sorted(FUNCTIONS))
             self._fail(f"unknown function {fname}", pos,
                        (hint + "\n" if hint else "") + f"functions: {known}; on vectors: "

@@ -90,18 +90,8 @@ def reaching(graph: Graph, roots=None) -> bytearray:
 def node_by_name(graph: Graph, name: str, what: str = "--output") -> int:
     """The node a user's name addresses: an assigned name's last binding (c), an earlier
     binding (c#2), or an input. Raises InputError with the names there are."""
-    i = graph.assigned.get(name)
-    if i is None:
-        i = graph.variables.get(name)
-    if i is None:
-        from .errors import InputError
-        have = list(graph.assigned) + [v for v in graph.variables if v not in graph.assigned]
-        import difflib
-        close = difflib.get_close_matches(name, have, n=1)
-        raise InputError(f"cg: {what} {name}: {name} is not a name of the program",
-                         hint=(f"did you mean {close[0]}? " if close else "")
-                         + f"its names: {', '.join(have) or 'none'}")
-    return i
+    from .names import resolve
+    return resolve(graph, name, "names", what)
 
 
 def with_output(graph: Graph, name: str | None) -> Graph:

@@ -107,21 +107,13 @@ class Result:
         """d(output)/d(node) for a named node: a variable, an assigned name, or n<id> as the
         views show it (None for a node that depends on no variable). KeyError with the names
         there are, for any other name."""
-        from .graph import display_names
-        g = self.graph
-        from .graph import unnamed_prefix
-        names = {n: i for i, n in enumerate(display_names(g)) if n.isidentifier()}
-        names.setdefault(f"{unnamed_prefix(g)}{g.output}", g.output)     # the output's n<id> (shown as f)
-        names.update(g.variables)
-        names.update(g.assigned)
+        from .names import suggest, table
+        names = table(self.graph, "nodes")
         i = names.get(name)
         if i is None:
-            import difflib
-            close = difflib.get_close_matches(name, list(names), n=1)
             known = ", ".join(n for n in names if n in self.graph.variables or n in self.graph.assigned)
-            raise KeyError(f"{name!r} is not a node of {self.graph.source!r}"
-                           + (f" (did you mean {close[0]!r}?)" if close else "")
-                           + f"; its names: {known or 'none'}, or n<id>")
+            raise KeyError(f"{name!r} is not a node of {self.graph.source!r}; "
+                           + suggest(name, names) + f"its names: {known or 'none'}, or n<id>")
         return self.grad(i)
 
     def __repr__(self) -> str:
@@ -169,7 +161,8 @@ def run(graph: Graph, inputs: dict) -> Result:
 def check_inputs(graph: Graph, inputs: dict) -> None:
     missing = [name for name in graph.variables if name not in inputs]
     if missing:
-        raise InputError(f"cg: missing value{'s' if len(missing) > 1 else ''} for {', '.join(missing)}")
+        from .names import missing_values
+        raise missing_values(missing)
     unknown = [name for name in inputs if name not in graph.variables]
     if unknown:
         raise unknown_variable(graph, unknown[0])
@@ -180,12 +173,8 @@ def check_inputs(graph: Graph, inputs: dict) -> None:
 
 def unknown_variable(graph: Graph, name: str, option: str = "") -> InputError:
     """A value for a name the expression does not use: say so, with a did-you-mean."""
-    import difflib
-    close = difflib.get_close_matches(name, list(graph.variables), n=1)
-    have = ", ".join(graph.variables) or "none"
-    hint = (f"did you mean {option}{close[0]}? " if close else "") + f"the expression's variables: {have}"
-    return InputError(f"cg: {option}{name}: {name} is not a variable of the expression"
-                      if option else f"cg: {name} is not a variable of the expression", hint=hint)
+    from .names import unknown
+    return unknown(graph, name, "variables", option=option)
 
 
 def _first_nonfinite(values, upto):
