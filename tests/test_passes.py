@@ -197,7 +197,7 @@ def test_the_op_tables_direct_partials_and_piecewise_flags_agree_with_its_symbol
 def test_warnings_are_typed_records_with_their_text_built_once():
     """Warnings carry their kind as data (core/warn.py); the text is what cg prints."""
     from cgcli.core import warn
-    from cgcli.core.graph import with_output
+    from cgcli.core.names import with_output
     r = run(parse("sqrt(x) * y"), {"x": 0.0, "y": 2.0})
     assert [warn.code_of(w) for w in r.warnings] == [warn.NONFINITE_LOCAL]
     w = r.warnings[0]

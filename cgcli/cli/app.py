@@ -246,7 +246,7 @@ def load(args: List[str], sets: List[str], require_all: bool = True, command: st
     if valued:
         check_vector_values(graph, valued, raw)
     if output is not None:
-        from ..core.graph import with_output
+        from ..core.names import with_output
         graph = with_output(graph, output)
     missing = missing_inputs(graph, raw)
     unknown = [n for n in raw if n not in graph.variables]

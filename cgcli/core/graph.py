@@ -87,19 +87,9 @@ def reaching(graph: Graph, roots=None) -> bytearray:
     return reach
 
 
-def node_by_name(graph: Graph, name: str, what: str = "--output") -> int:
-    """The node a user's name addresses: an assigned name's last binding (c), an earlier
-    binding (c#2), or an input. Raises InputError with the names there are."""
-    from .names import resolve
-    return resolve(graph, name, "names", what)
-
-
-def with_output(graph: Graph, name: str | None) -> Graph:
-    """The same graph differentiating the node `name` addresses (cg's --output)."""
-    if name is None:
-        return graph
+def output_at(graph: Graph, i: int) -> Graph:
+    """The same graph differentiating node i (cg's --output; names.with_output resolves the name)."""
     from .warn import NO_EFFECT, code_of
-    i = node_by_name(graph, name)
     g = Graph(graph.ops, graph.in0, graph.in1, graph.const, graph.needs_grad, graph.variables,
               graph.assigned, graph.names, i, graph.source,
               [w for w in graph.warnings if code_of(w) != NO_EFFECT], graph.defaults, graph.steps)

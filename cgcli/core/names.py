@@ -88,6 +88,15 @@ def resolve(graph, name: str, kind: str = "nodes", what: str = "--output", optio
     return i
 
 
+def with_output(graph, name: str | None):
+    """The same graph differentiating the node `name` addresses (cg's --output): an assigned
+    name's last binding (c), an earlier binding (c#2), or an input."""
+    if name is None:
+        return graph
+    from .graph import output_at
+    return output_at(graph, resolve(graph, name, "names", "--output"))
+
+
 # --- values not given --------------------------------------------------------------------
 
 def missing_values(missing, where: str = "", why: str = "", hint: str | None = None) -> InputError:
