@@ -288,8 +288,8 @@ def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
     for name, v in inputs.items():
         where = ("inputs", name)
         if name not in g.variables:
-            raise Located(where, InputError(f"cg: inputs: {name} is not a variable of the expression",
-                                             hint=f"the expression's variables: {', '.join(g.variables) or 'none'}"))
+            from ..core.names import unknown
+            raise Located(where, unknown(g, name, "variables", "inputs"))
         try:
             if isinstance(v, str):
                 spec = parse_spec(v)

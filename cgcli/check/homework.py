@@ -347,9 +347,8 @@ def _fill(p: Problem, raw, seen: dict, sheet: dict | None = None) -> None:
     from ..core.values import constant_value
     for name, v in inputs.items():
         if name not in g.variables:
-            have = ", ".join(g.variables) or "none"
-            raise Located(("inputs", name), InputError(f"cg: inputs: {name} is not a variable of the expression",
-                                                       hint=f"the expression's variables: {have}"))
+            from ..core.names import unknown
+            raise Located(("inputs", name), unknown(g, name, "variables", "inputs"))
         if isinstance(v, bool) or not isinstance(v, (int, float, str)):
             raise Located(("inputs", name), InputError(f"cg: inputs: the value of {name} must be a number, got {v!r}"))
         if isinstance(v, str):

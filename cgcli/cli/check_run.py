@@ -193,7 +193,7 @@ def check_points(graph, fixed: dict, stream, tol, out=None, ecf=None) -> int:
 
     def answer(kind, name, v):      # a string naming the expression's names: a formula answer
         return answer_from_text(kind, name, v) if type(v) is str else make_answer(kind, name, v)
-    from ..core.names import missing_values
+    from ..core.names import missing_values, unknown
     from ..core.passes import missing_inputs, run, with_defaults
     from .points import Tally, _decode_line, _json_type, _number, decoder, read_lines, too_long, write
     from ..views.check import submission_json
@@ -233,7 +233,7 @@ def check_points(graph, fixed: dict, stream, tol, out=None, ecf=None) -> int:
                     if name in fixed:
                         raise InputError(f"cg: {name} is fixed on the command line; leave it out of inputs")
                     if name not in graph.variables:
-                        raise InputError(f"cg: inputs: {name} is not a variable of the expression")
+                        raise unknown(graph, name, "variables", "inputs")
                     inputs[name] = _number(name, float(v) if isinstance(v, Written) else v, cache)
                 missing = missing_inputs(graph, inputs)
                 if missing:

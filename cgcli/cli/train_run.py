@@ -23,9 +23,8 @@ def _names(text: Optional[str], graph, what: str = "--params") -> Optional[list]
                                              and element_variables(graph, n) else [n])]
     for n in names:
         if n not in graph.variables:
-            have = ", ".join(graph.variables) or "none"
-            raise InputError(f"cg: {what}: {n} is not a variable of the expression",
-                             hint=f"its variables: {have}")
+            from ..core.names import unknown
+            raise unknown(graph, n, "variables", what)
     if len(set(names)) != len(names):
         raise InputError(f"cg: {what} names a variable twice")
     return names

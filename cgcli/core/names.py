@@ -61,23 +61,24 @@ def table(graph, kind: str = "nodes") -> dict:
 
 def unknown(graph, name: str, kind: str = "nodes", what: str = "", option: str = "") -> InputError:
     """The error for a name that is not in `kind`'s table, with a did-you-mean and the names
-    there are. `what` names the option (--output), `option` prefixes a variable (--)."""
+    there are. `what` names where the name was written (--output, --params, inputs), `option`
+    prefixes a variable given as an option (--x)."""
     if kind == "variables":
         have = list(graph.variables)
         hint = suggest(name, have, option) + f"the expression's variables: {', '.join(have) or 'none'}"
-        return InputError(f"cg: {option}{name}: {name} is not a variable of the expression"
-                          if option else f"cg: {name} is not a variable of the expression", hint=hint)
+        where = f"{what}: " if what else f"{option}{name}: " if option else ""
+        return InputError(f"cg: {where}{name} is not a variable of the expression", hint=hint)
     if kind == "names":
         have = list(graph.assigned) + [v for v in graph.variables if v not in graph.assigned]
-        return InputError(f"cg: {what} {name}: {name} is not a name of the program",
+        return InputError(f"cg: {what + ' ' + name + ': ' if what else ''}{name} is not a name of the program",
                           hint=suggest(name, have) + f"its names: {', '.join(have) or 'none'}")
     have = list(graph.variables) + list(graph.assigned)     # n<id> names exist but are not suggested
     return InputError(f"cg: {name} is not a variable or named node of the expression",
-                      hint=suggest(name, [n for n in have]) +
+                      hint=suggest(name, have) +
                       f"the expression's variables and named nodes: {', '.join(have) or 'none'}")
 
 
-def resolve(graph, name: str, kind: str = "nodes", what: str = "--output", option: str = "",
+def resolve(graph, name: str, kind: str = "nodes", what: str = "", option: str = "",
             names: dict | None = None) -> int:
     """The node id `name` refers to among `kind`'s names; InputError (unknown) otherwise.
     `names`: the kind's table when the caller resolves many names against one graph."""

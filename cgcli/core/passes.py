@@ -174,7 +174,7 @@ def check_inputs(graph: Graph, inputs: dict) -> None:
 def unknown_variable(graph: Graph, name: str, option: str = "") -> InputError:
     """A value for a name the expression does not use: say so, with a did-you-mean."""
     from .names import unknown
-    return unknown(graph, name, "variables", option=option)
+    return unknown(graph, name, "variables", "", option)
 
 
 def _first_nonfinite(values, upto):
