@@ -122,8 +122,8 @@ def split_args(args: List[str], sets: List[str], command: str = "eval") -> tuple
             if not eq:
                 if i + 1 >= len(args) or (args[i + 1].startswith("--") and len(args[i + 1]) > 2):
                     close = close_option(name)
-                    from ..core.names import did_you_mean
                     if close:
+                        from ..core.names import did_you_mean
                         raise InputError(f"cg: --{name} is not an option of cg {command} "
                                          f"(nor a variable: it has no value)", hint=did_you_mean(close))
                     raise InputError(f"cg: --{name} needs a value, e.g. --{name} 2")
