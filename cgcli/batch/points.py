@@ -26,10 +26,23 @@ def _reject_constant(c):
     raise ValueError(f"{c} is not a number cg accepts")
 
 
-def decoder(parse_float=float):
-    """A strict JSON decoder (NaN and Infinity are errors), built once."""
+def _once(pairs):
+    """An object whose keys are all distinct (a key given twice is ambiguous: an error)."""
     import json
-    return json.JSONDecoder(parse_float=parse_float, parse_constant=_reject_constant).decode
+    d = {}
+    for k, v in pairs:
+        if k in d:
+            raise ValueError(f"the key {json.dumps(k[:60])} appears twice in one object")
+        d[k] = v
+    return d
+
+
+def decoder(parse_float=float, unique: bool = False):
+    """A strict JSON decoder (NaN and Infinity are errors), built once; with `unique` (for
+    submissions), a key given twice in an object is an error too."""
+    import json
+    return json.JSONDecoder(parse_float=parse_float, parse_constant=_reject_constant,
+                            object_pairs_hook=_once if unique else None).decode
 
 
 def scanner():
