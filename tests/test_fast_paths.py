@@ -224,3 +224,38 @@ def test_the_fast_loop_keeps_the_answer_budget():
         parse(text, answer=True)
     r = run_cg("eval", "+".join(["x"] * 30), "--x", "1", "--max-nodes", "25")
     assert r.returncode == 2 and "limit of 25 nodes" in r.err and "--max-nodes N" in r.err
+
+
+def test_stdout_filters_fast_path_escapes_what_the_pattern_escapes():
+    """stdout's filter skips its pattern for a text printable but for newlines and tabs (and cg's
+    entry point does not import views.text for it): for every character of the BMP the result
+    is what the pattern's substitution gives."""
+    from cgcli.cli.main import _stdout_safe
+    from cgcli.views import text
+    for c in map(chr, range(0x10000)):
+        s = f"a\n\t{c}b"
+        want = text._STDOUT_UNSAFE.sub(text._stdout_escape, s)
+        assert _stdout_safe(s) == want and text.stdout_safe(s) == want, hex(ord(c))
+    assert _stdout_safe("\x1b[1mbold\x1b[0m\n") == "\x1b[1mbold\x1b[0m\n"    # SGR kept
+    long = "x\n" * 40_000 + "\x1b]0;title\x07"                             # past the fast path's size
+    assert _stdout_safe(long) == text._STDOUT_UNSAFE.sub(text._stdout_escape, long)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"-?(\d{0,12}\.?\d{0,8})", fullmatch=True) | st.text("0123456789.-e+ ", max_size=22))
+def test_a_plain_numbers_value_is_what_parsing_it_gives(text):
+    """constant_value reads "2", "-4", "0.5" without a graph: the same float (or the same
+    error) as parsing the text and running the forward pass."""
+    from cgcli.core.errors import CgError
+    from cgcli.core.passes import forward
+    from cgcli.core.values import constant_value
+    try:
+        g = parse(text)
+        want = None if g.variables else repr(forward(g, {})[g.output])
+    except CgError:
+        want = None
+    try:
+        got = repr(constant_value(text, "the value"))
+    except CgError:
+        got = None
+    assert got == want
