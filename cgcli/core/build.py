@@ -9,7 +9,7 @@ from array import array
 
 from .errors import CgError, CgSyntaxError
 from .fmt import fmt
-from .graph import LISTS, Graph
+from .graph import Graph
 from .ops import CONST, CONSTANTS, FUNCTIONS, INFIX, MARKERS, METHODS, NOT_FUNCTIONS, OPS, VAR
 from .passes import forward
 
@@ -533,14 +533,7 @@ class Builder:
         assigned, names = self.assigned, self.names
         if self.rebound:                       # else the live bindings are the final names
             assigned, names = self._versions()
-        ops, in0, in1, const, needs = self.ops, self.in0, self.in1, self.const, self.needs
-        if (type(ops) is list) != (len(ops) <= LISTS):      # a small graph's columns are lists
-            if type(ops) is list:
-                ops, in0, in1 = array("B", ops), array("i", in0), array("i", in1)
-                const, needs = array("d", const), bytearray(needs)
-            else:
-                ops, in0, in1, const, needs = list(ops), list(in0), list(in1), list(const), list(needs)
-        return Graph(ops, in0, in1, const, needs, self.variables,
+        return Graph(self.ops, self.in0, self.in1, self.const, self.needs, self.variables,
                      assigned, names, output, self.source, warnings or [], self.defaults, self.steps)
 
     def _versions(self):

@@ -14,9 +14,8 @@ from .fmt import fmt
 from .ops import CONST, OPS
 
 
-# Nodes: a graph this small keeps its columns as Python lists (every consumer indexes, slices,
-# iterates and appends them alike, and indexing a list costs less than an array's: the passes
-# of a small program are about a third faster); a larger one's are arrays, a quarter of the memory.
+# Nodes: the passes of a graph this small work in Python lists (indexing a list costs less than
+# an array's: they are about a third faster); a larger one's in arrays, a quarter of the memory.
 LISTS = 1 << 12
 
 

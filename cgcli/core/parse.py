@@ -454,7 +454,11 @@ _KEY_STRING = _KEYS["STRING"]
 
 
 def _finished(b: Builder, statements) -> Graph:
-    return b.start(*statements)         # (Builder.finish gives the columns their type: graph.LISTS)
+    if type(b.ops) is list:
+        from array import array
+        b.ops, b.in0, b.in1 = array("B", b.ops), array("i", b.in0), array("i", b.in1)
+        b.const, b.needs = array("d", b.const), bytearray(b.needs)
+    return b.start(*statements)
 
 
 def _run(text: str, builder: Builder, stream) -> Graph:

@@ -24,12 +24,21 @@ _ADD, _SUB, _MUL, _NEG = (next(op.code for op in OPS if op.name == k) for k in (
 # a small graph's passes compute in Python lists (graph.LISTS), and return arrays as for any
 
 
+def _list(column) -> list:
+    return column if type(column) is list else column.tolist()
+
+
 def forward(graph: Graph, inputs: dict) -> array:
     """Values of every node, inputs to output. Raises DomainError naming the failing node."""
-    values = list(graph.const) if len(graph.ops) <= _LISTS else array("d", graph.const)
+    ops, in0, in1 = graph.ops, graph.in0, graph.in1
+    if len(ops) <= _LISTS:
+        values, ops, in0, in1 = _list(graph.const), _list(ops), _list(in0), _list(in1)
+        if values is graph.const:
+            values = list(values)
+    else:
+        values = array("d", graph.const)
     for name, i in graph.variables.items():
         values[i] = inputs[name]
-    ops, in0, in1 = graph.ops, graph.in0, graph.in1
     fwd, arity = _FORWARD, _ARITY
     i = 0
     try:
@@ -56,10 +65,10 @@ def backward(graph: Graph, values: array) -> array:
     n = len(graph.ops)
     small = n <= _LISTS
     grads = [0.0] * n if small else array("d", bytes(8 * n))
-    if small and type(values) is not list:
-        values = values.tolist()
     grads[graph.output] = 1.0
     ops, in0, in1 = graph.ops, graph.in0, graph.in1
+    if small:
+        values, ops, in0, in1 = _list(values), _list(ops), _list(in0), _list(in1)
     local, arity = _LOCAL, _ARITY
     ADD, SUB, MUL, NEG = _ADD, _SUB, _MUL, _NEG
     for i in range(graph.output, -1, -1):     # nodes after the output cannot reach it
