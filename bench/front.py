@@ -194,7 +194,7 @@ def diff_scaling(quick: bool) -> None:
 def json_nodes(quick: bool) -> None:
     import io
     from cgcli.core.fmt import json_number
-    from cgcli.core.graph import labels
+    from cgcli.core.graph import labels, output_name
     from cgcli.core.ops import OPS
     from cgcli.views import json as json_view
 
@@ -203,6 +203,8 @@ def json_nodes(quick: bool) -> None:
         lab = labels(g)
         named = {i: g.names.get(i, name) for name, i in g.variables.items()}
         named.update((i, g.names.get(i, name)) for name, i in g.assigned.items() if i not in named)
+        if g.output not in named and OPS[g.ops[g.output]].name != "const":    # an unnamed output: f
+            named[g.output] = output_name(g)
         buf = []
         for i in range(len(g.ops)):
             a, b = g.in0[i], g.in1[i]
