@@ -21,10 +21,11 @@ _ARITY = [op.arity for op in OPS]
 # (add (1, 1), sub (1, -1), mul (b, a), neg -1), the same arithmetic without the call
 # (tests/test_fast_paths.py checks them against the table)
 _ADD, _SUB, _MUL, _NEG = (next(op.code for op in OPS if op.name == k) for k in ("add", "sub", "mul", "neg"))
-# a small graph's passes compute in Python lists (graph.LISTS), and return arrays as for any
 
 
 def _list(column) -> list:
+    """A column as a list: the passes of a graph of at most graph.LISTS nodes compute in lists
+    (cheaper to index) and return arrays, as for a larger graph."""
     return column if type(column) is list else column.tolist()
 
 
