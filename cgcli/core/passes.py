@@ -26,7 +26,8 @@ _ADD, _SUB, _MUL, _NEG = (next(op.code for op in OPS if op.name == k) for k in (
 def _list(column) -> list:
     """A column as a list: the passes of a graph of at most graph.LISTS nodes compute in lists
     (cheaper to index) and return arrays, as for a larger graph."""
-    return column if type(column) is list else column.tolist()
+    kind = type(column)
+    return column if kind is list else (column.tolist() if kind is array else list(column))
 
 
 def forward(graph: Graph, inputs: dict) -> array:
