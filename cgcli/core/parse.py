@@ -74,7 +74,7 @@ def parse(text: str, engine: str = "cg", shapes: dict | None = None, max_nodes: 
         text, notes = _without_imports(text)
     if engine == "lark":
         return _noted(_parse_with_lark(text, builder), notes)
-    if not text.strip() or _only_comments(text):
+    if not text.strip() or ("#" in text and _only_comments(text)):
         if notes:
             raise CgSyntaxError("cg: the program has only import lines", source=source,
                                 hint="cg knows its functions (and Value) without one: write the expression")
