@@ -9,8 +9,13 @@
 2. `cg diff` (parse, derivatives, printing) from 10^2 to 10^4 nodes: the scaling exponent
    (least squares of log time against log size; 1 is linear).
 3. `cg eval --json`'s node list at 10^6 nodes: written column by column against node by node.
+4. Start-up: `cg eval "(x+y)*z" --x 2 --y 3 --z -4 --json` against a bare Typer hello-world of
+   the same Typer (bench/startup.py's commands, interleaved, medians of wall-clock time).
+5. Grading: a class (bench/grade.py's key, 21 answers per student) with half its answers wrong,
+   each diagnosed: grade_class in-process and `cg grade ... --format csv`, answers per CPU second.
 Times are CPU seconds (time.process_time), best of several interleaved rounds, so other jobs
-on the machine move them less; the ratios are the figures to read.
+on the machine move them less; the ratios are the figures to read. The summary at the end
+lists each figure next to its target in issue 20.
 """
 from __future__ import annotations
 
@@ -102,6 +107,9 @@ def cg_reference(text: str, inputs: dict):
     return run(g, inputs)
 
 
+FIGURES: dict = {}          # name -> (figure, target text): the summary
+
+
 def small_programs(quick: bool, torch) -> None:
     print("1. small programs, text -> value and gradients (microseconds per run; x: how many times "
           "cg's time the other takes)")
@@ -130,9 +138,13 @@ def small_programs(quick: bool, torch) -> None:
         },
     }
     calls, rounds = (200, 3) if quick else (1000, 7)
-    for name, contenders in cases.items():
+    for k, (name, contenders) in enumerate(cases.items()):
         best = compare(contenders, calls, rounds)
         cg = best["cg"]
+        if k == 0:
+            FIGURES["neuron sum: micrograd build+backward / cg text->grads"] = (best["micrograd"] / cg, ">= 1.0")
+            if "torch" in best:
+                FIGURES["neuron sum: torch scalar / cg text->grads"] = (best["torch"] / cg, ">= 1.5")
         shown = "  ".join(f"{k} {v * 1e6:7.1f} ({v / cg:.2f}x)" for k, v in best.items())
         print(f"   {name}:\n      {shown}")
     parse_only = compare({"parse": lambda: parse_module.parse(text),
@@ -176,12 +188,13 @@ def diff_scaling(quick: bool) -> None:
     print("\n2. cg diff (parse, gradient wrt every variable, printing) on sums of random depth-5 terms")
     print("   " + "  ".join(f"{n:,} nodes {t * 1e3:.1f} ms ({t / n * 1e6:.1f} us/node)" for n, t in points))
     print(f"   scaling exponent {slope:.3f} from {points[0][0]:,} to {points[-1][0]:,} nodes (1 is linear)")
+    FIGURES[f"cg diff scaling exponent, {points[0][0]:,} to {points[-1][0]:,} nodes"] = (slope, "<= 1.05")
 
 
 def json_nodes(quick: bool) -> None:
     import io
     from cgcli.core.fmt import json_number
-    from cgcli.core.graph import labels
+    from cgcli.core.graph import labels, output_name
     from cgcli.core.ops import OPS
     from cgcli.views import json as json_view
 
@@ -190,6 +203,8 @@ def json_nodes(quick: bool) -> None:
         lab = labels(g)
         named = {i: g.names.get(i, name) for name, i in g.variables.items()}
         named.update((i, g.names.get(i, name)) for name, i in g.assigned.items() if i not in named)
+        if g.output not in named and OPS[g.ops[g.output]].name != "const":    # an unnamed output: f
+            named[g.output] = output_name(g)
         buf = []
         for i in range(len(g.ops)):
             a, b = g.in0[i], g.in1[i]
@@ -215,6 +230,73 @@ def json_nodes(quick: bool) -> None:
           f"({best['one by one'] / best['columns']:.2f}x)")
 
 
+def startup(quick: bool) -> None:
+    import shutil
+    import tempfile
+    import statistics
+    import subprocess
+    import startup as su
+    import typer
+    py = sys.executable
+    cg = shutil.which("cg", path=os.path.dirname(py)) or shutil.which("cg")
+    runs = 10 if quick else 30
+    with tempfile.TemporaryDirectory() as tmp:
+        hello = os.path.join(tmp, "hello.py")
+        with open(hello, "w") as f:
+            f.write(su.HELLO)
+        import cgcli                               # compiled bytecode, as an install has
+        subprocess.run([py, "-m", "compileall", "-q", os.path.dirname(cgcli.__file__)], capture_output=True)
+        med = su.measure({"hello": [py, hello, "--name", "x"],
+                          "cg": [cg, "eval", "(x+y)*z", "--x", "2", "--y", "3", "--z", "-4", "--json"]}, runs)
+    ratio = med["cg"] / med["hello"]
+    print(f"\n4. start-up (medians of {runs} interleaved runs): cg eval --json {med['cg']:.1f} ms, a bare "
+          f"Typer {typer.__version__} app {med['hello']:.1f} ms ({ratio:.2f}x)")
+    FIGURES["start-up: cg eval --json / bare Typer app"] = (ratio, "<= 1.1")
+
+
+def grading(quick: bool) -> None:
+    import resource
+    import shutil
+    import subprocess
+    import tempfile
+    import grade as gb
+    from cgcli.check import grade as g
+    students = 2000 if quick else 10000
+    key_path, cols = gb.truth()
+    rows = gb.make_class(students, cols, wrong=0.5)
+    d = tempfile.mkdtemp()
+    csv_path = os.path.join(d, "answers.csv")
+    gb.write_csv(csv_path, rows, cols)
+    n = students * len(cols)
+    key = g.read_key(key_path)
+    best = math.inf
+    for _ in range(2 if quick else 3):
+        t = time.process_time()
+        g.grade_class(key, csv_path, {})
+        best = min(best, time.process_time() - t)
+    cg = shutil.which("cg", path=os.path.dirname(sys.executable)) or shutil.which("cg")
+    cpus = []
+    for _ in range(2 if quick else 3):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        p = subprocess.run([cg, "grade", key_path, csv_path, "--format", "csv"], capture_output=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        assert p.returncode == 0, p.stderr[:300]
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    cli = min(cpus)
+    print(f"\n5. grading {students:,} students x 21 answers, half of them wrong and diagnosed: grade_class "
+          f"{n / best:,.0f} answers per CPU second; cg grade --format csv (start-up, reading, writing) "
+          f"{n / cli:,.0f}")
+    FIGURES["grading: answers per CPU second (grade_class)"] = (n / best, ">= 120,000")
+    FIGURES["grading: answers per CPU second (cg grade CLI)"] = (n / cli, ">= 120,000")
+
+
+def summary() -> None:
+    print("\nissue 20's figures (this run):")
+    for name, (v, target) in FIGURES.items():
+        shown = f"{v:,.0f}" if v > 100 else f"{v:.2f}"
+        print(f"   {name:58} {shown:>9}   target {target}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="fewer rounds, smaller sizes")
@@ -232,6 +314,9 @@ def main():
     small_programs(args.quick, torch)
     diff_scaling(args.quick)
     json_nodes(args.quick)
+    startup(args.quick)
+    grading(args.quick)
+    summary()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Class-grading speed: `cg grade KEY answers.csv|answers.jsonl` for a class of --students
 students x 5 problems (21 answers each), next to one `cg check SHEET --key KEY` per student.
 
-    python bench/grade.py [--students 10000] [--calls 5] [--runs 3]
+    python bench/grade.py [--students 10000] [--calls 5] [--runs 3] [--wrong 0.25]
 
 Side by side:
   - cg grade KEY answers.csv --format csv     the installed CLI end to end (wall clock, median of --runs)
@@ -9,7 +9,8 @@ Side by side:
   - cgcli.check.grade.grade_class in-process        reading + grading, no output
   - cg check SHEET --key KEY per student      --calls runs of the CLI, extrapolated to the class
 Figures are answers per second (and CPU-second figures for the CLI: this machine is shared).
-About a quarter of the answers are wrong, a few missing or unreadable.
+About a quarter of the answers are wrong (--wrong 0.5: half, each diagnosed), a few missing or
+unreadable.
 """
 from __future__ import annotations
 
@@ -87,14 +88,15 @@ def truth():
     return path, cols
 
 
-def make_class(n: int, cols: list, seed: int = 0) -> list:
+def make_class(n: int, cols: list, seed: int = 0, wrong: float = 0.25) -> list:
     rng = random.Random(seed)
+    right = 0.95 - wrong
     rows = []
     for k in range(n):
         row = {}
         for name, v in cols:
             r = rng.random()
-            if r < 0.7:
+            if r < right:
                 cell = repr(v) if not name.startswith("2.") else f"{v:.2f}"
             elif r < 0.95:            # a wrong answer, different for each student
                 cell = f"{v * 1.5 + rng.uniform(0.1, 3):.3f}"
@@ -155,16 +157,17 @@ def main():
     ap.add_argument("--students", type=int, default=10000)
     ap.add_argument("--calls", type=int, default=5)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--wrong", type=float, default=0.25, help="the fraction of wrong answers (at most 0.95)")
     a = ap.parse_args()
     cg = shutil.which("cg", path=os.path.dirname(sys.executable)) or shutil.which("cg")
     key_path, cols = truth()
-    rows = make_class(a.students, cols)
+    rows = make_class(a.students, cols, wrong=a.wrong)
     d = tempfile.mkdtemp()
     csv_path, jsonl_path = os.path.join(d, "answers.csv"), os.path.join(d, "answers.jsonl")
     write_csv(csv_path, rows, cols)
     write_jsonl(jsonl_path, rows)
     n = a.students * len(cols)
-    print(f"{a.students} students x 5 problems = {n} answers")
+    print(f"{a.students} students x 5 problems = {n} answers, {a.wrong:.0%} of them wrong")
 
     from cgcli.check import grade as g
     key = g.read_key(key_path)

@@ -224,3 +224,80 @@ def test_the_fast_loop_keeps_the_answer_budget():
         parse(text, answer=True)
     r = run_cg("eval", "+".join(["x"] * 30), "--x", "1", "--max-nodes", "25")
     assert r.returncode == 2 and "limit of 25 nodes" in r.err and "--max-nodes N" in r.err
+
+
+def test_stdout_filters_fast_path_escapes_what_the_pattern_escapes():
+    """stdout's filter skips its pattern for a text printable but for newlines and tabs (and cg's
+    entry point does not import views.text for it): for every character of the BMP the result
+    is what the pattern's substitution gives."""
+    from cgcli.cli.main import _stdout_safe
+    from cgcli.views import text
+    for c in map(chr, range(0x10000)):
+        s = f"a\n\t{c}b"
+        want = text._STDOUT_UNSAFE.sub(text._stdout_escape, s)
+        assert _stdout_safe(s) == want and text.stdout_safe(s) == want, hex(ord(c))
+    assert _stdout_safe("\x1b[1mbold\x1b[0m\n") == "\x1b[1mbold\x1b[0m\n"    # SGR kept
+    long = "x\n" * 40_000 + "\x1b]0;title\x07"                             # past the fast path's size
+    assert _stdout_safe(long) == text._STDOUT_UNSAFE.sub(text._stdout_escape, long)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"-?(\d{0,12}\.?\d{0,8})", fullmatch=True) | st.text("0123456789.-e+ ", max_size=22))
+def test_a_plain_numbers_value_is_what_parsing_it_gives(text):
+    """constant_value reads "2", "-4", "0.5" without a graph: the same float (or the same
+    error) as parsing the text and running the forward pass."""
+    from cgcli.core.errors import CgError
+    from cgcli.core.passes import forward
+    from cgcli.core.values import constant_value
+    try:
+        g = parse(text)
+        want = None if g.variables else repr(forward(g, {})[g.output])
+    except CgError:
+        want = None
+    try:
+        got = repr(constant_value(text, "the value"))
+    except CgError:
+        got = None
+    assert got == want
+
+
+def _backward_by_the_table(graph, values):
+    """The backward pass with every gate's partials from the op table's `local` (no shortcuts)."""
+    grads = [0.0] * len(graph.ops)
+    grads[graph.output] = 1.0
+    for i in range(graph.output, -1, -1):
+        upstream = grads[i]
+        if upstream == 0.0:
+            continue
+        op = OPS[graph.ops[i]]
+        ins = graph.inputs(i)
+        if not ins:
+            continue
+        local = op.local(*[values[a] for a in ins], values[i])
+        for a, d in zip(ins, local if isinstance(local, tuple) else (local,)):
+            grads[a] += upstream * d
+    return grads
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["x", "y", "2", "-x", "x*y", "x-y", "y*y", "sin(x)", "x/y", "x^2", "-(y-x)"]),
+                min_size=1, max_size=12),
+       st.lists(st.sampled_from(["+", "-", "*"]), min_size=11, max_size=11),
+       st.floats(-3, 3), st.floats(0.5, 3), st.booleans())
+def test_the_backward_shortcuts_give_the_op_tables_numbers(parts, joins, x, y, large):
+    """The backward pass writes out add, sub, mul and neg; its gradients are bit for bit those of
+    the op table's `local`, for small graphs (Python lists) and large ones (arrays)."""
+    import struct
+    from array import array
+    from cgcli.core import passes
+    text = parts[0] + "".join(f" {j} ({p})" for j, p in zip(joins, parts[1:]))
+    if large:                                  # past the list threshold: the array path
+        text = " + ".join([f"({text})"] * (passes._LISTS // max(1, len(parse(text))) + 1))
+    g = parse(text)
+    values = passes.forward(g, {"x": x, "y": y})
+    assert type(values) is array
+    grads = passes.backward(g, values)
+    assert type(grads) is array
+    want = _backward_by_the_table(g, values)
+    assert grads.tobytes() == array("d", want).tobytes()
+    assert struct.pack(f"{len(values)}d", *values) == values.tobytes()

@@ -35,7 +35,11 @@ def test_eval_json_imports_only_its_own_path():
     # the other commands' modules, the API, Rich, Lark, NumPy and the json module stay unloaded
     for m in ("cgcli.cli.check", "cgcli.cli.train", "cgcli.cli.symbolic", "cgcli.cli.teach", "cgcli.api",
               "cgcli.cli.practice", "cgcli.teach.practice", "cgcli.teach.quiz",
-              "cgcli.check.answers", "cgcli.symbolic.diff", "cgcli.train.loop", "rich", "lark", "numpy", "json"):
+              "cgcli.check.answers", "cgcli.symbolic.diff", "cgcli.train.loop", "rich", "lark", "numpy", "json",
+              # merged later: untrusted-text escaping (its patterns cost ~5 ms to compile), the slip
+              # catalogue, the step-through, vectors, batches: none is on the eval path
+              "cgcli.views.text", "cgcli.views.rich", "cgcli.check", "cgcli.check.slips", "cgcli.teach.steps",
+              "cgcli.core.vectors", "cgcli.batch"):
         assert m not in mods, f"{m} is imported by cg eval --json"
     assert "cgcli.cli.eval" in mods and "cgcli.core.passes" in mods
 
@@ -56,3 +60,19 @@ def test_help_lists_every_command_in_order():
     from cgcli.cli.app import app
     import_commands()
     assert sorted(c.name for c in app.registered_commands) == sorted(ORDER)
+
+
+def test_untrusted_text_patterns_compile_on_first_use():
+    """views.text's character classes (up to U+DFFF) compile on first use, not at import: any
+    command that imports it for one function does not pay for the others' patterns."""
+    code = ("import re, sys\n"
+            "before = re._cache.copy() if hasattr(re, '_cache') else {}\n"
+            "from cgcli.views import text\n"
+            "lazy = [n for n in ('_CONTROL', '_CONTROL_OR_BACKSLASH', '_JSON_EXTRA', '_STDOUT_UNSAFE')\n"
+            "        if 'search' not in vars(getattr(text, n))]\n"
+            "assert text.visible('a\\x1bb') == 'a\\\\x1bb'\n"
+            "assert text.stdout_safe('ok\\n') == 'ok\\n' and text.stdout_safe('\\u202e') == '\\\\u202e'\n"
+            "print(len(lazy), 'search' in vars(text._CONTROL_OR_BACKSLASH))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["4", "True"]

@@ -1101,6 +1101,27 @@ def misconceptions(key: Key, students: list) -> list:
                                                                  -kv[1]["students"], kv[0][2:]))]
 
 
+def collector_paused(grade):
+    """`grade` with Python's cyclic collector paused. The collector re-scans every live container
+    at each of its collections, and a class's marks are many: it took about a quarter of cg
+    grade's time. Grading and its views make no garbage cycles for it to find (it frees any once
+    it runs again), so it is paused meanwhile, as in cg diff (cgcli/symbolic/diff.py)."""
+    import functools
+
+    @functools.wraps(grade)
+    def paused(*args, **kwargs):
+        import gc
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return grade(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+    return paused
+
+
+@collector_paused
 def grade_class(key: Key, source: str, cli: dict, roster=None, seed=None, only=None, as_student=None) -> ClassGrade:
     """Grade every submission in `source` against the key. `roster`/`seed`: per-student inputs
     drawn from the key's ranges. `only`: grade this student alone. `as_student`: the one

@@ -58,6 +58,15 @@ MAX_FILE_SIZE_OPTION = typer.Option(None, "--max-file-size", metavar="BYTES", mi
                                          "(default 10485760, 10 MB).")
 
 
+def float_range(min=None, max=None, min_open: bool = False, max_open: bool = False):
+    """A number option's range as its type (click's FloatRange: exit 2 with click's message)."""
+    try:
+        from typer._click.types import FloatRange     # Typer 0.28 vendors click
+    except ImportError:
+        from click import FloatRange
+    return FloatRange(min, max, min_open=min_open, max_open=max_open)
+
+
 def set_limits(max_nodes: Optional[int] = None, max_file_size: Optional[int] = None) -> None:
     """--max-nodes and --max-file-size, for the whole run (cgcli.core.limits); the defaults
     when not given (so one call in a process never carries over to the next)."""

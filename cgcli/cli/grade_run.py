@@ -39,6 +39,14 @@ def _report_errors(cls, keep_going: bool) -> None:
                   f"{len(cls.students)} anyway", file=sys.stderr)
 
 
+def _collector_paused(run):
+    def paused(*args, **kwargs):          # the class and its views: see check.grade.collector_paused
+        from ..check.grade import collector_paused
+        return collector_paused(run)(*args, **kwargs)
+    return paused
+
+
+@_collector_paused
 def grade(key_path: str, source: str, *, student=None, detail=False, view="table", out_dir=None,
           keep_going=False, roster=None, seed=None, cli_tol=None, ecf=None, precision=None,
           visibility=None, metadata=None) -> int:

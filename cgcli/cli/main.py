@@ -57,8 +57,7 @@ class _GuardedStdout:
     def __init__(self, stream, filtered: bool = True):
         self._stream = stream
         if filtered:
-            from ..views.text import stdout_safe
-            self._safe = stdout_safe
+            self._safe = _stdout_safe
             # for cg's Rich consoles, which escape their content themselves and may draw
             # (the step-through's screen): guarded the same way, not filtered
             self.unfiltered = _GuardedStdout(stream, filtered=False)
@@ -102,6 +101,15 @@ class _GuardedStdout:
         return getattr(self._stream, name)
 
 
+def _stdout_safe(s: str) -> str:
+    """views.text.stdout_safe, imported for the first text that is not printable but for its
+    newlines and tabs (start-up: a clean `cg eval --json` never needs it)."""
+    if s.isprintable() or (len(s) <= 1 << 16 and s.replace("\n", "").replace("\t", "").isprintable()):
+        return s
+    from ..views.text import stdout_safe
+    return stdout_safe(s)
+
+
 class _SafeStderr:
     """stderr on which no control character of a message reaches the terminal: a message
     may quote a student's name, a file name or an expression (docs/conventions.md, "Untrusted
@@ -109,14 +117,13 @@ class _SafeStderr:
     console that draws on stderr (the progress bar) writes to `.unfiltered`."""
 
     def __init__(self, stream):
-        from ..views.text import controls
-        self._controls = controls
         self.unfiltered = stream
 
     def write(self, s):
         if not isinstance(s, str):          # a text stream: click probes with write(b"")
             raise TypeError(f"write() argument must be str, not {type(s).__name__}")
-        return self.unfiltered.write(self._controls(s, keep="\n\t"))
+        from ..views.text import controls  # on the first message only (start-up)
+        return self.unfiltered.write(controls(s, keep="\n\t"))
 
     def __getattr__(self, name):
         return getattr(self.unfiltered, name)

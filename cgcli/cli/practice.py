@@ -1,7 +1,7 @@
 """`cg practice`: small random problems, a number at a time (cgcli.teach.practice), printed by
 cgcli.views.practice. Registered on cg's app on import; only the standard library here."""
 import sys
-from typing import Optional
+from typing import Literal, Optional
 
 import typer
 
@@ -13,7 +13,7 @@ TOPICS = ("add", "mul", "max", "fanout", "sigmoid", "tanh", "bptt", "mixed")
 
 @app.command("practice")
 def practice_cmd(
-    topic: str = typer.Option("mixed", "--topic", metavar="|".join(TOPICS),
+    topic: Literal[TOPICS] = typer.Option("mixed", "--topic", metavar="|".join(TOPICS),
                               help="The kind of problem (mixed: the next one exercises your last slip)."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="The same seed and answers give the "
                                                                    "same transcript (default: a random seed, shown)."),
@@ -37,8 +37,6 @@ def practice_cmd(
       cg practice --topic fanout --seed 3 --json < answers.txt
       cg practice --count 5 --seed 1 --html -o practice.html
     """
-    if topic not in TOPICS:
-        raise InputError(f"cg: unknown --topic {topic!r}: choose {', '.join(TOPICS)}")
     if html_out and (file is None or file == "-"):
         raise InputError("cg: --html writes a page: give -o FILE (e.g. -o practice.html)")
     if file is not None and not html_out:
@@ -54,7 +52,8 @@ def practice_cmd(
     if html_out:
         _page(session, file)
         return
-    interactive = _is_terminal(sys.stdin)
+    from ..views.output import is_terminal
+    interactive = is_terminal(sys.stdin)
     talk = sys.stderr if json_out else sys.stdout
     if not json_out or interactive:
         talk.write(view.header(session, interactive))
@@ -111,24 +110,13 @@ def _page(session, file: str) -> None:
     from ..teach.steps import frames, walk
     from ..views import html, picture
     from ..views import practice as view
-    from .teach import _emit_text, _svg
+    from ..views.output import svg, write_text
     pages = []
-    while True:
-        q = session.next()
-        if q is None:
-            break
-        p = q.problem
-        session._queue = []                          # the page asks the questions: the next problem
+    for p in session.each_problem():
         w = walk(p.result)
         fr = frames(p.result, w)
         reserve = html.reveal_texts(p.result, w, fr)["reserve"]
-        svg = _svg(picture.dot(p.result.graph, p.result, 4, "TB", ids=True, reserve=reserve), "--html")
-        pages.append((p, html.page(p.result, w, fr, html.clean_svg(svg), quiz=True)))
-    _emit_text(view.quiz_page(pages, session), file)
+        drawn = svg(picture.dot(p.result.graph, p.result, 4, "TB", ids=True, reserve=reserve), "--html")
+        pages.append((p, html.page(p.result, w, fr, html.clean_svg(drawn), quiz=True)))
+    write_text(view.quiz_page(pages, session), file)
 
-
-def _is_terminal(stream) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False

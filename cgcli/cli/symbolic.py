@@ -64,12 +64,8 @@ def diff_cmd(
             expr, raw = split_args(args or [], sets or [])
             raise missing_values(missing, why="(give every variable a value, or none for the derivatives alone)",
                                  hint=missing_hint(expr, graph, raw, "diff"))
-    for v in wrt or []:
-        if v not in graph.variables:
-            from ..core.names import suggest
-            raise InputError(f"cg: --wrt {v}: {v} is not a variable of the expression",
-                             hint=suggest(v, names, "--wrt ") + f"the expression's variables: {', '.join(names) or 'none'}")
-    wrts, hess = _multi_indices(names, list(wrt or []), order, hessian)
+    from ..symbolic.orders import derivatives
+    wrts, hess = derivatives(graph, list(wrt or []), order, hessian)
     result = diff(graph, wrts, inputs or None, hess)
     from ..views import symbolic as view_mod
     out = sys.stdout
@@ -82,19 +78,3 @@ def diff_cmd(
     else:
         view_mod.write_text(result, out, precision)
 
-
-def _multi_indices(names, wrt, order, hessian):
-    if hessian:
-        if order is not None:
-            raise InputError("cg: --hessian gives the second derivatives; drop --order")
-        return [], (list(dict.fromkeys(wrt)) if wrt else names)
-    if len(wrt) > 1:
-        if order is not None and order != len(wrt):
-            raise InputError(f"cg: --order {order} does not match the {len(wrt)} --wrt variables "
-                             f"(each --wrt is one differentiation)")
-        return [tuple(wrt)], None
-    k = order or 1
-    if wrt:
-        return [tuple(wrt) * k], None
-    from itertools import combinations_with_replacement
-    return [c for c in combinations_with_replacement(names, k)], None

@@ -4,7 +4,7 @@ Wiring only: argv -> Graph (optionally with gates expanded) -> Result -> one vie
 Imported on every `cg` call, so only the standard library at module level.
 """
 import sys
-from typing import List, Optional
+from typing import List, Literal, Optional
 
 import typer
 
@@ -12,6 +12,8 @@ from .app import OUTPUT_OPTION, SET_OPTION, SHAPE_OPTION, _VAR_OPTIONS, app, exp
 from .app import MAX_FILE_SIZE_OPTION, MAX_NODES_OPTION, set_limits
 from ..core.errors import InputError
 from ..core.fmt import PRECISION
+from ..views.output import is_terminal, render, write_text
+from ..views.output import svg as draw_svg
 
 EXPLAIN_FORMATS = ("text", "markdown", "latex", "json", "html")
 GRAPH_FORMATS = ("dot", "mermaid", "svg", "png", "pdf")
@@ -38,7 +40,7 @@ def explain_cmd(
     decimals: Optional[int] = typer.Option(None, "--decimals", min=0, max=12,
                                            help="Fixed decimal places instead (the seeds write 0.73: --decimals 2)."),
     expand: bool = typer.Option(False, "--expand", help=_EXPAND_HELP),
-    reveal: str = typer.Option("passes", "--reveal", metavar="passes|all",
+    reveal: Literal["passes", "all"] = typer.Option("passes", "--reveal", metavar="passes|all",
                                help="--step and html: show each number once the passes compute it "
                                     "(passes), or every number from the first step (all)."),
     quiz: bool = typer.Option(False, "--quiz", help="--step and html: type each step's number before "
@@ -66,8 +68,6 @@ def explain_cmd(
     view = "json" if json_out else format
     if view not in EXPLAIN_FORMATS:
         raise InputError(f"cg: unknown format {view!r}: choose text, markdown, latex, json or html")
-    if reveal not in ("passes", "all"):
-        raise InputError(f"cg: unknown --reveal {reveal!r}: choose passes (each number once computed) or all")
     if (quiz or reveal != "passes") and not (step or view == "html"):
         raise InputError(f"cg: {'--quiz' if quiz else '--reveal'} is for the step-throughs: add --step, "
                          "or --format html -o page.html")
@@ -78,7 +78,7 @@ def explain_cmd(
     if step:
         if json_out or format != "text" or file is not None:
             raise InputError("cg: --step is the terminal step-through; leave out --format, --json and -o")
-        if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
+        if not (is_terminal(sys.stdin) and is_terminal(sys.stdout)):
             raise InputError("cg: --step needs a terminal (stdin and stdout), to read keys and redraw",
                              hint="without one, use --format text, or --format html -o page.html "
                                   "to step through in a browser")
@@ -102,26 +102,26 @@ def explain_cmd(
         import io
         buf = io.StringIO()
         ex.write_json(result, steps, buf)
-        _emit_text(buf.getvalue(), file)
+        write_text(buf.getvalue(), file)
         for w in result.warnings:
             print(f"cg: warning: {w}", file=sys.stderr)
     elif view == "latex":
-        _emit_text(ex.latex(result, steps, precision, decimals, origin), file)
+        write_text(ex.latex(result, steps, precision, decimals, origin), file)
     elif view == "html":
         from ..teach.steps import frames
         from ..views import html, picture
         # top to bottom: the page shows the graph beside the steps, in half its width
         fr = frames(result, steps)
         reserve = html.reveal_texts(result, steps, fr, precision, decimals)["reserve"]
-        svg = _svg(picture.dot(result.graph, result, precision, "TB", ids=True, reserve=reserve, decimals=decimals),
+        svg = draw_svg(picture.dot(result.graph, result, precision, "TB", ids=True, reserve=reserve, decimals=decimals),
                    "--format html")
-        _emit_text(html.page(result, steps, fr, html.clean_svg(svg), precision, decimals, origin, reveal, quiz), file)
+        write_text(html.page(result, steps, fr, html.clean_svg(svg), precision, decimals, origin, reveal, quiz), file)
     else:
         out = ex.text(result, steps, view == "markdown", precision, decimals, origin)
-        if file is None and _is_terminal(sys.stdout):   # a terminal: wrap at its width; piped: as is
+        if file is None and is_terminal(sys.stdout):   # a terminal: wrap at its width; piped: as is
             import shutil
             out = ex.wrap(out, shutil.get_terminal_size().columns)
-        _emit_text(out, file)
+        write_text(out, file)
 
 
 @app.command("graph", context_settings=_VAR_OPTIONS)
@@ -203,78 +203,10 @@ def graph_cmd(
         from ..teach.steps import walk
         edges = picture.edge_grads(walk(result), precision)
     if format == "mermaid":
-        _emit_text(picture.mermaid(graph, result, precision, rankdir, edges), output)
+        write_text(picture.mermaid(graph, result, precision, rankdir, edges), output)
         return
     text = picture.dot(graph, result, precision, rankdir, edges)
     if format == "dot":
-        _emit_text(text, output)
+        write_text(text, output)
         return
-    _render(text, format, output)
-
-
-def _emit_text(text: str, output: Optional[str]) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(text)
-    except OSError as e:
-        raise InputError(f"cg: cannot write {output}: {e.strerror}") from None
-
-
-def _svg(dot_text: str, what: str) -> str:
-    """SVG text drawn by Graphviz's dot (InputError, exit 2, where dot is not installed)."""
-    import shutil
-    import subprocess
-    exe = shutil.which("dot")
-    if exe is None:
-        raise InputError(f"cg: {what} draws the graph with Graphviz's dot program, which is not installed",
-                         hint="install it (Debian/Ubuntu: apt-get install graphviz), or use --format text, "
-                              "markdown or latex")
-    p = subprocess.run([exe, "-Tsvg"], input=dot_text.encode("utf-8"), capture_output=True)
-    if p.returncode != 0:
-        raise InputError(f"cg: Graphviz's dot failed: {p.stderr.decode('utf-8', 'replace').strip()}")
-    return p.stdout.decode("utf-8")
-
-
-def _render(dot_text: str, fmt: str, output: Optional[str]) -> None:
-    """SVG/PNG through Graphviz's `dot` program; binary output never goes to a terminal."""
-    import shutil
-    import subprocess
-    exe = shutil.which("dot")
-    if exe is None:
-        raise InputError(f"cg: --format {fmt} needs Graphviz's dot program, which is not installed",
-                         hint="install it (Debian/Ubuntu: apt-get install graphviz), or use --format dot "
-                              "or --format mermaid for text")
-    binary = fmt in ("png", "pdf")
-    if output is None and binary and _is_terminal(sys.stdout):
-        raise InputError(f"cg: not writing a {fmt.upper()} file to the terminal",
-                         hint=f"give -o FILE, or redirect: cg graph ... --format {fmt} > graph.{fmt}")
-    p = subprocess.run([exe, f"-T{fmt}"], input=dot_text.encode("utf-8"), capture_output=True)
-    if p.returncode != 0:
-        raise InputError(f"cg: Graphviz's dot failed: {p.stderr.decode('utf-8', 'replace').strip()}")
-    data = p.stdout
-    if output is not None:
-        try:
-            with open(output, "wb") as f:
-                f.write(data)
-        except OSError as e:
-            raise InputError(f"cg: cannot write {output}: {e.strerror}") from None
-        return
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is not None:
-        sys.stdout.flush()
-        buffer.write(data)
-        buffer.flush()
-    elif binary:
-        raise InputError(f"cg: this output cannot take a {fmt.upper()} file", hint="give -o FILE")
-    else:
-        sys.stdout.write(data.decode("utf-8"))
-
-
-def _is_terminal(stream) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
+    render(text, format, output)

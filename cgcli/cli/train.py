@@ -1,14 +1,14 @@
 """`cg descend` and `cg fit`: the training loop of the seeds on the user's expression.
 
-Declarations only (this module is imported on every `cg` call); what the commands do is in
-train_run.py, imported when one of them runs.
+Declarations only (this module is imported on every `cg` call): each command builds its
+request (cgcli.train.setup) and hands it to train_run.py, imported when one of them runs.
 """
 from typing import List, Optional
 
 import typer
 
 from .app import SET_OPTION, _VAR_OPTIONS, app, expr_argument
-from .app import MAX_FILE_SIZE_OPTION, MAX_NODES_OPTION, set_limits
+from .app import MAX_FILE_SIZE_OPTION, MAX_NODES_OPTION, float_range, set_limits
 
 from ..train import AUTO_COLUMNS, AUTO_NUMPY, ENGINES  # noqa: F401
 
@@ -16,11 +16,14 @@ from ..train import AUTO_COLUMNS, AUTO_NUMPY, ENGINES  # noqa: F401
 # shared options
 _LR = typer.Option(0.1, "--lr", help="Learning rate (step size).")
 _OPT = typer.Option("gd", "--optimizer", metavar="gd|momentum|adam", help="The update rule.")
-_MOM = typer.Option(0.9, "--momentum", help="Momentum's decay (with --optimizer momentum).")
-_B1 = typer.Option(0.9, "--beta1", help="Adam's decay of the gradient's mean.")
-_B2 = typer.Option(0.999, "--beta2", help="Adam's decay of the squared gradient's mean.")
-_EPS = typer.Option(1e-8, "--eps", help="Adam's denominator guard.")
-_DIV = typer.Option(1e6, "--diverge", metavar="FACTOR",
+_MOM = typer.Option(0.9, "--momentum", click_type=float_range(0, 1, max_open=True),
+                    help="Momentum's decay (with --optimizer momentum).")
+_B1 = typer.Option(0.9, "--beta1", click_type=float_range(0, 1, max_open=True),
+                   help="Adam's decay of the gradient's mean.")
+_B2 = typer.Option(0.999, "--beta2", click_type=float_range(0, 1, max_open=True),
+                   help="Adam's decay of the squared gradient's mean.")
+_EPS = typer.Option(1e-8, "--eps", click_type=float_range(0, min_open=True), help="Adam's denominator guard.")
+_DIV = typer.Option(1e6, "--diverge", metavar="FACTOR", click_type=float_range(0, min_open=True),
                     help="Stop (exit 3) when the loss rises above its lowest value so far by more "
                          "than FACTOR × max(1, |lowest|).")
 _JSON = typer.Option(False, "--json", help="Print the run as one strict JSON object, with every step.")
@@ -72,9 +75,11 @@ def descend_cmd(
       cg descend "sum((W @ x - y)^2)" --shape W=2x2 --x 1,2 --y 3,-1 --params W
     """
     set_limits(max_nodes, max_file_size)
+    from ..train.setup import DescendRequest, Update
     from .train_run import descend
-    descend(args or [], sets or [], params, lr, steps, tol, ftol, optimizer, momentum, beta1, beta2,
-            eps, diverge, json_out, jsonl, plot, curve, precision, shape, init, seed)
+    update = Update(optimizer, lr, momentum, beta1, beta2, eps, diverge)
+    request = DescendRequest(params, steps, tol, ftol, update, shape, init, seed)
+    descend(args, sets, request, json_out, jsonl, plot, curve, precision)
 
 
 @app.command("fit", context_settings=_VAR_OPTIONS)
@@ -128,7 +133,9 @@ def fit_cmd(
              --input x=x0,x1 --shape W1=8x2 --shape b1=8 --shape w2=8 --init random --loss bce
     """
     set_limits(max_nodes, max_file_size)
+    from ..train.setup import FitRequest, Update
     from .train_run import fit
-    fit(args or [], sets or [], data, target, params, loss, lr, epochs, batch, shuffle, seed, init,
-        engine, optimizer, momentum, beta1, beta2, eps, diverge, json_out, jsonl, plot, curve,
-        precision, shape, inputs)
+    update = Update(optimizer, lr, momentum, beta1, beta2, eps, diverge)
+    request = FitRequest(data, target, params, loss, epochs, batch, shuffle, seed, init, engine,
+                         update, shape, inputs)
+    fit(args, sets, request, json_out, jsonl, plot, curve, precision)

@@ -74,7 +74,7 @@ def parse(text: str, engine: str = "cg", shapes: dict | None = None, max_nodes: 
         text, notes = _without_imports(text)
     if engine == "lark":
         return _noted(_parse_with_lark(text, builder), notes)
-    if not text.strip() or _only_comments(text):
+    if not text.strip() or ("#" in text and _only_comments(text)):
         if notes:
             raise CgSyntaxError("cg: the program has only import lines", source=source,
                                 hint="cg knows its functions (and Value) without one: write the expression")
@@ -85,9 +85,9 @@ def parse(text: str, engine: str = "cg", shapes: dict | None = None, max_nodes: 
             from .limits import NotAnAnswer
             raise NotAnAnswer("cg: an answer is an expression, not a program: a loop is not allowed",
                               hint=_ANSWER_HINT)
-        from . import vectors
-        tokens = list(_tokens(text, vectors.EXTRA))
-        stream = vectors.expand(text, vectors.structure(text, tokens), builder)
+        from . import unroll
+        tokens = list(_tokens(text, unroll.EXTRA))
+        stream = unroll.expand(text, unroll.structure(text, tokens), builder)
         return _noted(_run(text, builder, stream), notes)
     try:
         return _noted(_fast(text, builder), notes)
@@ -671,8 +671,8 @@ def count_statements(text: str) -> int:
     if "import" in text:
         text, _ = _without_imports(text)
     if "for" in text and re.search(_LOOP, text):
-        from . import vectors
-        items = vectors.structure(text, list(_tokens(text, vectors.EXTRA)))
+        from . import unroll
+        items = unroll.structure(text, list(_tokens(text, unroll.EXTRA)))
     else:
         items = _tokens(text)
     count, inside = 0, False

@@ -11,20 +11,36 @@ from array import array
 from itertools import compress
 
 from .errors import DomainError, InputError
-from .graph import Graph
+from .graph import LISTS as _LISTS, Graph
 from .ops import OPS
 
 _FORWARD = [op.forward for op in OPS]
 _LOCAL = [op.local for op in OPS]
 _ARITY = [op.arity for op in OPS]
+# The backward pass's commonest gates, written out: the product with the op table's `local`
+# (add (1, 1), sub (1, -1), mul (b, a), neg -1), the same arithmetic without the call
+# (tests/test_fast_paths.py checks them against the table)
+_ADD, _SUB, _MUL, _NEG = (next(op.code for op in OPS if op.name == k) for k in ("add", "sub", "mul", "neg"))
+
+
+def _list(column) -> list:
+    """A column as a list: the passes of a graph of at most graph.LISTS nodes compute in lists
+    (cheaper to index) and return arrays, as for a larger graph."""
+    kind = type(column)
+    return column if kind is list else (column.tolist() if kind is array else list(column))
 
 
 def forward(graph: Graph, inputs: dict) -> array:
     """Values of every node, inputs to output. Raises DomainError naming the failing node."""
-    values = array("d", graph.const)
+    ops, in0, in1 = graph.ops, graph.in0, graph.in1
+    if len(ops) <= _LISTS:
+        values, ops, in0, in1 = _list(graph.const), _list(ops), _list(in0), _list(in1)
+        if values is graph.const:
+            values = list(values)
+    else:
+        values = array("d", graph.const)
     for name, i in graph.variables.items():
         values[i] = inputs[name]
-    ops, in0, in1 = graph.ops, graph.in0, graph.in1
     fwd, arity = _FORWARD, _ARITY
     i = 0
     try:
@@ -43,30 +59,50 @@ def forward(graph: Graph, inputs: dict) -> array:
         first = _first_nonfinite(values, len(values))
         if first is not None:
             raise _domain_error(graph, values, first, OverflowError())
-    return values
+    return array("d", values) if type(values) is list else values
 
 
 def backward(graph: Graph, values: array) -> array:
     """d(output)/d(node) for every node, output to inputs."""
     n = len(graph.ops)
-    grads = array("d", bytes(8 * n))
+    small = n <= _LISTS
+    grads = [0.0] * n if small else array("d", bytes(8 * n))
     grads[graph.output] = 1.0
     ops, in0, in1 = graph.ops, graph.in0, graph.in1
+    if small:
+        values, ops, in0, in1 = _list(values), _list(ops), _list(in0), _list(in1)
     local, arity = _LOCAL, _ARITY
+    ADD, SUB, MUL, NEG = _ADD, _SUB, _MUL, _NEG
     for i in range(graph.output, -1, -1):     # nodes after the output cannot reach it
         upstream = grads[i]
         if upstream == 0.0:        # nothing flows back (a zero upstream contributes zero)
             continue
-        k = arity[ops[i]]
-        if k == 2:
+        o = ops[i]
+        if o == MUL:
             a, b = in0[i], in1[i]
-            da, db = local[ops[i]](values[a], values[b], values[i])
-            grads[a] += upstream * da
-            grads[b] += upstream * db
-        elif k == 1:
-            a = in0[i]
-            grads[a] += upstream * local[ops[i]](values[a], values[i])
-    return grads
+            grads[a] += upstream * values[b]
+            grads[b] += upstream * values[a]
+        elif o == ADD:
+            a, b = in0[i], in1[i]
+            grads[a] += upstream * 1.0
+            grads[b] += upstream * 1.0
+        elif o == NEG:
+            grads[in0[i]] += upstream * -1.0
+        elif o == SUB:
+            a, b = in0[i], in1[i]
+            grads[a] += upstream * 1.0
+            grads[b] += upstream * -1.0
+        else:
+            k = arity[o]
+            if k == 2:
+                a, b = in0[i], in1[i]
+                da, db = local[o](values[a], values[b], values[i])
+                grads[a] += upstream * da
+                grads[b] += upstream * db
+            elif k == 1:
+                a = in0[i]
+                grads[a] += upstream * local[o](values[a], values[i])
+    return array("d", grads) if small else grads
 
 
 class Result:

@@ -12,6 +12,12 @@ from .errors import CgError, InputError
 def constant_value(text: str, what: str, answer: bool = False) -> float:
     """A value given as text: a number or a constant expression (pi/4, -1/3, e^-1).
     `answer`: the text comes from a submission (parsed as an answer: core/limits.py)."""
+    # a plain decimal number ("2", "-4", "0.5"): the float parse() and the forward pass give
+    # (a const node, negated by neg), without building a graph; at most 20 characters, so it is
+    # finite and within every budget. Anything else (exponents, spaces, names) is parsed.
+    digits = text[1:] if text[:1] == "-" else text
+    if len(text) <= 20 and digits.isascii() and digits.replace(".", "", 1).isdigit():
+        return -float(digits) if digits is not text else float(digits)
     from .parse import parse
     from .passes import forward
     try:

@@ -235,6 +235,16 @@ class Session:
             self._queue = list(p.questions)
         return self._queue.pop(0)
 
+    def each_problem(self):
+        """The session's problems one after another, none of their questions asked here (a
+        quiz page asks them)."""
+        while True:
+            q = self.next()
+            if q is None:
+                return
+            self._queue = []                          # the page asks the questions: the next problem
+            yield q.problem
+
     def answer(self, q: Question, text) -> Outcome:
         from ..check.answers import make_answer
         from ..check.grading import grade_one

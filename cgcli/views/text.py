@@ -20,11 +20,27 @@ from __future__ import annotations
 
 import re
 
+
+class _LazyPattern:
+    """A regex compiled on its first use. Compiling these character classes (code points up to
+    U+DFFF, so re builds a 64K-entry charset) costs about 5 ms, which `cg eval` would otherwise
+    pay at every start for text it never has to escape (tests/test_startup_imports.py)."""
+
+    def __init__(self, pattern: str):
+        self._pattern = pattern
+
+    def __getattr__(self, name):            # until compiled: then the methods are attributes
+        compiled = re.compile(self._pattern)
+        for m in ("search", "sub", "fullmatch", "findall", "match", "finditer", "split"):
+            setattr(self, m, getattr(compiled, m))
+        return getattr(compiled, name)
+
+
 # C0 and DEL and C1; Arabic letter mark, LRM/RLM; LRE/RLE/PDF/LRO/RLO; LRI/RLI/FSI/PDI;
 # line and paragraph separators; lone surrogates (undecodable bytes in argv or a file name)
 _UNSAFE = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff"
-_CONTROL = re.compile(f"[{_UNSAFE}]")
-_CONTROL_OR_BACKSLASH = re.compile(f"[{_UNSAFE}\\\\]")
+_CONTROL = _LazyPattern(f"[{_UNSAFE}]")
+_CONTROL_OR_BACKSLASH = _LazyPattern(f"[{_UNSAFE}\\\\]")
 _NAMED = {"\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
@@ -53,7 +69,7 @@ def controls(s, keep: str = "\n") -> str:
     return _CONTROL.sub(lambda m: m.group() if m.group() in keep else _escape(m.group()), s)
 
 
-_UNESCAPE = re.compile(r"\\(\\|n|t|r|x[0-9a-f]{2}|u[0-9a-f]{4})")
+_UNESCAPE = _LazyPattern(r"\\(\\|n|t|r|x[0-9a-f]{2}|u[0-9a-f]{4})")
 
 
 def original(shown: str) -> str:
@@ -72,7 +88,7 @@ def safe(s):
 
 # --- JSON ----------------------------------------------------------------------------------
 
-_JSON_EXTRA = re.compile(f"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
+_JSON_EXTRA = _LazyPattern(f"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
 
 
 def json_text(text: str) -> str:
@@ -86,7 +102,7 @@ def json_text(text: str) -> str:
 
 # --- stdout: the last line of defence ----------------------------------------------------
 
-_STDOUT_UNSAFE = re.compile("\x1b\\[[0-9;]*m"          # an SGR colour sequence: kept
+_STDOUT_UNSAFE = _LazyPattern("\x1b\\[[0-9;]*m"          # an SGR colour sequence: kept
                             "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
                             "\u2028\u2029\ud800-\udfff]")
 
@@ -101,7 +117,11 @@ def stdout_safe(s: str) -> str:
     newline and tab, DEL, C1, bidi controls, separators, lone surrogates) as a \\uXXXX escape,
     which is also what it means inside a JSON string (where only these can occur raw); the
     only escape sequences kept are SGR colours (ESC [ ... m), as Rich and --help draw them."""
-    if s.isprintable() or _STDOUT_UNSAFE.search(s) is None:      # isprintable: the fast path
+    # the fast paths: every character the pattern matches is one str.isprintable() rejects,
+    # so a text printable but for its newlines and tabs needs no search (nor the compiled pattern)
+    if s.isprintable() or (len(s) <= 1 << 16 and s.replace("\n", "").replace("\t", "").isprintable()):
+        return s
+    if _STDOUT_UNSAFE.search(s) is None:
         return s
     return _STDOUT_UNSAFE.sub(_stdout_escape, s)
 
@@ -109,7 +129,7 @@ def stdout_safe(s: str) -> str:
 # --- CSV -----------------------------------------------------------------------------------
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_NUMBER = _LazyPattern(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def csv_cell(v) -> str:
@@ -144,7 +164,7 @@ def csv_writer(out) -> _CsvWriter:
 
 # --- Markdown ------------------------------------------------------------------------------
 
-_BACKTICKS = re.compile("`+")
+_BACKTICKS = _LazyPattern("`+")
 
 
 def code_span(s) -> str:
