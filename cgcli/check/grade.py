@@ -387,19 +387,10 @@ def student_rng(seed, student: str, problem: str):
     return random.Random(f"{seed}:{student}:{problem}")
 
 
-_PIECEWISE = None
-
-
 def _piecewise() -> list:
-    """Per op code: is the op piecewise (a kink or a jump somewhere)? Read off the op table: a
-    `dead` predicate, or local partials written with step/sign, or no slope at all (step, sign)."""
-    global _PIECEWISE
-    if _PIECEWISE is None:
-        from ..core.ops import OPS
-        _PIECEWISE = [op.arity > 0 and (op.dead is not None or any("step(" in s or "sign(" in s for s in op.partials)
-                                        or all(s == "0" for s in op.partials))
-                      for op in OPS]
-    return _PIECEWISE
+    """Per op code: is the op piecewise (a kink or a jump somewhere)? The op table's own list."""
+    from ..core.ops import PIECEWISE
+    return PIECEWISE
 
 
 def acceptable(result) -> str | None:

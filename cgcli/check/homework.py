@@ -271,7 +271,7 @@ def problem_program(raw) -> tuple:
     text = raw[key]
     if not isinstance(text, str):
         raise Located((key,), InputError(f"cg: {key} must be a string"))
-    from ..core.vectors import input_shapes
+    from ..core.values import input_shapes
     shapes = {}
     if "inputs" in raw:                 # vectors: x = [1, 2] or "x[0]" = 1 (cgcli/core/vectors.py)
         raw = dict(raw)
