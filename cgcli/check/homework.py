@@ -27,7 +27,7 @@ from .answers import make_answer
 from ..core.errors import CgError, InputError
 
 from .sheet import SHEET_KEYS as TOP_KEYS, SHEET_PROBLEM_KEYS as PROBLEM_KEYS, TOLERANCE_KEYS  # noqa: F401
-from .sheet import Problem  # noqa: F401  (the one problem type: cgcli.check.sheet)
+from .sheet import Problem  # the one problem type (cgcli.check.sheet)
 
 
 class ProblemError(CgError):
