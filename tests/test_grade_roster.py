@@ -156,8 +156,8 @@ def test_installed_cg_makes_sheets(tmp_path):
 # --- the draws: fair points only, read off the op table -----------------------------------------
 
 def draws(expr, inputs, n=200, decimals=0):
-    from cgcli.check import grade
-    p = grade.KeyProblem(1, 1)
+    from cgcli.check import grade, sheet
+    p = sheet.Problem(1, 1)          # the one problem type (a key problem: specs set)
     from cgcli.core.parse import parse
     p.graph = parse(expr)
     p.program = expr

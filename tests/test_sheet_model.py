@@ -111,6 +111,110 @@ def test_the_field_lists_differ_only_by_the_key_only_fields():
     assert homework.PROBLEM_KEYS is sheet.SHEET_PROBLEM_KEYS and grade.PROBLEM_KEYS is sheet.KEY_PROBLEM_KEYS
 
 
+# --- one problem type, one reader -----------------------------------------------------------
+
+SAME_PROBLEMS = """title = "the same problems"
+rtol = 1e-6
+
+[[problem]]
+id = "1a"
+title = "a gate at a time"
+program = '''
+q = x + y
+f = q * z
+'''
+inputs = { x = 2, y = 3, z = -4 }
+value = -20
+node = { q = 5 }
+grad = { x = -4, y = -4, z = 5 }
+ecf = 0.5
+rounded = true
+min_sig_figs = 2
+{key1}
+[[problem]]
+expression = "sigmoid(w*x)"
+inputs = { w = 0, x = "pi/4" }
+value = 0.5
+grad = { w = "x*sigmoid(w*x)*(1 - sigmoid(w*x))" }
+formula = ["grad.w"]
+atol = 1e-9
+{key2}"""
+
+
+def _sheet_and_key(tmp_path):
+    s = _write(tmp_path, "same.toml", SAME_PROBLEMS.replace("{key1}", "").replace("{key2}", ""))
+    k = _write(tmp_path, "same-key.toml", SAME_PROBLEMS.replace("{key1}", "points = 4").replace("{key2}", "decimals = 2"))
+    return s, k
+
+
+def test_a_key_and_a_sheet_of_the_same_problems_give_equal_problems_but_the_key_only_fields(tmp_path):
+    s, k = _sheet_and_key(tmp_path)
+    kind_s, (settings, sheet_problems, errors) = keys.read(s)
+    kind_k, key = keys.read(k)
+    assert (kind_s, kind_k, errors) == ("sheet", "key", [])
+    assert all(type(p) is sheet.Problem for p in sheet_problems + key.problems)
+    assert [p.shared() for p in sheet_problems] == [p.shared() for p in key.problems]
+    assert [p.asked for p in key.problems] == [["value", "node.q", "grad.x", "grad.y", "grad.z"],
+                                               ["value", "grad.w"]]
+    assert sheet_problems[0].settings == {"ecf": 0.5, "rounded": True, "min_sig_figs": 2}
+    assert sheet_problems[1].formula == key.problems[1].formula == frozenset({"grad.w"})
+    # the key-only fields: points, decimals, targets (and ranges, none here)
+    assert [p.points for p in key.problems] == [4.0, 2.0] and [p.points for p in sheet_problems] == [0.0, 0.0]
+    assert key.problems[1].settings["decimals"] == 2 and "decimals" not in sheet_problems[1].settings
+    assert not any(p.targets for p in sheet_problems) and not any(p.answers for p in key.problems)
+    assert [t.formula for t in key.problems[1].targets] == [False, True]
+    # the settings the graders use agree: tolerance, ecf, formula
+    for a, b in zip(sheet_problems, key.problems):
+        ta, tb = a.tolerance({}, settings), b.tolerance({}, key.sheet)
+        assert [getattr(ta, f) for f in sheet.TOLERANCE_KEYS] == [getattr(tb, f) for f in sheet.TOLERANCE_KEYS]
+        assert a.setting("ecf", {}, settings) == b.setting("ecf", {}, key.sheet)
+        assert [a.is_formula(t, settings) for t in a.asked] == [b.is_formula(t, key.sheet) for t in b.asked]
+    # both check clean with the installed cg: the sheet graded, the key self-checked
+    for path in (s, k):
+        r = run_cg("check", path)
+        assert r.returncode == 0, (path, r.out, r.err)
+
+
+def test_one_problem_type_and_one_reader():
+    assert homework.Problem is sheet.Problem and grade.Problem is sheet.Problem
+    assert not hasattr(grade, "KeyProblem") and not hasattr(grade, "_fill_key_problem")
+    assert grade.read_key.__doc__ and "homework.read" in grade.read_key.__doc__
+    from cgcli.core.ops import PIECEWISE
+    assert grade._piecewise() is PIECEWISE      # the op table's data, not a reading of its text
+
+
+TWO_MISTAKES = ('ecf = 2\n[[problem]]\nexpression = "x"\ninputs = { x = 1 }\nvalue = 1\n'
+                '[[problem]]\nexpression = "x"\ninputs = { x = 1 }\nvalue = 1\npoint = 3\n')
+
+
+def test_the_one_reader_in_key_mode_stops_or_collects(tmp_path):
+    path = _write(tmp_path, "k.toml", TWO_MISTAKES)
+    with pytest.raises(grade.SubmissionError) as e:              # the key mode stops at the first
+        homework.read(path, grade.KEY)
+    assert e.value.render().splitlines()[0].startswith(f"cg: {path}:1: ecf must be")
+    settings, problems, errors = homework.read(path, grade.KEY, collect=True)
+    assert [type(x) for x in errors] == [grade.SubmissionError] * 2
+    assert [x.line for x in errors] == [1, 10] and "unknown key 'point'" in errors[1].message
+    assert [p.id for p in problems] == ["1"] and problems[0].targets[0].points == 1.0
+    r = run_cg("grade", path, _write(tmp_path, "a.csv", "student,1.value\nann,1\n"))
+    assert r.returncode == 2 and r.err.splitlines()[0] == e.value.render().splitlines()[0]
+
+
+def test_the_one_reader_in_sheet_mode_collects_or_stops(tmp_path):
+    text = TWO_MISTAKES.replace("ecf = 2", "rtol = -1").replace("point = 3", "pointz = 3")
+    path = _write(tmp_path, "s.toml", text)
+    settings, problems, errors = homework.read(path)              # the sheet mode collects
+    assert [type(x) for x in errors] == [homework.ProblemError] * 2 and [x.line for x in errors] == [1, 10]
+    assert [p.id for p in problems] == ["1"]
+    assert homework.read(path, homework.SHEET)[2][0].message == errors[0].message
+    with pytest.raises(homework.ProblemError) as e:
+        homework.read(path, collect=False)
+    assert e.value.message == errors[0].message
+    r = run_cg("check", path)
+    assert r.returncode == 2 and r.err.splitlines()[0] == errors[0].render().splitlines()[0]
+    assert errors[1].render().splitlines()[0] in r.err
+
+
 # --- the teacher's self-check ----------------------------------------------------------------
 
 def test_shipped_keys_found():

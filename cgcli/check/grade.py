@@ -34,12 +34,13 @@ import os
 import re
 
 from . import answers as check
-from . import grading, variants
+from . import grading, homework, variants
 from .homework import (TOO_LONG_NUMBER, Located, Locator, deepest_line, long_number_line, problem_head,
-                       problem_program, setting, unknown)
+                       problem_program, setting)
 from .sheet import CARRIED, GRADED, MISSING, RIGHT, UNREADABLE, WRONG
 from .sheet import GRADING_KEYS, KEY_KEYS as SHEET_KEYS, KEY_PROBLEM_KEYS as PROBLEM_KEYS  # noqa: F401
 from .sheet import TOLERANCE_KEYS as TOL_KEYS  # noqa: F401
+from .sheet import Problem
 from ..core.errors import CgError, InputError
 from ..core.fmt import fmt
 
@@ -113,37 +114,6 @@ def parse_spec(text: str):
     if kind == "randint" and (lo != int(lo) or hi != int(hi)):
         raise InputError(f"cg: bad range {text!r}: randint takes two integers")
     return Spec(kind, lo, hi, text.strip())
-
-
-class KeyProblem:
-    __slots__ = ("index", "id", "title", "program", "graph", "inputs", "specs", "targets", "settings",
-                 "line", "points")
-
-    def __init__(self, index, line):
-        self.index, self.line = index, line
-        self.id = str(index)
-        self.title = None
-        self.program = self.graph = None
-        self.inputs = {}          # fixed inputs
-        self.specs = {}           # name -> Spec (drawn per student)
-        self.targets = []
-        self.settings = {}        # rtol, atol, rounded, min_sig_figs, min_decimals, ecf, decimals
-        self.points = 0.0
-
-    def setting(self, key, cli: dict, sheet: dict, default=None):
-        for layer in (cli, self.settings, sheet):
-            v = layer.get(key)
-            if v is not None:
-                return v
-        return default
-
-    def tolerance(self, cli: dict, sheet: dict):
-        t = check.Tolerance()
-        for key in TOL_KEYS:
-            v = self.setting(key, cli, sheet)
-            if v is not None:
-                setattr(t, key, v)
-        return t
 
 
 class Key:
@@ -221,53 +191,32 @@ def _points_number(v, what):
     return float(v)
 
 
+def key_setting(key, v):
+    """One setting at the top of a key (points, formula or a grading setting), checked."""
+    if key == "points":
+        return _points_number(v, "points")
+    if key == "formula":
+        if not isinstance(v, bool):
+            raise InputError("cg: formula at the top of the key must be true or false")
+        return v
+    return _grading_setting(key, v)
+
+
+def _no_problems(path: str, raw):
+    if not isinstance(raw, list) or not raw:
+        return SubmissionError(path, err="no problems: each problem starts with a [[problem]] line "
+                                         "(two brackets)")
+    return None
+
+
 def read_key(path: str) -> Key:
-    """The teacher's key; raises SubmissionError (exit 2) at its first mistake, located."""
-    doc, text = load_toml(path)
-    loc = Locator(text)
-
-    def fail(index, pid, keys, err):
-        line = loc.find(index, *keys) if keys else None
-        if line is None and index is not None:
-            line = loc.find(index)
-        raise SubmissionError(path, line, None, pid, err)
-
-    sheet = {}
-    for key, v in doc.items():
-        if key not in SHEET_KEYS:
-            fail(None, None, (key,), unknown(key, SHEET_KEYS, "at the top of the key",
-                                             "a problem starts with a [[problem]] line"))
-        if key == "problem":
-            continue
-        try:
-            if key == "points":
-                sheet[key] = _points_number(v, "points")
-            elif key == "formula":
-                if not isinstance(v, bool):
-                    raise InputError("cg: formula at the top of the key must be true or false")
-                sheet[key] = v
-            else:
-                sheet[key] = _grading_setting(key, v)
-        except CgError as e:
-            fail(None, None, (key,), e)
-    raw_problems = doc.get("problem")
-    if not isinstance(raw_problems, list) or not raw_problems:
-        raise SubmissionError(path, err="no problems: each problem starts with a [[problem]] line "
-                                        "(two brackets)")
-    problems, seen = [], {}
-    for index, raw in enumerate(raw_problems, 1):
-        p = KeyProblem(index, loc.find(index))
-        pid = raw.get("id", index) if isinstance(raw, dict) else index
-        name = str(pid) if isinstance(pid, (str, int)) and not isinstance(pid, bool) else str(index)
-        try:
-            _fill_key(p, raw, seen, sheet)
-        except Located as e:
-            fail(index, name, e.path, e.err)
-        problems.append(p)
+    """The teacher's key; raises SubmissionError (exit 2) at its first mistake, located.
+    Read by the one reader, cgcli.check.homework.read, in its KEY mode."""
+    sheet, problems, _ = homework.read(path, KEY, collect=False)
     return Key(path, sheet.get("title"), sheet, problems)
 
 
-def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
+def _fill_key(p: Problem, raw, seen: dict, sheet: dict) -> None:
     problem_head(p, raw, seen, PROBLEM_KEYS)
     if "title" in raw:
         try:
@@ -332,12 +281,16 @@ def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
     if isinstance(f, bool):
         for t in targets:
             t.formula = f
+        if "formula" in raw:
+            p.formula = f
     elif isinstance(f, list) and all(isinstance(x, str) for x in f):
         for x in f:
             if x not in by_target:
                 raise Located(("formula",), InputError(f"cg: formula: {x!r} is not an answer of the problem",
                                                         hint=f"its answers: {', '.join(by_target)}"))
             by_target[x].formula = True
+        if "formula" in raw:
+            p.formula = frozenset(f)
     else:
         raise Located(("formula",), InputError("cg: formula must be true, false or a list of answers "
                                                 "such as [\"grad.z\", \"grad.x\"]"))
@@ -366,6 +319,12 @@ def _fill_key(p: KeyProblem, raw, seen: dict, sheet: dict) -> None:
     p.points = sum(t.points for t in targets)
 
 
+# the one reader's key mode (cgcli.check.homework.read): a sheet plus points, settings and ranges
+KEY = homework.Mode("key", load_toml, SHEET_KEYS, "at the top of the key", key_setting, _no_problems, _fill_key,
+                    lambda path, line, problem, err: SubmissionError(path, line, None, problem, err),
+                    collect=False)
+
+
 def input_value(name: str, v, answer: bool = False) -> float:
     """A fixed input: a number or a constant expression; finite. `answer`: read from a
     submission (parsed under the answer rules of core/limits.py)."""
@@ -387,19 +346,10 @@ def student_rng(seed, student: str, problem: str):
     return random.Random(f"{seed}:{student}:{problem}")
 
 
-_PIECEWISE = None
-
-
 def _piecewise() -> list:
-    """Per op code: is the op piecewise (a kink or a jump somewhere)? Read off the op table: a
-    `dead` predicate, or local partials written with step/sign, or no slope at all (step, sign)."""
-    global _PIECEWISE
-    if _PIECEWISE is None:
-        from ..core.ops import OPS
-        _PIECEWISE = [op.arity > 0 and (op.dead is not None or any("step(" in s or "sign(" in s for s in op.partials)
-                                        or all(s == "0" for s in op.partials))
-                      for op in OPS]
-    return _PIECEWISE
+    """Per op code: is the op piecewise (a kink or a jump somewhere)? The op table's own list."""
+    from ..core.ops import PIECEWISE
+    return PIECEWISE
 
 
 def acceptable(result) -> str | None:
@@ -441,12 +391,12 @@ def _at_kink(op, args) -> bool:
     return False
 
 
-def draw_inputs(problem: KeyProblem, seed, student: str, decimals: int) -> dict:
+def draw_inputs(problem: Problem, seed, student: str, decimals: int) -> dict:
     """The student's inputs for a problem with ranges: drawn, redrawn until fair."""
     return draw(problem, seed, student, decimals)[0]
 
 
-def draw(problem: KeyProblem, seed, student: str, decimals: int) -> tuple:
+def draw(problem: Problem, seed, student: str, decimals: int) -> tuple:
     """(inputs, Result at them or None) for a student; fixed inputs when the problem has no ranges."""
     from ..core.passes import run
     if not problem.specs:
@@ -476,7 +426,7 @@ class Prepared:
     """A key problem at one input set: the Result, targets resolved, the tolerance."""
     __slots__ = ("problem", "result", "names", "out", "tol", "ecf", "nodes", "labels", "error", "memo")
 
-    def __init__(self, problem: KeyProblem, inputs: dict, cli: dict, sheet: dict, result=None):
+    def __init__(self, problem: Problem, inputs: dict, cli: dict, sheet: dict, result=None):
         from ..core.passes import run
         self.problem = problem
         self.tol = problem.tolerance(cli, sheet)
@@ -893,7 +843,7 @@ def _norm(src: str) -> list:
     return [" ".join(line.split()) for line in src.strip().splitlines() if line.strip()]
 
 
-def sheet_warnings(s: Submission, problem: KeyProblem, inputs: dict) -> None:
+def sheet_warnings(s: Submission, problem: Problem, inputs: dict) -> None:
     """What a student's sheet restates differently from the key: warnings, never grading."""
     raw = s.sheet.get(problem.id) if s.sheet else None
     if raw is None:

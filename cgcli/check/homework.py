@@ -23,55 +23,11 @@ positions once a file parses).
 """
 from __future__ import annotations
 
-from .answers import Tolerance, make_answer
+from .answers import make_answer
 from ..core.errors import CgError, InputError
 
 from .sheet import SHEET_KEYS as TOP_KEYS, SHEET_PROBLEM_KEYS as PROBLEM_KEYS, TOLERANCE_KEYS  # noqa: F401
-
-
-class Problem:
-    __slots__ = ("index", "id", "title", "program", "graph", "inputs", "answers", "rtol", "atol",
-                 "rounded", "min_sig_figs", "min_decimals", "ecf", "formula", "line")
-
-    def __init__(self, index, line):
-        self.index = index            # 1-based position in the file
-        self.id = str(index)
-        self.title = None
-        self.program = None
-        self.graph = None
-        self.inputs = {}
-        self.answers = []
-        self.rtol = self.atol = self.rounded = None
-        self.min_sig_figs = self.min_decimals = self.ecf = None
-        self.formula = None           # None/False, True (every answer), or a set of targets
-        self.line = line              # the [[problem]] header's line
-
-    def tolerance(self, cli: Tolerance | dict, sheet: dict) -> Tolerance:
-        """The command line wins, then the problem's own setting, then the sheet's, then the default."""
-        t = Tolerance()
-        for key in TOLERANCE_KEYS:
-            v = self.option(key, cli, sheet)
-            if v is not None:
-                setattr(t, key, v)
-        return t
-
-    def option(self, key: str, cli: dict | None = None, sheet: dict | None = None):
-        """A setting (rtol, atol, rounded, min_sig_figs, min_decimals, ecf): the command line,
-        then the problem's own, then the sheet's; None when none sets it."""
-        for layer in (cli or {}, {key: getattr(self, key)}, sheet or {}):
-            v = layer.get(key)
-            if v is not None:
-                return v
-        return None
-
-    def is_formula(self, target: str, sheet: dict | None = None) -> bool:
-        """Is the answer for `target` ("value", "grad.z", "node.q") graded as a formula?"""
-        if any(a.formula and a.target == target for a in self.answers):
-            return True                   # given as { formula = "..." }
-        f = self.formula
-        if f is None:
-            f = (sheet or {}).get("formula")
-        return f is True or (isinstance(f, (set, frozenset)) and target in f)
+from .sheet import Problem  # the one problem type (cgcli.check.sheet)
 
 
 class ProblemError(CgError):
@@ -168,15 +124,14 @@ def long_number_line(text: str) -> int | None:
 TOO_LONG_NUMBER = "not read: a number in it has too many digits"
 
 
-def read(path: str):
-    """(sheet settings, problems, errors) of a homework file. Raises InputError when the
-    file cannot be read or is not TOML; problem-level mistakes come back in `errors`."""
+def _load(path: str):
+    """(doc, text) of a homework sheet; InputError when the file cannot be read or is not TOML."""
     import tomllib
     from .answers import Written
     from ..core.values import read_text
     text = read_text(path)
     try:
-        doc = tomllib.loads(text, parse_float=Written)
+        return tomllib.loads(text, parse_float=Written), text
     except RecursionError:
         raise InputError(f"cg: {path}:{deepest_line(text)}: not read: its arrays or tables nest too deeply") from None
     except tomllib.TOMLDecodeError as e:
@@ -191,25 +146,72 @@ def read(path: str):
     except ValueError:                 # an integer over Python's 4300 digits
         line = long_number_line(text)
         raise InputError(f"cg: {path}{f':{line}' if line else ''}: {TOO_LONG_NUMBER}") from None
+
+
+class Mode:
+    """What the one reader (`read`) reads: the sheet's parts or the key's. SHEET is defined here,
+    cgcli.check.grade.KEY there (a key's parts live with grading; this module does not import it).
+    load(path) -> (doc, text); top_keys and `where` the top-level fields and how an unknown one is
+    placed; setting(key, v) checks a top-level setting; no_problems(path, raw) is the error when
+    the file has no [[problem]] array (None when it has); fill(problem, raw, seen, sheet) checks
+    one [[problem]] table (raises Located); error(path, line, problem, err) locates a mistake;
+    collect: whether mistakes are collected (True) or the first raised (False) by default."""
+
+    def __init__(self, name, load, top_keys, where, setting, no_problems, fill, error, collect):
+        self.name, self.load, self.top_keys, self.where = name, load, top_keys, where
+        self.setting, self.no_problems, self.fill, self.error = setting, no_problems, fill, error
+        self.collect = collect
+
+
+def _no_problems(path: str, raw):
+    if raw is None:
+        return InputError(f"cg: {path}: no problems: each problem starts with a [[problem]] line")
+    if not isinstance(raw, list):
+        return InputError(f"cg: {path}: 'problem' must be an array of tables: start each problem "
+                          f"with [[problem]] (two brackets)")
+    return None
+
+
+def read(path: str, mode: Mode | None = None, collect: bool | None = None):
+    """The one reader of sheets and keys: (settings, problems, errors), every problem a
+    cgcli.check.sheet.Problem.
+
+    mode SHEET (the default): a homework sheet (cg check FILE.toml), the fields SHEET_KEYS /
+    SHEET_PROBLEM_KEYS, errors are ProblemError. mode cgcli.check.grade.KEY: a teacher's key
+    (cg grade, cg key, cg check KEY.toml), the fields KEY_KEYS / KEY_PROBLEM_KEYS; inputs may be
+    ranges drawn per student and the answers become targets with points; errors are
+    SubmissionError. `collect` (default: True for a sheet, False for a key): problem-level
+    mistakes come back in `errors` and the other problems are read (cg check --keep-going);
+    False raises the first. A file that cannot be read or is not TOML always raises."""
+    mode = mode or SHEET
+    if collect is None:
+        collect = mode.collect
+    doc, text = mode.load(path)
+    top_keys = mode.top_keys
     loc = Locator(text)
     errors: list = []
+
+    def report(err):
+        if not collect:
+            raise err
+        errors.append(err)
 
     def fail(index, problem, path_keys, err):
         line = loc.find(index, *path_keys) if path_keys is not None else None
         if line is None and index is not None:
             line = loc.find(index)
-        errors.append(ProblemError(path, line, problem, err))
+        report(mode.error(path, line, problem, err))
 
     sheet = {}
     for key, v in doc.items():
-        if key not in TOP_KEYS:
-            fail(None, None, (key,), unknown(key, TOP_KEYS, "at the top of the file",
+        if key not in top_keys:
+            fail(None, None, (key,), unknown(key, top_keys, mode.where,
                                              "a problem starts with a [[problem]] line"))
             continue
         if key in ("problem", "seed", "variant"):
             continue
         try:
-            sheet[key] = setting(key, v)
+            sheet[key] = mode.setting(key, v)
         except CgError as e:
             fail(None, None, (key,), e)
     if isinstance(sheet.get("formula"), (set, frozenset)):
@@ -218,12 +220,9 @@ def read(path: str):
             "formula = [\"grad.z\"])"))
         sheet.pop("formula")
     raw_problems = doc.get("problem")
-    if raw_problems is None:
-        errors.append(InputError(f"cg: {path}: no problems: each problem starts with a [[problem]] line"))
-        return sheet, [], errors
-    if not isinstance(raw_problems, list):
-        errors.append(InputError(f"cg: {path}: 'problem' must be an array of tables: start each problem "
-                                 f"with [[problem]] (two brackets)"))
+    err = mode.no_problems(path, raw_problems)
+    if err is not None:
+        report(err)
         return sheet, [], errors
     problems = []
     seen = {}
@@ -232,7 +231,7 @@ def read(path: str):
         pid = raw.get("id", index) if isinstance(raw, dict) else index
         name = str(pid) if isinstance(pid, (str, int)) and not isinstance(pid, bool) else str(index)
         try:
-            _fill(p, raw, seen, sheet)
+            mode.fill(p, raw, seen, sheet)
         except Located as e:
             fail(index, name, e.path, e.err)
             continue
@@ -271,7 +270,7 @@ def problem_program(raw) -> tuple:
     text = raw[key]
     if not isinstance(text, str):
         raise Located((key,), InputError(f"cg: {key} must be a string"))
-    from ..core.vectors import input_shapes
+    from ..core.values import input_shapes
     shapes = {}
     if "inputs" in raw:                 # vectors: x = [1, 2] or "x[0]" = 1 (cgcli/core/vectors.py)
         raw = dict(raw)
@@ -336,9 +335,13 @@ def _fill(p: Problem, raw, seen: dict, sheet: dict | None = None) -> None:
     for key in ("title",) + TOLERANCE_KEYS + ("ecf", "formula"):
         if key in raw:
             try:
-                setattr(p, key, setting(key, raw[key]))
+                v = setting(key, raw[key])
             except CgError as e:
                 raise Located((key,), e) from None
+            if key in ("title", "formula"):
+                setattr(p, key, v)
+            else:
+                p.settings[key] = v
     key, p.program, p.graph, raw = problem_program(raw)
     g = p.graph
     inputs = raw.get("inputs", {})
@@ -415,3 +418,7 @@ def _fill(p: Problem, raw, seen: dict, sheet: dict | None = None) -> None:
                                                         hint=e.hint)) from None
     if not p.answers:
         raise Located(None, InputError("cg: the problem has no answers to check (give value, grad or node)"))
+
+
+SHEET = Mode("sheet", _load, TOP_KEYS, "at the top of the file", setting, _no_problems, _fill,
+             lambda path, line, problem, err: ProblemError(path, line, problem, err), collect=True)

@@ -2,8 +2,9 @@
 
 A key is a homework sheet with grading settings (points, decimals, ranges); telling one from a
 student's sheet is cgcli.check.variants.key_marks (which cg grade also uses to refuse a key
-among the submissions). The key is read with cgcli.check.grade.read_key; `read` is the one
-entry point that reads either (cgcli.check.sheet holds the fields and the status words).
+among the submissions). Sheets and keys are read by the one reader, cgcli.check.homework.read
+(in its SHEET or KEY mode); `read` picks the mode a file needs (cgcli.check.sheet holds the
+fields, the status words and the one problem type).
 """
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from ..core.errors import CgError
 def read(path: str, as_key: bool | None = None):
     """Read a sheet or a key: ("key", cgcli.check.grade.Key) when the file carries a key's marks
     (cgcli.check.variants.is_key_file) or `as_key` (cg grade's key argument), else ("sheet",
-    (sheet settings, problems, errors)) from cgcli.check.homework.read. Both are built from the
-    same parts (cgcli.check.homework's Locator, problem_head, problem_program, setting) and the
-    field lists of cgcli.check.sheet. Errors are the readers' own (located, exit 2)."""
+    (sheet settings, problems, errors)). Both come from the one reader, cgcli.check.homework.read
+    (its KEY mode stops at the first mistake, its SHEET mode collects them), and both hold
+    cgcli.check.sheet.Problem objects. Errors are the reader's own (located, exit 2)."""
     from .variants import is_key_file
     if as_key or (as_key is None and is_key_file(path)):
         from .grade import read_key

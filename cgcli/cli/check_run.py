@@ -313,7 +313,7 @@ def eval_points(args: list, sets: list, path: str, get: list, view: str, shape=N
         raise InputError("cg: the program and the points cannot both come from stdin")
     shapes = None
     if shape:                   # vector inputs whose elements come from the points (x[0], x[1])
-        from ..core.vectors import parse_shapes
+        from ..core.values import parse_shapes
         shapes = parse_shapes(shape)
     program, graph, fixed = load(args, sets, require_all=False, shapes=shapes)
     from .points import eval_points as run_points, open_points
