@@ -210,18 +210,3 @@ def inputs(b, name: str, s: tuple) -> Vec:
         return Vec((b.variable(f"{name}[{i}]") for i in range(s[0])), name)
     return Vec((Vec((b.variable(f"{name}[{i}][{j}]") for j in range(s[1])), f"{name}[{i}]")
                 for i in range(s[0])), name)
-
-
-# Transitional: core/parse.py, cli/check_run.py and check/homework.py (edited in parallel)
-# still import these names from here; new code imports them from their modules.
-_MOVED = {"EXTRA": "unroll", "structure": "unroll", "expand": "unroll",
-          "parse_shapes": "values", "input_shapes": "values"}
-
-
-def __getattr__(name):
-    where = _MOVED.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-    return getattr(importlib.import_module(f"{__package__}.{where}"), name)
-
