@@ -111,7 +111,7 @@ def read_program(expr: str) -> str:
     if expr.endswith(".cg") and "\n" not in expr:
         # a program file (examples/micrograd_readme.cg): no expression ends in ".cg" (cg has no
         # attribute access), so the name cannot be mistaken for one
-        from ..core.values import read_text
+        from ..core.formats import read_text
         return read_text(expr)
     return expr
 
