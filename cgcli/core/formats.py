@@ -14,6 +14,7 @@ Writer (strict RFC 8259, no NaN/Infinity literals):
 Readers (each bounded by --max-file-size, core/limits.py; each locates a problem by line and
 isolates it: a bad record is yielded as that record's error, and the rest is still read):
   read_text(path)              a UTF-8 file's text (InputError naming the file)
+  read_stdin(stream)           stdin's bytes up to the bound, or None when it is longer
   read_lines(stream)           JSON Lines as blocks of (line number, bytes) as they arrive;
                                a line over the bound comes as (line number, None)
   jsonl_records(text)          (line, object, None) or (line, None, exception) per non-blank line
@@ -31,7 +32,7 @@ from __future__ import annotations
 from .errors import InputError
 from .fmt import json_number as number, json_numbers as numbers
 
-__all__ = ["quote", "number", "numbers", "dumps", "document", "json_text", "read_text", "read_lines", "too_long",
+__all__ = ["quote", "number", "numbers", "dumps", "document", "json_text", "read_text", "read_stdin", "read_lines", "too_long",
            "jsonl_records", "decoder", "scanner", "csv_rows", "parse_toml", "TomlProblem"]
 
 # --- the JSON writer -----------------------------------------------------------------------
@@ -123,6 +124,17 @@ def read_text(path: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise InputError(f"cg: {path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+
+
+def read_stdin(stream=None) -> bytes | None:
+    """The bytes of `stream` (stdin's binary buffer by default) read with the --max-file-size
+    bound as a file is (issue 16); None when there are more (the caller says whose input)."""
+    from . import limits
+    if stream is None:
+        import sys
+        stream = sys.stdin.buffer
+    data = stream.read(limits.max_file_size + 1)
+    return None if len(data) > limits.max_file_size else data
 
 
 # --- JSON Lines ----------------------------------------------------------------------------

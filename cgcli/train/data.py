@@ -96,11 +96,11 @@ def _show(v) -> str:
 def read(path: str, stdin=None) -> Data:
     """Read a CSV or JSON Lines file ('-' for stdin)."""
     if path == "-":
-        import sys
         from ..core import limits
+        from ..core.formats import read_stdin
         source = "<stdin>"
-        raw = (stdin or sys.stdin.buffer).read(limits.max_file_size + 1)
-        if len(raw) > limits.max_file_size:
+        raw = read_stdin(stdin)              # with the size bound, as a file
+        if raw is None:
             raise InputError(f"cg: {source}: {limits.too_large(source)}")
     else:
         source = path
