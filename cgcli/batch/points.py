@@ -8,8 +8,9 @@ an error record on its own output line and the batch goes on.
 
 The engine decides what each line gives (a point's columns of values and gradients, a Result
 from the fallback pass, or a CgError); the text of each output line is the view's
-(`views/points.py`, schema "cg.points/1"), handed in as `writer`. The readers here (read_lines,
-decoder, open_points, _number) are shared with `cg check --points`.
+(`views/points.py`, schema "cg.points/1"), handed in as `writer`. The JSON Lines readers
+(read_lines, decoder, scanner) are the shelf's (core/formats.py); they, open_points and _number
+are shared with `cg check --points`.
 """
 from __future__ import annotations
 
@@ -17,88 +18,7 @@ import math
 import sys
 
 from ..core.errors import CgError, InputError
-
-BLOCK = 1 << 16          # bytes read at a time
-CHUNK = 2048             # points evaluated together at most
-
-
-def _reject_constant(c):
-    raise ValueError(f"{c} is not a number cg accepts")
-
-
-def _once(pairs):
-    """An object whose keys are all distinct (a key given twice is ambiguous: an error)."""
-    import json
-    d = {}
-    for k, v in pairs:
-        if k in d:
-            raise ValueError(f"the key {json.dumps(k[:60])} appears twice in one object")
-        d[k] = v
-    return d
-
-
-def decoder(parse_float=float, unique: bool = False):
-    """A strict JSON decoder (NaN and Infinity are errors), built once; with `unique` (for
-    submissions), a key given twice in an object is an error too."""
-    import json
-    return json.JSONDecoder(parse_float=parse_float, parse_constant=_reject_constant,
-                            object_pairs_hook=_once if unique else None).decode
-
-
-def scanner():
-    """The same strict decoder's scanner: scan(text, 0) -> (value, end), in C, without
-    decode()'s Python-level whitespace handling (lines arrive stripped)."""
-    import json
-    return json.JSONDecoder(parse_constant=_reject_constant).scan_once
-
-
-def read_lines(stream, limit: int | None = None):
-    """Yield lists of (line number, bytes) as blocks arrive; a partial last line waits for
-    its newline (or the end of the input). A line longer than `limit` bytes (the
-    --max-file-size bound) comes as (line number, None) and is skipped, never kept whole."""
-    from ..core import limits
-    limit = limits.max_file_size if limit is None else limit
-    read = getattr(stream, "read1", stream.read)
-    pending = b""
-    lineno = 0
-    skipping = False           # inside a line that was too long: drop bytes up to its newline
-    while True:
-        data = read(BLOCK)
-        if not data:
-            break
-        if skipping:
-            cut = data.find(b"\n")
-            if cut < 0:
-                continue
-            data = data[cut + 1:]
-            skipping = False
-        if pending:
-            data = pending + data
-        cut = data.rfind(b"\n")
-        if cut < 0:
-            if len(data) > limit:
-                lineno += 1
-                yield [(lineno, None)]
-                pending, skipping = b"", True
-            else:
-                pending = data
-            continue
-        pending = data[cut + 1:]
-        lines = data[:cut].split(b"\n")
-        batch = []
-        for line in lines:
-            lineno += 1
-            batch.append((lineno, line if len(line) <= limit else None))
-        for k in range(0, len(batch), CHUNK):
-            yield batch[k:k + CHUNK]
-    if pending:
-        yield [(lineno + 1, pending if len(pending) <= limit else None)]
-
-
-def too_long() -> InputError:
-    """The error of a line longer than the --max-file-size bound (read_lines gave None)."""
-    from ..core.limits import max_file_size, too_large
-    return InputError(f"cg: the line is {too_large('', max_file_size)}; it is skipped")
+from ..core.formats import BLOCK, CHUNK, decoder, read_lines, scanner, too_long  # noqa: F401  (the shelf's)
 
 
 def open_points(path: str):

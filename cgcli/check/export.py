@@ -21,13 +21,19 @@ def roster_ids(path: str) -> list:
     """[(student, {email and sid values, lower-cased})] in roster order (read_roster's rules for
     the names: the first column; a header row names the other columns)."""
     import csv
+    from ..core.formats import csv_rows
+    from ..core.limits import FileProblem, read_bytes
     from .grade import read_roster
     names = read_roster(path)            # the names, checked (twice listed, not a file name, ...)
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            rows = [r for r in csv.reader(f) if r and r[0].strip()]
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise InputError(f"cg: cannot read the roster {path}: {getattr(e, 'strerror', None) or e}") from None
+        rows = []
+        for _, r, err in csv_rows(read_bytes(path).decode("utf-8-sig")):   # the shelf's CSV reader
+            if err is not None:
+                raise err
+            if r and r[0].strip():
+                rows.append(r)
+    except (FileProblem, UnicodeDecodeError, csv.Error) as e:
+        raise InputError(f"cg: cannot read the roster {path}: {getattr(e, 'reason', None) or e}") from None
     cols = []
     if rows and rows[0][0].strip().lower() in ("student", "name"):
         cols = [(k, c.strip().lower()) for k, c in enumerate(rows[0]) if c.strip().lower() in ("email", "sid")]
@@ -43,7 +49,7 @@ def student_from_metadata(meta_path: str, roster_path: str | None) -> tuple:
     """(the roster's student, a note or None) for a Gradescope submission: the first user of
     submission_metadata.json whose email or sid is a roster student's email, sid or name.
     InputError (exit 2) when the file is not Gradescope's metadata or no user is on the roster."""
-    import json
+    from ..core.formats import decoder
     try:
         with open(meta_path, "rb") as f:
             data = f.read(MAX_METADATA_BYTES + 1)
@@ -55,7 +61,7 @@ def student_from_metadata(meta_path: str, roster_path: str | None) -> tuple:
     def reject(c):
         raise ValueError(f"{c} is not JSON")
     try:
-        doc = json.loads(data.decode("utf-8"), parse_constant=reject)
+        doc = decoder(reject=reject)(data.decode("utf-8"))       # the shelf's strict decoder
     except (UnicodeDecodeError, ValueError) as e:
         raise InputError(f"cg: {meta_path}: not JSON: {e}") from None
     users = doc.get("users") if isinstance(doc, dict) else None

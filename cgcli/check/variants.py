@@ -99,12 +99,11 @@ def key_marks(doc) -> str | None:
 def is_key_file(path: str) -> str | None:
     """key_marks of a TOML file; None when it is not one or cannot be read (the homework reader
     then reports what is wrong with it)."""
-    import tomllib
     from ..core.errors import CgError
-    from ..core.values import read_text
+    from ..core.formats import parse_toml, read_text
     try:                               # the bounded reader: a link to /dev/zero is refused, not read
-        return key_marks(tomllib.loads(read_text(path)))
-    except (CgError, RecursionError, ValueError):     # ValueError: TOMLDecodeError, 4300+ digits
+        return key_marks(parse_toml(read_text(path)))
+    except (CgError, ValueError):      # ValueError: TomlProblem (not TOML, too deep, 4300+ digits)
         return None
 
 

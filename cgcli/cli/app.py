@@ -101,8 +101,9 @@ def read_program(expr: str) -> str:
         if sys.stdin.isatty():
             print("cg: reading the program from stdin (end it with Ctrl-D)", file=sys.stderr)
         from ..core import limits
-        data = sys.stdin.buffer.read(limits.max_file_size + 1)   # bounded like a file (issue 16)
-        if len(data) > limits.max_file_size:
+        from ..core.formats import read_stdin
+        data = read_stdin(sys.stdin.buffer)        # bounded like a file (issue 16)
+        if data is None:
             raise limits.OverBudget(f"cg: the program on stdin is {limits.too_large('-')}")
         try:
             return data.decode("utf-8")
@@ -111,7 +112,7 @@ def read_program(expr: str) -> str:
     if expr.endswith(".cg") and "\n" not in expr:
         # a program file (examples/micrograd_readme.cg): no expression ends in ".cg" (cg has no
         # attribute access), so the name cannot be mistaken for one
-        from ..core.values import read_text
+        from ..core.formats import read_text
         return read_text(expr)
     return expr
 

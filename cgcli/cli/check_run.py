@@ -144,9 +144,9 @@ def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, p
         from ..views.check import homework_json
         extra = ""
         if verify:
-            from ..views.json import _q
+            from ..core.formats import quote
             from ..views.symbolic import check_json
-            extra = ', "verify": {' + ", ".join(f"{_q(str(r.id))}: {check_json(v)}"
+            extra = ', "verify": {' + ", ".join(f"{quote(str(r.id))}: {check_json(v)}"
                                                 for r, v in zip(reports, verified)) + "}"
         sys.stdout.write(homework_json(path, sheet, reports, errors, extra))
     else:

@@ -7,6 +7,7 @@ grading core.
 from __future__ import annotations
 
 from .errors import CgError, InputError
+from .formats import read_text  # noqa: F401  (the shelf's text reader, where callers look for it)
 
 
 def constant_value(text: str, what: str, answer: bool = False) -> float:
@@ -38,16 +39,6 @@ def constant_value(text: str, what: str, answer: bool = False) -> float:
     except CgError as e:
         raise InputError(f"cg: {what} is not a finite number: {e.message.removeprefix('cg: ')}") from None
     return value
-
-
-def read_text(path: str) -> str:
-    """A UTF-8 file's text (a homework sheet, a FILE.cg program); InputError naming the file."""
-    from .limits import read_bytes
-    data = read_bytes(path)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise InputError(f"cg: {path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
 
 
 # --- values given on the command line: --x 1,2,3  --x "[1,2,3]"  --W "[[1,2],[3,4]]" ---------

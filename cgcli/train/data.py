@@ -96,11 +96,11 @@ def _show(v) -> str:
 def read(path: str, stdin=None) -> Data:
     """Read a CSV or JSON Lines file ('-' for stdin)."""
     if path == "-":
-        import sys
         from ..core import limits
+        from ..core.formats import read_stdin
         source = "<stdin>"
-        raw = (stdin or sys.stdin.buffer).read(limits.max_file_size + 1)
-        if len(raw) > limits.max_file_size:
+        raw = read_stdin(stdin)              # with the size bound, as a file
+        if raw is None:
             raise InputError(f"cg: {source}: {limits.too_large(source)}")
     else:
         source = path
@@ -136,30 +136,27 @@ def read(path: str, stdin=None) -> Data:
 
 
 def _read_csv(text: str, source: str) -> Data:
-    import csv
-    import io
-    reader = csv.reader(io.StringIO(text, newline=""))
+    from ..core.formats import csv_rows
     header = None
     header_line = 0
     rows: list = []
     lines: list = []
-    try:
-        for cells in reader:
-            if not cells or all(not c.strip() for c in cells):
-                continue                        # blank lines
-            if header is None:
-                header = [c.strip() for c in cells]
-                header_line = reader.line_num
-                _check_header(header, source, reader.line_num)
-                continue
-            if len(cells) != len(header):
-                raise InputError(f"cg: {source}, line {reader.line_num}: {len(cells)} field"
-                                 f"{'s' if len(cells) != 1 else ''}, but the header has {len(header)} "
-                                 f"({', '.join(header)})")
-            rows.append(cells)
-            lines.append(reader.line_num)
-    except csv.Error as e:
-        raise InputError(f"cg: {source}, line {reader.line_num}: not valid CSV ({e})") from None
+    for line, cells, err in csv_rows(text):       # the shelf's CSV reader: the first bad row stops
+        if err is not None:
+            raise InputError(f"cg: {source}, line {line}: not valid CSV ({err})")
+        if not cells or all(not c.strip() for c in cells):
+            continue                        # blank lines
+        if header is None:
+            header = [c.strip() for c in cells]
+            header_line = line
+            _check_header(header, source, line)
+            continue
+        if len(cells) != len(header):
+            raise InputError(f"cg: {source}, line {line}: {len(cells)} field"
+                             f"{'s' if len(cells) != 1 else ''}, but the header has {len(header)} "
+                             f"({', '.join(header)})")
+        rows.append(cells)
+        lines.append(line)
     return Data(source, header or [], lines, rows, False, header_line)
 
 
@@ -175,24 +172,17 @@ def _check_header(header: list, source: str, line: int):
 
 def _read_jsonl(text: str, source: str) -> Data:
     import json
-
-    def reject(c):
-        raise ValueError(f"{c} is not a number JSON allows")
-
+    from ..core.formats import jsonl_records
     rows: list = []
     lines: list = []
     columns: dict = {}
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line, parse_constant=reject)
-        except RecursionError:
-            raise InputError(f"cg: {source}, line {n}: not read: the line's JSON nests too deeply") from None
-        except json.JSONDecodeError as e:
-            raise InputError(f"cg: {source}, line {n}: not valid JSON ({e.msg} at column {e.colno})") from None
-        except ValueError as e:
-            raise InputError(f"cg: {source}, line {n}: {e}") from None
+    for n, obj, e in jsonl_records(text):        # the shelf's JSON Lines reader: the first bad line stops
+        if isinstance(e, RecursionError):
+            raise InputError(f"cg: {source}, line {n}: not read: the line's JSON nests too deeply")
+        if isinstance(e, json.JSONDecodeError):
+            raise InputError(f"cg: {source}, line {n}: not valid JSON ({e.msg} at column {e.colno})")
+        if e is not None:
+            raise InputError(f"cg: {source}, line {n}: {e}")
         if not isinstance(obj, dict):
             raise InputError(f"cg: {source}, line {n}: expected a JSON object such as "
                              f'{{"x0": 0.5, "y": 1}}, got {_show(obj)}')

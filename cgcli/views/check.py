@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..check.sheet import CARRIED, check_word
 from ..core.fmt import PRECISION, apart, fmt, json_number as _n
-from .json import _q
+from ..core.formats import quote
 from .text import safe, visible
 
 SCHEMA = "cg.check/1"
@@ -22,14 +22,14 @@ def _answer_json(row) -> str:
         if tol.min_decimals is not None:
             t += f', "min_decimals": {tol.min_decimals}'
     t += f', "allowed": {_n(row.allowed)}'
-    msg = _q(row.message) if row.message else "null"
-    fb = _q(row.feedback) if row.feedback else "null"
+    msg = quote(row.message) if row.message else "null"
+    fb = quote(row.feedback) if row.feedback else "null"
     formula = ', "formula": true' if a.formula else ""
     slip = slip_json(getattr(row, "slip", None)) if not row.ok else "null"
-    return (f'{{"target": {_q(a.target)}, "label": {_q(row.label)}, "answer": {_q(a.text)}{formula}, '
+    return (f'{{"target": {quote(a.target)}, "label": {quote(row.label)}, "answer": {quote(a.text)}{formula}, '
             f'"expected": {_n(row.given)}, "got": {_n(row.got)}, "ok": {"true" if row.ok else "false"}, '
             f'"tolerance": {{{t}}}, "message": {msg}, "feedback": {fb}, "slip": {slip}, '
-            f'"credit": {_n(row.credit)}, "status": {_q(check_word(row.status))}}}')
+            f'"credit": {_n(row.credit)}, "status": {quote(check_word(row.status))}}}')
 
 
 def slip_json(slip) -> str:
@@ -41,11 +41,11 @@ def slip_json(slip) -> str:
         if k == "also":
             parts.append(f'"also": [{", ".join(slip_json(o) for o in v)}]')
         elif isinstance(v, str):
-            parts.append(f'{_q(k)}: {_q(v)}')
+            parts.append(f'{quote(k)}: {quote(v)}')
         elif v is None:
-            parts.append(f'{_q(k)}: null')
+            parts.append(f'{quote(k)}: null')
         else:
-            parts.append(f'{_q(k)}: {_n(v)}')
+            parts.append(f'{quote(k)}: {_n(v)}')
     return "{" + ", ".join(parts) + "}"
 
 
@@ -55,13 +55,13 @@ def _counts(total: int, correct: int, passed: bool, credit: float | None = None)
 
 
 def _inputs(inputs: dict) -> str:
-    return "{" + ", ".join(f"{_q(k)}: {_n(v)}" for k, v in inputs.items()) + "}"
+    return "{" + ", ".join(f"{quote(k)}: {_n(v)}" for k, v in inputs.items()) + "}"
 
 
 def problem_fields(rep) -> str:
     """The keys of one graded problem (shared by the one-problem report and homework)."""
     r = rep.result
-    return (f'"expression": {_q(r.graph.source)}, "inputs": {_inputs(r.inputs)}, '
+    return (f'"expression": {quote(r.graph.source)}, "inputs": {_inputs(r.inputs)}, '
             f'"value": {_n(r.value)}, {_counts(len(rep.rows), rep.correct, rep.passed, rep.credit)}, '
             f'"answers": [{", ".join(_answer_json(row) for row in rep.rows)}]')
 
@@ -78,18 +78,18 @@ def homework_json(path: str, sheet: dict, reports: list, errors: list, extra: st
     passed = not errors and all(r.passed for r in reports)
     probs = []
     for rep in reports:
-        title = f', "title": {_q(rep.title)}' if rep.title else ""
-        probs.append(f'{{"id": {_q(rep.id)}{title}, {problem_fields(rep)}}}')
+        title = f', "title": {quote(rep.title)}' if rep.title else ""
+        probs.append(f'{{"id": {quote(rep.id)}{title}, {problem_fields(rep)}}}')
     errs = []
     for e in errors:
         problem = getattr(e, "problem", None)
         line = getattr(e, "line", None)
-        errs.append(f'{{"problem": {_q(problem) if problem is not None else "null"}, '
+        errs.append(f'{{"problem": {quote(problem) if problem is not None else "null"}, '
                     f'"line": {line if line is not None else "null"}, '
-                    f'"message": {_q(getattr(e, "detail", e.message.removeprefix("cg: ")))}, '
+                    f'"message": {quote(getattr(e, "detail", e.message.removeprefix("cg: ")))}, '
                     f'"exit_code": {e.exit_code}}}')
-    title = f'"title": {_q(sheet["title"])}, ' if sheet.get("title") else ""
-    return (f'{{"schema": "{SCHEMA}", "file": {_q(path)}, {title}{_counts(total, correct, passed, credit)}, '
+    title = f'"title": {quote(sheet["title"])}, ' if sheet.get("title") else ""
+    return (f'{{"schema": "{SCHEMA}", "file": {quote(path)}, {title}{_counts(total, correct, passed, credit)}, '
             f'"problems_total": {len(reports) + len(errors)}, '
             f'"problems_passed": {sum(1 for r in reports if r.passed)}, '
             f'"problems": [{", ".join(probs)}], "errors": [{", ".join(errs)}]{extra}}}\n')
@@ -105,7 +105,7 @@ def submission_json(lineno: int, sid, rep) -> str:
 
 def _id(sid) -> str:
     if isinstance(sid, str):
-        return _q(sid)
+        return quote(sid)
     return str(sid) if isinstance(sid, int) else _n(sid)
 
 
@@ -223,7 +223,7 @@ def print_key_check(sc, console, precision=None) -> None:
 
 def key_check_json(sc) -> str:
     """cg.check/1 for a key's self-check: the homework report plus "key": {drawn, blank}."""
-    drawn = ", ".join(_q(p.id) for p in sc.drawn)
-    blank = ", ".join(_q(b) for b in sc.blanks)
+    drawn = ", ".join(quote(p.id) for p in sc.drawn)
+    blank = ", ".join(quote(b) for b in sc.blanks)
     extra = f', "key": {{"drawn": [{drawn}], "blank": [{blank}]}}'
     return homework_json(sc.key.path, {"title": sc.key.title}, sc.reports, [], extra)

@@ -682,41 +682,42 @@ def latex(result, walk, precision=3, decimals=None, origin=None) -> str:
 
 def write_json(result, walk, out) -> None:
     """Schema cg.explain/1 (README): the steps as data, numbers at full precision."""
-    from .json import _obj, _q
+    from ..core.formats import quote
+    from .json import _obj
     ex = Explainer(result, walk, False, None, None)
     g = result.graph
     n = json_number
     w = out.write
-    w("{" + f'"schema": "{SCHEMA}", "expression": {_q(g.source)}, "inputs": {_obj(result.inputs)}, ')
-    w(f'"value": {n(result.value)}, "output": {g.output}, "output_name": {_q(ex.f)}, ')
+    w("{" + f'"schema": "{SCHEMA}", "expression": {quote(g.source)}, "inputs": {_obj(result.inputs)}, ')
+    w(f'"value": {n(result.value)}, "output": {g.output}, "output_name": {quote(ex.f)}, ')
     w('"forward": [')
     w(", ".join(
-        f'{{"node": {i}, "name": {_q(ex.name(i))}, "op": "{g.op(i).name}", '
-        f'"inputs": [{", ".join(str(a) for a in g.inputs(i))}], "formula": {_q(ex.formula(i))}, '
-        f'"numbers": {_q(ex.numbers(i))}, "value": {n(result.values[i])}}}' for i in walk.forward))
+        f'{{"node": {i}, "name": {quote(ex.name(i))}, "op": "{g.op(i).name}", '
+        f'"inputs": [{", ".join(str(a) for a in g.inputs(i))}], "formula": {quote(ex.formula(i))}, '
+        f'"numbers": {quote(ex.numbers(i))}, "value": {n(result.values[i])}}}' for i in walk.forward))
     w('], "backward": [')
     steps = []
     for i in walk.backward:
         op = g.op(i)
         contrib = ", ".join(f'{{"from": {e.node}, "value": {n(e.product)}}}' for e in walk.incoming.get(i, []))
         edges = ", ".join(
-            f'{{"to": {e.to}, "to_name": {_q(ex.name(e.to))}, "input": {e.k}, '
-            f'"local": {n(e.local)}, "local_formula": {_q((ex.local_parts(e) or [fmt(e.local)])[0])}, '
-            f'"local_text": {_q(ex.local(e))}, '
+            f'{{"to": {e.to}, "to_name": {quote(ex.name(e.to))}, "input": {e.k}, '
+            f'"local": {n(e.local)}, "local_formula": {quote((ex.local_parts(e) or [fmt(e.local)])[0])}, '
+            f'"local_text": {quote(ex.local(e))}, '
             f'"upstream": {n(result.grads[i])}, "product": {n(e.product)}}}' for e in walk.edges.get(i, []))
-        gate = _q(ex.gate(i)) if op.arity else "null"
-        steps.append(f'{{"node": {i}, "name": {_q(ex.name(i))}, "op": "{op.name}", '
+        gate = quote(ex.gate(i)) if op.arity else "null"
+        steps.append(f'{{"node": {i}, "name": {quote(ex.name(i))}, "op": "{op.name}", '
                      f'"grad": {n(result.grads[i])}, "contributions": [{contrib}], '
-                     f'"gate": {gate}, "pattern": {_q(ex.pattern(i))}, "edges": [{edges}]}}')
+                     f'"gate": {gate}, "pattern": {quote(ex.pattern(i))}, "edges": [{edges}]}}')
     w(", ".join(steps))
     w(f'], "gradients": {_obj(result.gradients)}, ')
     shared = shared_steps(result, walk)
     if shared:                  # loops only (additive): each shared input's per-step contributions
         w('"shared": [' + ", ".join(
-            f'{{"name": {_q(name)}, "node": {i}, "steps": ['
-            + ", ".join(f'{{"step": {_q(label)}, "contribution": {n(v)}}}' for label, v in per)
+            f'{{"name": {quote(name)}, "node": {i}, "steps": ['
+            + ", ".join(f'{{"step": {quote(label)}, "contribution": {n(v)}}}' for label, v in per)
             + f'], "grad": {n(result.grads[i])}}}' for name, i, per in shared) + '], ')
-    w(f'"warnings": [{", ".join(_q(x) for x in result.warnings)}]}}\n')
+    w(f'"warnings": [{", ".join(quote(x) for x in result.warnings)}]}}\n')
 
 
 # --- a step-through (the HTML page and cg explain --step) ------------------------------------

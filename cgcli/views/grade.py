@@ -8,7 +8,8 @@ import math
 
 from ..check.sheet import CARRIED, GRADED, MISSING, RIGHT, UNREADABLE, WRONG, check_word
 from ..core.fmt import fmt
-from .text import controls, json_text, safe, visible
+from ..core.formats import document
+from .text import controls, safe, visible
 from ..core.fmt import PRECISION, apart, fmt
 
 SCHEMA = "cg.grade/1"
@@ -60,7 +61,6 @@ def error_dict(e) -> dict:
 
 
 def grade_json(cls, students=None) -> str:
-    import json
     st = cls.stats
     doc = {"schema": SCHEMA, "key": cls.key.path, "title": cls.key.title, "submissions": cls.source,
            "seed": cls.seed,
@@ -71,7 +71,7 @@ def grade_json(cls, students=None) -> str:
            "students": [student_dict(s) for s in (cls.students if students is None else students)],
            "errors": [error_dict(e) for e in cls.errors], "key_warnings": cls.warnings,
            "misconceptions": cls.misconceptions}
-    return json_text(json.dumps(doc, allow_nan=False, ensure_ascii=False)) + "\n"
+    return document(doc) + "\n"
 
 
 # the word a status prints as in a sentence (Gradescope's output)
@@ -191,24 +191,20 @@ def gradescope(s, visibility: str | None = None, execution_time: float | None = 
 
 
 def gradescope_json(cls, one=None, visibility=None, execution_time=None) -> str:
-    import json
     if one is not None:
-        return json_text(json.dumps(gradescope(one, visibility, execution_time), allow_nan=False,
-                                    ensure_ascii=False, indent=1)) + "\n"
-    return json_text(json.dumps({s.student: gradescope(s, visibility, execution_time) for s in cls.students},
-                                allow_nan=False, ensure_ascii=False)) + "\n"
+        return document(gradescope(one, visibility, execution_time), indent=1) + "\n"
+    return document({s.student: gradescope(s, visibility, execution_time) for s in cls.students}) + "\n"
 
 
 def gradescope_error_json(errors, execution_time=None) -> str:
     """results.json for a submission that cannot be graded (a malformed sheet, another student's
     variant): score 0 and the reasons, visible, so the student can fix and resubmit."""
-    import json
     doc = {"score": 0, "output_format": "md",
            "output": "Your submission could not be graded:\n\n" + "\n".join(f"- {md(e.detail)}" for e in errors),
            "tests": [], "extra_data": {"errors": [e.detail for e in errors]}}
     if execution_time is not None:
         doc["execution_time"] = max(0, round(execution_time))
-    return json_text(json.dumps(doc, allow_nan=False, ensure_ascii=False, indent=1)) + "\n"
+    return document(doc, indent=1) + "\n"
 
 
 # --- Rich -----------------------------------------------------------------------------------

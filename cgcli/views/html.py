@@ -9,9 +9,9 @@ offline and loads nothing.
 from __future__ import annotations
 
 import html
-import json
 import re
 
+from ..core.formats import document
 from ..core.graph import output_name
 from ..core.ops import OPS, say_gate
 from .explain import Explainer, number, step_texts, title_text
@@ -310,7 +310,7 @@ def page(result, walk, frames, svg: str, precision=4, decimals=None, origin=None
             s["q"] = None if q is None or p is None else dict(q, ask=p[0], known=p[1])
     svg = mark_svg(svg, rv["final"])
     doc = {"steps": steps, "init": rv["init"], "final": rv["final"], "out": g.output, "quiz": bool(quiz), "tol": tol}
-    data = json.dumps(doc, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
+    data = document(doc).replace("</", "<\\/")
     e = html.escape
     source = title_text(g, origin)
     heading = title_text(g, origin, lambda t: f"<code>{e(t)}</code>")

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from ..core.errors import CgError
 from ..core.fmt import json_number, json_numbers
-from .json import _q
+from ..core.formats import quote
 
 SCHEMA = "cg.points/1"
 
 
 def error_line(lineno: int, err: CgError, extra: str = "", schema: str = SCHEMA) -> str:
     msg = err.message.removeprefix("cg: ")
-    return (f'{{"schema": "{schema}", "line": {lineno}{extra}, "error": {_q(msg)}, '
+    return (f'{{"schema": "{schema}", "line": {lineno}{extra}, "error": {quote(msg)}, '
             f'"exit_code": {err.exit_code}}}\n')
 
 
@@ -27,13 +27,13 @@ class EvalWriter:
     def __init__(self, graph):
         self.graph = graph
         var_ids = list(graph.variables.values())
-        grads = ", ".join(f"{_q(n)}: %s" for n in graph.variables)
+        grads = ", ".join(f"{quote(n)}: %s" for n in graph.variables)
         named = [(n, i) for n, i in graph.assigned.items()]
         self.node_ids = [i for _, i in named]
         self.node_needs = [bool(graph.needs_grad[i]) for _, i in named]
         nodes = ""
         if named:
-            nodes = ', "nodes": {' + ", ".join(f'{_q(n)}: {{"value": %s, "grad": %s}}' for n, _ in named) + "}"
+            nodes = ', "nodes": {' + ", ".join(f'{quote(n)}: {{"value": %s, "grad": %s}}' for n, _ in named) + "}"
         self.template = (f'{{"schema": "{SCHEMA}", "line": %d, "value": %s, "gradients": {{{grads}}}'
                          f'{nodes}, "warnings": [%s]}}\n')
         self.var_ids = var_ids
@@ -68,7 +68,7 @@ class EvalWriter:
         for i, needs in zip(self.node_ids, self.node_needs):
             row.append(N(result.values[i]))
             row.append(N(result.grads[i]) if needs else "null")
-        row.append(", ".join(_q(w) for w in result.warnings if w not in g.warnings))
+        row.append(", ".join(quote(w) for w in result.warnings if w not in g.warnings))
         return self.template % tuple(row)
 
 

@@ -3,8 +3,7 @@ object per question and a summary (schema cg.practice/1), and the quiz page of N
 Renders what cgcli.teach.practice decided; judges nothing."""
 from __future__ import annotations
 
-import json
-
+from ..core.formats import document
 from .explain import number
 
 SCHEMA = "cg.practice/1"
@@ -70,13 +69,13 @@ def outcome_json(o) -> str:
            "slip": {"code": o.code, "message": o.message} if o.code else None,
            "message": o.why if o.status == "wrong" else (o.message if o.status == "invalid" else None),
            "rule": q.rule if o.status in ("wrong", "invalid") else None}
-    return json.dumps(doc, ensure_ascii=False, allow_nan=False) + "\n"
+    return document(doc) + "\n"
 
 
 def summary_json(session, s: dict) -> str:
     doc = {"schema": SCHEMA, "type": "summary", "topic": session.topic, "seed": session.seed,
            "count": session.count, **s}
-    return json.dumps(doc, ensure_ascii=False, allow_nan=False) + "\n"
+    return document(doc) + "\n"
 
 
 def quiz_page(pages: list, session) -> str:

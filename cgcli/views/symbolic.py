@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..core.fmt import fmt, json_number
 from ..symbolic.infix import latex_number, render
 from ..symbolic.diff import latex_notation, notation
-from .json import _q
+from ..core.formats import quote
 
 SCHEMA = "cg.diff/1"
 
@@ -141,23 +141,23 @@ def write_json(result, out) -> None:
     plain = _printed(result, "plain")
     latex = _printed(result, "latex")
     vals = result.values
-    parts = [f'"schema": "{SCHEMA}"', f'"expression": {_q(result.source)}',
-             '"variables": [' + ", ".join(_q(v) for v in result.variables) + "]"]
+    parts = [f'"schema": "{SCHEMA}"', f'"expression": {quote(result.source)}',
+             '"variables": [' + ", ".join(quote(v) for v in result.variables) + "]"]
     if result.inputs is not None:
-        parts.append('"inputs": {' + ", ".join(f"{_q(k)}: {json_number(v)}" for k, v in result.inputs.items()) + "}")
+        parts.append('"inputs": {' + ", ".join(f"{quote(k)}: {json_number(v)}" for k, v in result.inputs.items()) + "}")
         parts.append(f'"value": {json_number(result.value)}')
     ders = []
     for wrt, r in zip(result.wrts, result.roots):
-        d = [f'"wrt": [{", ".join(_q(v) for v in wrt)}]', f'"notation": {_q(notation(wrt, result.f))}',
-             f'"expression": {_q(plain.ref(r))}', f'"program": {_q(plain.program(r))}',
-             f'"latex": {_q(latex.ref(r))}']
+        d = [f'"wrt": [{", ".join(quote(v) for v in wrt)}]', f'"notation": {quote(notation(wrt, result.f))}',
+             f'"expression": {quote(plain.ref(r))}', f'"program": {quote(plain.program(r))}',
+             f'"latex": {quote(latex.ref(r))}']
         if vals is not None:
             d.append(f'"value": {json_number(vals[r])}')
         ders.append("{" + ", ".join(d) + "}")
     parts.append('"derivatives": [' + ", ".join(ders) + "]")
     where = []
     for (name, text, node), (_, ltext, _) in zip(plain.definitions(), latex.definitions()):
-        d = [f'"name": {_q(name)}', f'"expression": {_q(text)}', f'"latex": {_q(ltext)}']
+        d = [f'"name": {quote(name)}', f'"expression": {quote(text)}', f'"latex": {quote(ltext)}']
         if vals is not None:
             d.append(f'"value": {json_number(vals[node])}')
         where.append("{" + ", ".join(d) + "}")
@@ -169,12 +169,12 @@ def write_json(result, out) -> None:
         def matrix(cell):
             return "[" + ", ".join("[" + ", ".join(cell(result.roots[i * n + j]) for j in range(n)) + "]"
                                    for i in range(n)) + "]"
-        h = ['"variables": [' + ", ".join(_q(v) for v in names) + "]",
-             '"expressions": ' + matrix(lambda r: _q(plain.ref(r)))]
+        h = ['"variables": [' + ", ".join(quote(v) for v in names) + "]",
+             '"expressions": ' + matrix(lambda r: quote(plain.ref(r)))]
         if vals is not None:
             h.append('"values": ' + matrix(lambda r: json_number(vals[r])))
         parts.append('"hessian": {' + ", ".join(h) + "}")
-    parts.append('"warnings": [' + ", ".join(_q(m) for m in result.warnings) + "]")
+    parts.append('"warnings": [' + ", ".join(quote(m) for m in result.warnings) + "]")
     out.write("{" + ", ".join(parts) + "}\n")
     for msg in result.warnings:
         _warn(msg)
@@ -186,9 +186,9 @@ def check_json(report) -> str:
     """The `check` member of cg.eval/1 (with --check)."""
     rows = []
     for v in report.variables:
-        rows.append(f"{_q(v.name)}: {{\"grad\": {json_number(v.grad)}, \"numeric\": {json_number(v.numeric)}, "
+        rows.append(f"{quote(v.name)}: {{\"grad\": {json_number(v.grad)}, \"numeric\": {json_number(v.numeric)}, "
                     f"\"error\": {json_number(v.error)}, \"step\": {json_number(v.step)}, "
-                    f"\"verdict\": {_q(v.verdict)}, \"note\": {_q(v.note)}}}")
+                    f"\"verdict\": {quote(v.verdict)}, \"note\": {quote(v.note)}}}")
     return (f'{{"passed": {"true" if report.passed else "false"}, "tolerance": {json_number(report.tolerance)}, '
             f'"max_error": {json_number(report.max_error)}, "variables": {{{", ".join(rows)}}}}}')
 

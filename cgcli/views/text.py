@@ -18,22 +18,9 @@ No Rich import at module level (start-up is paid on every call; JSON and CSV nee
 """
 from __future__ import annotations
 
-import re
 
-
-class _LazyPattern:
-    """A regex compiled on its first use. Compiling these character classes (code points up to
-    U+DFFF, so re builds a 64K-entry charset) costs about 5 ms, which `cg eval` would otherwise
-    pay at every start for text it never has to escape (tests/test_startup_imports.py)."""
-
-    def __init__(self, pattern: str):
-        self._pattern = pattern
-
-    def __getattr__(self, name):            # until compiled: then the methods are attributes
-        compiled = re.compile(self._pattern)
-        for m in ("search", "sub", "fullmatch", "findall", "match", "finditer", "split"):
-            setattr(self, m, getattr(compiled, m))
-        return getattr(compiled, name)
+# the shelf's lazily compiled pattern and JSON text escapes (core/formats.py)
+from ..core.formats import _JSON_EXTRA, LazyPattern as _LazyPattern, json_text  # noqa: F401
 
 
 # C0 and DEL and C1; Arabic letter mark, LRM/RLM; LRE/RLE/PDF/LRO/RLO; LRI/RLI/FSI/PDI;
@@ -87,18 +74,6 @@ def safe(s):
 
 
 # --- JSON ----------------------------------------------------------------------------------
-
-_JSON_EXTRA = _LazyPattern(f"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
-
-
-def json_text(text: str) -> str:
-    """JSON text (from json.dumps(ensure_ascii=False)) with the raw characters a terminal would
-    act on (DEL, C1, bidi controls, separators, lone surrogates) as \\uXXXX escapes; json.dumps
-    already escapes C0. Such characters occur only inside strings, so the JSON means the same."""
-    if _JSON_EXTRA.search(text) is None:
-        return text
-    return _JSON_EXTRA.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
 
 # --- stdout: the last line of defence ----------------------------------------------------
 

@@ -10,33 +10,12 @@ Numbers are written in cg's shortest round-trip form; inf and nan are strings.
 """
 from __future__ import annotations
 
-from ..core.fmt import json_number
-from .json import _q
+from ..core.formats import dumps
 
 DESCEND = "cg.descend/1"
 DESCEND_STEP = "cg.descend.step/1"
 FIT = "cg.fit/1"
 FIT_EPOCH = "cg.fit.epoch/1"
-
-
-def dumps(obj) -> str:
-    """One JSON value on one line. The structures here are a few levels deep (a run's
-    settings and records), so a plain recursive walk over them is fine."""
-    if obj is None:
-        return "null"
-    if obj is True:
-        return "true"
-    if obj is False:
-        return "false"
-    if isinstance(obj, int):
-        return str(obj)
-    if isinstance(obj, float):
-        return json_number(obj)
-    if isinstance(obj, str):
-        return _q(obj)
-    if isinstance(obj, dict):
-        return "{" + ", ".join(f"{_q(k)}: {dumps(v)}" for k, v in obj.items()) + "}"
-    return "[" + ", ".join(dumps(v) for v in obj) + "]"
 
 
 def _head(run) -> dict:
