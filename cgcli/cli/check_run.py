@@ -181,102 +181,19 @@ def check_key(path: str, cli_tol: dict, json_out: bool, precision, key=None) -> 
     return 0 if all(r.passed for r in sc.reports) else 1
 
 
-SUBMISSION_KEYS = ("id", "inputs", "value", "grad", "node")
-
-
 def check_points(graph, fixed: dict, stream, tol, out=None, ecf=None) -> int:
-    """Grade a JSON Lines stream of submissions; one cg.check/1 verdict line per submission.
-    Exit code: that of the first line that could not be graded (2 or 3), else 1 when any
-    submission has a wrong answer, else 0."""
-    from ..check.answers import Written, answer_from_text, make_answer, node_names, resolve
-    from ..check.grading import Report, grade
-
-    def answer(kind, name, v):      # a string naming the expression's names: a formula answer
-        return answer_from_text(kind, name, v) if type(v) is str else make_answer(kind, name, v)
-    from ..core.names import missing_values, unknown
-    from ..core.passes import missing_inputs, run, with_defaults
-    from .points import Tally, _decode_line, _json_type, _number, decoder, read_lines, too_long, write
-    from ..views.check import submission_json
-    out = out or sys.stdout
-    decode = decoder(parse_float=Written, unique=True)   # a key twice is ambiguous
-    names = node_names(graph)
-    tally = Tally()
-    results: dict = {}           # inputs -> Result (students share inputs)
-    cache: dict = {}
-    wrong = passed = 0
-    for block in read_lines(stream):
-        texts = []
-        for lineno, raw in block:
-            raw = raw.strip() if raw is not None else None
-            if raw is not None and not raw:
-                continue
-            tally.total += 1
-            sid = None
-            try:
-                if raw is None:
-                    raise too_long()
-                d = _decode_line(decode, raw)
-                if type(d) is not dict:
-                    raise InputError(f"cg: a line must be a JSON object of answers, got {_json_type(d)}")
-                sid = d.get("id")
-                if sid is not None and (type(sid) not in (str, int, float, Written)):
-                    sid = None
-                    raise InputError("cg: id must be a string or a number")
-                for key in d:
-                    if key not in SUBMISSION_KEYS:
-                        raise InputError(f"cg: unknown key {key!r} (a submission has: {', '.join(SUBMISSION_KEYS)})")
-                inputs = with_defaults(graph, fixed)     # the program's own values, then the line's
-                given = d.get("inputs", {})
-                if type(given) is not dict:
-                    raise InputError("cg: inputs must be an object of variable values")
-                for name, v in given.items():
-                    if name in fixed:
-                        raise InputError(f"cg: {name} is fixed on the command line; leave it out of inputs")
-                    if name not in graph.variables:
-                        raise unknown(graph, name, "variables", "inputs")
-                    inputs[name] = _number(name, float(v) if isinstance(v, Written) else v, cache)
-                missing = missing_inputs(graph, inputs)
-                if missing:
-                    raise missing_values(missing, why="(give them on the command line or in \"inputs\")")
-                answers = []
-                if "value" in d:
-                    answers.append(answer("value", None, d["value"]))
-                for kind in ("node", "grad"):
-                    table = d.get(kind, {})
-                    if type(table) is not dict:
-                        raise InputError(f"cg: {kind} must be an object of NAME: answer")
-                    for name, v in table.items():
-                        try:
-                            resolve(graph, kind, name, names)
-                        except CgError as e:
-                            raise InputError(f"cg: {kind}.{name}: {e.message.removeprefix('cg: ')}") from None
-                        answers.append(answer(kind, name, v))
-                if not answers:
-                    raise InputError("cg: the submission has no answers (give value, grad or node)")
-                key = tuple(inputs[n] for n in graph.variables)
-                result = results.get(key)
-                if result is None:
-                    if len(results) > 4096:
-                        results.clear()
-                    result = results[key] = run(graph, {n: inputs[n] for n in graph.variables})
-                rep = Report(sid, result, grade(result, answers, tol, ecf), tolerance=tol)
-            except CgError as e:
-                from ..views.check import SCHEMA, _id
-                extra = f', "id": {_id(sid)}' if sid is not None else ""
-                texts.append(tally.error(lineno, e, extra, SCHEMA))
-                continue
-            if rep.passed:
-                passed += 1
-            else:
-                wrong += 1
-            texts.append(submission_json(lineno, sid, rep))
-        if texts:
-            write(out, "".join(texts))
-    code = tally.finish()
+    """Grade a JSON Lines stream of submissions (check/points.py), one cg.check/1 verdict line
+    per submission (views/check.py). Exit code: that of the first line that could not be graded
+    (2 or 3), else 1 when any submission has a wrong answer, else 0."""
+    from ..check.points import check_points as grade_points
+    from ..views.check import SubmissionWriter
+    from .points import Tally
+    graded = grade_points(graph, fixed, stream, tol, SubmissionWriter(), out, Tally(), ecf)
+    code = graded.tally.finish()
     if code:
         return code
-    if wrong:
-        print(f"cg: {passed} of {passed + wrong} submissions passed", file=sys.stderr)
+    if graded.wrong:
+        print(f"cg: {graded.passed} of {graded.passed + graded.wrong} submissions passed", file=sys.stderr)
         return 1
     return 0
 

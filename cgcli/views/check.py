@@ -109,6 +109,27 @@ def _id(sid) -> str:
     return str(sid) if isinstance(sid, int) else _n(sid)
 
 
+class SubmissionWriter:
+    """The text of cg check --points's lines (check/points.py decides them): a verdict line
+    per graded submission, an error line (the cg.points/1 error shape, schema cg.check/1)
+    per line that could not be graded."""
+    schema = SCHEMA
+
+    @staticmethod
+    def line(lineno: int, sid, rep) -> str:
+        return submission_json(lineno, sid, rep)
+
+    @staticmethod
+    def id_field(sid) -> str:
+        """The error line's "id" field, when the line gave one."""
+        return f', "id": {_id(sid)}' if sid is not None else ""
+
+    @staticmethod
+    def error(lineno: int, err, extra: str = "", schema: str = SCHEMA) -> str:
+        from .points import error_line
+        return error_line(lineno, err, extra, schema)
+
+
 # --- Rich ------------------------------------------------------------------------------------
 
 def _heading(rep, precision=None):
