@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from .app import load, split_args
-from ..core.errors import CgError, InputError
+from ..core.errors import InputError
 
 
 def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict, json_out: bool,
@@ -14,7 +14,7 @@ def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict
     """cg check: one problem on the command line, a homework file, or --points submissions;
     returns the exit code. `verify`: also check cg's own gradients by finite differences.
     `output`: grade d(NAME)/d(...) and NAME's value instead of the last statement's (--output)."""
-    from ..check.answers import Tolerance
+    from ..check import tasks
     answers_given = value is not None or grads or nodes
     expr, raw = split_args(args, sets)
     if verify and points is not None:
@@ -24,10 +24,7 @@ def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict
             raise InputError("cg: a homework file brings its own inputs and answers: "
                              "give only the file (and options such as --json, --rounded, --keep-going)")
         return check_homework(expr, cli_tol, json_out, keep_going, precision, verify, ecf)
-    tol = Tolerance()
-    for k, v in cli_tol.items():
-        if v is not None:
-            setattr(tol, k, v)
+    tol = tasks.tolerance(cli_tol)
     if points is not None:
         if answers_given:
             raise InputError("cg: with --points the answers come from each line; leave out --value/--grad/--node")
@@ -37,15 +34,12 @@ def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict
         from .points import open_points
         return check_points(graph, inputs, open_points(points), tol, ecf=ecf)
     program, graph, inputs = load(args, sets, command="check", output=output)
-    answers = cli_answers(value, grads, nodes)
+    answers = tasks.cli_answers(value, grads, nodes)
     if not answers:
         raise InputError("cg: no answers to check",
                          hint="give --value ANSWER, --grad NAME=ANSWER or --node NAME=ANSWER")
-    from ..check.grading import Report, check_targets, grade
-    from ..core.passes import run
-    check_targets(graph, answers)
-    result = run(graph, inputs)
-    report = Report(result=result, rows=grade(result, answers, tol, ecf), tolerance=tol)
+    report = tasks.grade_problem(graph, inputs, answers, tol, ecf)
+    result = report.result
     verified = _verify(result) if verify else None
     if json_out:
         from ..views.check import problem_json
@@ -96,41 +90,15 @@ def key(args: list, sets: list, id: str, title, decimals) -> None:
         print(f"cg: warning: {w}", file=sys.stderr)
 
 
-def cli_answers(value, grads: list, nodes: list) -> list:
-    from ..check.answers import answer_from_text, split_answer
-    answers = []
-    if value is not None:
-        answers.append(answer_from_text("value", None, value))
-    for spec in nodes:
-        name, val = split_answer(spec, "--node")
-        answers.append(answer_from_text("node", name, val))
-    for spec in grads:
-        name, val = split_answer(spec, "--grad")
-        answers.append(answer_from_text("grad", name, val))
-    return answers
-
-
 def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, precision,
                    verify: bool = False, ecf=None) -> int:
-    from ..check import homework, keys
-    from ..check.grading import Report, grade
-    from ..core.passes import run
+    from ..check import keys
+    from ..check.tasks import grade_sheet
     kind, got = keys.read(path)         # one entry point: a key (self-check) or a student's sheet
     if kind == "key":
         return check_key(path, cli_tol, json_out, precision, got)
     sheet, problems, errors = got
-    reports = []
-    for p in problems:
-        tol = p.tolerance(cli_tol, sheet)
-        try:
-            result = run(p.graph, p.inputs)
-        except CgError as e:
-            errors.append(homework.ProblemError(path, p.line, p.id, e))
-            continue
-        reports.append(Report(p.id, result, grade(result, p.answers, tol, p.option("ecf", {"ecf": ecf}, sheet)),
-                              tolerance=tol,
-                              line=p.line, title=p.title))
-    errors.sort(key=lambda e: getattr(e, "line", None) or 0)
+    reports = grade_sheet(path, sheet, problems, errors, cli_tol, ecf)
     if errors and not keep_going:
         for e in errors:
             print(e.render(), file=sys.stderr)
@@ -200,13 +168,8 @@ def check_points(graph, fixed: dict, stream, tol, out=None, ecf=None) -> int:
 
 def get_targets(graph, specs: list) -> list:
     """Resolve --get TARGETs against the graph before any pass runs (unknown: exit 2)."""
-    from ..check.answers import node_names, parse_target, resolve
-    names = node_names(graph)
-    out = []
-    for spec in specs:
-        kind, name = parse_target(spec)
-        out.append((kind, resolve(graph, kind, name, names)))
-    return out
+    from ..check.tasks import get_targets as resolve_targets
+    return resolve_targets(graph, specs)
 
 
 def print_targets(result, targets: list) -> None:

@@ -15,15 +15,6 @@ from ..core.errors import InputError
 FORMATS = ("table", "json", "csv", "gradescope")
 
 
-def _cli(cli_tol: dict, ecf) -> dict:
-    cli = {k: v for k, v in cli_tol.items() if v is not None}
-    if ecf is not None:
-        if not 0 <= ecf <= 1:
-            raise InputError(f"cg: --ecf must be from 0 to 1, got {ecf:g}")
-        cli["ecf"] = ecf
-    return cli
-
-
 def _report_errors(cls, keep_going: bool) -> None:
     for e in cls.errors:
         print(e.render(), file=sys.stderr)
@@ -51,7 +42,7 @@ def grade(key_path: str, source: str, *, student=None, detail=False, view="table
           keep_going=False, roster=None, seed=None, cli_tol=None, ecf=None, precision=None,
           visibility=None, metadata=None) -> int:
     import time
-    from ..check import grade as g
+    from ..check import grade as g, tasks
     start = time.monotonic()
     if view not in FORMATS:
         raise InputError(f"cg: unknown --format {view!r}", hint=f"formats: {', '.join(FORMATS)}")
@@ -67,7 +58,7 @@ def grade(key_path: str, source: str, *, student=None, detail=False, view="table
         raise InputError("cg: --metadata names the student of one submission: leave out --student and --out")
     if (roster is None) != (seed is None) and not (metadata is not None and seed is None):
         raise InputError("cg: --roster and --seed go together (the sheets' numbers come from both)")
-    cli = _cli(cli_tol or {}, ecf)
+    cli = tasks.key_overrides(cli_tol or {}, ecf)
     key = g.read_key(key_path)
     as_student = None
     if metadata is not None:
@@ -76,7 +67,7 @@ def grade(key_path: str, source: str, *, student=None, detail=False, view="table
         if note:
             print(f"cg: {note}", file=sys.stderr)
         try:
-            source = _one_sheet(source)
+            source = tasks.one_sheet(source)
         except InputError as e:          # the student's upload: say so in results.json too
             from ..views.grade import gradescope_error_json
             sys.stdout.write(gradescope_error_json([g.SubmissionError(None, err=e)], time.monotonic() - start))
@@ -131,26 +122,12 @@ def grade(key_path: str, source: str, *, student=None, detail=False, view="table
     return g.exit_code(cls)
 
 
-def _one_sheet(source: str) -> str:
-    """The one *.toml sheet of a Gradescope submission (a file, or a folder holding one)."""
-    if not os.path.isdir(source):
-        return source
-    try:
-        sheets = sorted(n for n in os.listdir(source) if n.endswith(".toml"))
-    except OSError as e:
-        raise InputError(f"cg: cannot read the folder {source}: {e.strerror or e}") from None
-    if len(sheets) != 1:
-        raise InputError(f"cg: the submission {source} holds {len(sheets)} *.toml sheets: upload exactly one"
-                         + (f" (found: {', '.join(sheets[:5])})" if sheets else ""))
-    return os.path.join(source, sheets[0])
-
-
 def _write_gradescope(cls, out_dir: str, visibility=None, elapsed=None) -> None:
-    from ..core.filenames import safe_name
+    from ..check.tasks import results_folder
     from ..views.grade import gradescope_json
     from ..views.text import visible
     for s in cls.students:
-        folder = safe_name(s.student)              # a name from a submission is never a path
+        folder = results_folder(s.student)
         if folder != s.student:
             print(f"cg: note: student '{visible(s.student)}' is written as {out_dir}/{folder}/results.json",
                   file=sys.stderr)
@@ -167,10 +144,10 @@ def _write_gradescope(cls, out_dir: str, visibility=None, elapsed=None) -> None:
 def check_with_key(sheet: str, key_path: str, *, json_out=False, cli_tol=None, ecf=None,
                    precision=None) -> int:
     """cg check SHEET --key KEY: one student's sheet graded as cg grade grades it."""
-    from ..check import grade as g
+    from ..check import grade as g, tasks
     if not sheet.endswith(".toml") or os.path.isdir(sheet):
         raise InputError("cg: --key grades a student's sheet: give the sheet (*.toml) and --key KEY.toml")
-    cli = _cli(cli_tol or {}, ecf)
+    cli = tasks.key_overrides(cli_tol or {}, ecf)
     key = g.read_key(key_path)
     if key.drawn:
         raise InputError(f"cg: {key_path} draws inputs per student: grade the sheet with "
@@ -187,7 +164,7 @@ def check_with_key(sheet: str, key_path: str, *, json_out=False, cli_tol=None, e
         from ..views.grade import print_student
         from ..views.rich import table_console
         print_student(s, table_console(), precision)
-    return 0 if s.score == s.points and all(m.status == "right" for p in s.problems for m in p.marks) else 1
+    return 0 if tasks.full_marks(s) else 1
 
 
 def make_sheets(template: str, roster: str, seed, out_dir: str, view: str = "toml") -> int:
@@ -196,7 +173,7 @@ def make_sheets(template: str, roster: str, seed, out_dir: str, view: str = "tom
     if view != "toml":
         return _printable(template, roster, seed, out_dir, view)
     from ..check import grade as g
-    from ..check.variants import fingerprint
+    from ..check.tasks import student_inputs
     from ..views.grade import sheet_toml
     key = g.read_key(template)
     names = g.read_roster(roster)
@@ -208,8 +185,7 @@ def make_sheets(template: str, roster: str, seed, out_dir: str, view: str = "tom
     except OSError as e:
         raise InputError(f"cg: cannot create {out_dir}: {e.strerror or e}") from None
     for name in names:
-        inputs = [g.draw_inputs(p, seed, name, p.setting("decimals", {}, key.sheet, 1)) for p in key.problems]
-        variant = fingerprint([(p.id, i) for p, i in zip(key.problems, inputs)])
+        inputs, variant = student_inputs(key, seed, name)
         path = os.path.join(out_dir, f"{name}.toml")
         try:
             with open(path, "w", encoding="utf-8") as f:
@@ -269,7 +245,7 @@ def _printable(path: str, roster, seed, out_dir: str, view: str) -> int:
     import shutil
     from ..check import grade as g
     from ..check.export import key_sheet
-    from ..check.variants import fingerprint
+    from ..check.tasks import student_inputs
     from ..views import sheets as V
     if view == "pdf" and shutil.which("pdflatex") is None:
         raise InputError("cg: --format pdf needs pdflatex (TeX Live), which is not installed",
@@ -297,8 +273,7 @@ def _printable(path: str, roster, seed, out_dir: str, view: str) -> int:
         if name is None:
             sheets.append(key_sheet(key, {}))
             continue
-        inputs = [g.draw_inputs(p, seed, name, p.setting("decimals", {}, key.sheet, 1)) for p in key.problems]
-        variant = fingerprint([(p.id, i) for p, i in zip(key.problems, inputs)])
+        inputs, variant = student_inputs(key, seed, name)
         sheets.append(key_sheet(key, {}, name, seed, variant, inputs))
     ext = "md" if view == "md" else "tex"
     render, answers = (V.sheet_md, V.answers_md) if view == "md" else (V.sheet_tex, V.answers_tex)
