@@ -114,6 +114,14 @@ def student_inputs(key, seed, name) -> tuple:
     return inputs, fingerprint([(p.id, i) for p, i in zip(key.problems, inputs)])
 
 
+def class_roster(key, roster, seed) -> tuple:
+    """The roster a class is graded with (its names when --roster and --seed are both given and
+    the key draws inputs, else None) and whether a roster was given that changes nothing."""
+    from . import grade as g
+    names = g.read_roster(roster) if roster is not None and seed is not None else None
+    return (names if key.drawn else None), (names is not None and not key.drawn)
+
+
 def results_folder(student: str) -> str:
     """A student's Gradescope results folder: a name from a submission is never a path."""
     from ..core.filenames import safe_name

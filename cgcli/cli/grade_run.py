@@ -16,18 +16,8 @@ FORMATS = ("table", "json", "csv", "gradescope")
 
 
 def _report_errors(cls, keep_going: bool) -> None:
-    for e in cls.errors:
-        print(e.render(), file=sys.stderr)
-    if cls.errors:
-        n = len(cls.errors)
-        s = "s" if n != 1 else ""
-        if keep_going:
-            m = len(cls.students)
-            print(f"cg: {n} submission{s} could not be graded (listed above); the other "
-                  f"{m} {'was' if m == 1 else 'were'} graded", file=sys.stderr)
-        else:
-            print(f"cg: {n} submission{s} cannot be graded; --keep-going grades the other "
-                  f"{len(cls.students)} anyway", file=sys.stderr)
+    from ..views.grade import error_lines
+    sys.stderr.write(error_lines(cls, keep_going))
 
 
 def _collector_paused(run):
@@ -74,11 +64,11 @@ def grade(key_path: str, source: str, *, student=None, detail=False, view="table
             raise
         if key.drawn and seed is None:
             raise InputError(f"cg: {key_path} draws inputs per student: give --seed (the one the sheets were made with)")
-    names = g.read_roster(roster) if roster is not None and seed is not None else None
-    if names is not None and not key.drawn and metadata is None:
+    names, unused = tasks.class_roster(key, roster, seed)
+    if unused and metadata is None:
         print(f"cg: warning: {key_path} draws no inputs from ranges; --roster and --seed change nothing",
               file=sys.stderr)
-    cls = g.grade_class(key, source, cli, names if key.drawn else None, seed, only=student, as_student=as_student)
+    cls = g.grade_class(key, source, cli, names, seed, only=student, as_student=as_student)
     for w in cls.warnings:
         print(f"cg: warning: {key_path}: {w}", file=sys.stderr)
     if metadata is not None and cls.errors:

@@ -213,6 +213,22 @@ def gradescope_error_json(errors, execution_time=None) -> str:
 
 # --- Rich -----------------------------------------------------------------------------------
 
+def error_lines(cls, keep_going: bool) -> str:
+    """The class's submission errors for stderr, then what became of the others."""
+    lines = [e.render() for e in cls.errors]
+    if cls.errors:
+        n = len(cls.errors)
+        s = "s" if n != 1 else ""
+        if keep_going:
+            m = len(cls.students)
+            lines.append(f"cg: {n} submission{s} could not be graded (listed above); the other "
+                         f"{m} {'was' if m == 1 else 'were'} graded")
+        else:
+            lines.append(f"cg: {n} submission{s} cannot be graded; --keep-going grades the other "
+                         f"{len(cls.students)} anyway")
+    return "".join(line + "\n" for line in lines)
+
+
 STUDENT_ROWS = 200          # the class table lists students up to this many
 
 
