@@ -9,11 +9,14 @@ from .app import load, split_args
 from ..core.errors import InputError
 
 
-def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict, json_out: bool,
-          keep_going: bool, points, precision, verify: bool = False, ecf=None, output=None) -> int:
+def check(args: list, sets: list, request) -> int:
     """cg check: one problem on the command line, a homework file, or --points submissions;
-    returns the exit code. `verify`: also check cg's own gradients by finite differences.
-    `output`: grade d(NAME)/d(...) and NAME's value instead of the last statement's (--output)."""
+    returns the exit code. `request`: cli/check.py's CheckRequest (`verify`: also check cg's own
+    gradients by finite differences; `output`: grade d(NAME)/d(...) and NAME's value instead of
+    the last statement's, --output)."""
+    value, grads, nodes, cli_tol = request.value, request.grads, request.nodes, request.cli_tol
+    json_out, keep_going, points, precision = request.json_out, request.keep_going, request.points, request.precision
+    verify, ecf, output = request.verify, request.ecf, request.output
     from ..check import tasks
     answers_given = value is not None or grads or nodes
     expr, raw = split_args(args, sets)

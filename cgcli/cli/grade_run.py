@@ -28,9 +28,12 @@ def _collector_paused(run):
 
 
 @_collector_paused
-def grade(key_path: str, source: str, *, student=None, detail=False, view="table", out_dir=None,
-          keep_going=False, roster=None, seed=None, cli_tol=None, ecf=None, precision=None,
-          visibility=None, metadata=None) -> int:
+def grade(key_path: str, source: str, request) -> int:
+    """cg grade KEY SUBMISSIONS with cli/check.py's GradeRequest; the exit code."""
+    r = request
+    student, detail, view, out_dir, keep_going = r.student, r.detail, r.view, r.out_dir, r.keep_going
+    roster, seed, cli_tol, ecf, precision = r.roster, r.seed, r.cli_tol, r.ecf, r.precision
+    visibility, metadata = r.visibility, r.metadata
     import time
     from ..check import grade as g, tasks
     start = time.monotonic()
