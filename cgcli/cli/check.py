@@ -185,6 +185,28 @@ class GradeRequest:
     visibility: Optional[str] = None
     metadata: Optional[str] = None
 
+    FORMATS = ("table", "json", "csv", "gradescope")
+
+    def check(self) -> None:
+        """The options that go together (cg's own messages: exit 2)."""
+        from ..core.errors import InputError
+        view = self.view
+        if view not in self.FORMATS:
+            raise InputError(f"cg: unknown --format {view!r}", hint=f"formats: {', '.join(self.FORMATS)}")
+        if self.out_dir is not None and view != "gradescope":
+            raise InputError("cg: --out DIR writes Gradescope's DIR/<student>/results.json: use it with --format gradescope")
+        if (self.visibility is not None or self.metadata is not None) and view != "gradescope":
+            raise InputError("cg: --visibility and --metadata are for Gradescope: use them with --format gradescope")
+        if self.visibility is not None:
+            from ..views.grade import VISIBILITIES
+            if self.visibility not in VISIBILITIES:
+                raise InputError(f"cg: unknown --visibility {self.visibility!r}",
+                                 hint=f"one of: {', '.join(VISIBILITIES)}")
+        if self.metadata is not None and (self.student is not None or self.out_dir is not None):
+            raise InputError("cg: --metadata names the student of one submission: leave out --student and --out")
+        if (self.roster is None) != (self.seed is None) and not (self.metadata is not None and self.seed is None):
+            raise InputError("cg: --roster and --seed go together (the sheets' numbers come from both)")
+
 
 @app.command("grade")
 def grade_cmd(

@@ -12,9 +12,6 @@ import sys
 
 from ..core.errors import InputError
 
-FORMATS = ("table", "json", "csv", "gradescope")
-
-
 def _report_errors(cls, keep_going: bool) -> None:
     from ..views.grade import error_lines
     sys.stderr.write(error_lines(cls, keep_going))
@@ -37,20 +34,7 @@ def grade(key_path: str, source: str, request) -> int:
     import time
     from ..check import grade as g, tasks
     start = time.monotonic()
-    if view not in FORMATS:
-        raise InputError(f"cg: unknown --format {view!r}", hint=f"formats: {', '.join(FORMATS)}")
-    if out_dir is not None and view != "gradescope":
-        raise InputError("cg: --out DIR writes Gradescope's DIR/<student>/results.json: use it with --format gradescope")
-    if (visibility is not None or metadata is not None) and view != "gradescope":
-        raise InputError("cg: --visibility and --metadata are for Gradescope: use them with --format gradescope")
-    if visibility is not None:
-        from ..views.grade import VISIBILITIES
-        if visibility not in VISIBILITIES:
-            raise InputError(f"cg: unknown --visibility {visibility!r}", hint=f"one of: {', '.join(VISIBILITIES)}")
-    if metadata is not None and (student is not None or out_dir is not None):
-        raise InputError("cg: --metadata names the student of one submission: leave out --student and --out")
-    if (roster is None) != (seed is None) and not (metadata is not None and seed is None):
-        raise InputError("cg: --roster and --seed go together (the sheets' numbers come from both)")
+    request.check()
     cli = tasks.key_overrides(cli_tol or {}, ecf)
     key = g.read_key(key_path)
     as_student = None
@@ -98,19 +82,9 @@ def grade(key_path: str, source: str, request) -> int:
             one = chosen[0] if (student is not None or metadata is not None) and chosen else None
             sys.stdout.write(gradescope_json(cls, one, visibility, elapsed))
     else:
-        from ..views.grade import print_class, print_student
+        from ..views.grade import print_grade
         from ..views.rich import table_console
-        c = table_console()
-        if student is not None or detail:
-            for k, s in enumerate(chosen):
-                if k:
-                    c.print()
-                print_student(s, c, precision)
-            if detail and student is None:
-                c.print()
-                print_class(cls, c, precision)
-        else:
-            print_class(cls, c, precision)
+        print_grade(cls, chosen, student is not None, detail, table_console(), precision)
     _report_errors(cls, True)
     return g.exit_code(cls)
 

@@ -356,6 +356,21 @@ _VERDICT = {RIGHT: ("✓ right", "green"), WRONG: ("✗ wrong", "bold red"),
             UNREADABLE: ("✗ unreadable", "bold red")}
 
 
+def print_grade(cls, chosen: list, one: bool, detail: bool, console, precision=None) -> None:
+    """cg grade's table view: the class summary; a table per student instead with --student
+    (`one`) or --detail, then (--detail) the class summary."""
+    if one or detail:
+        for k, s in enumerate(chosen):
+            if k:
+                console.print()
+            print_student(s, console, precision)
+        if detail and not one:
+            console.print()
+            print_class(cls, console, precision)
+    else:
+        print_class(cls, console, precision)
+
+
 def print_student(s, console, precision=None) -> None:
     from rich.table import Table
     from rich.text import Text
