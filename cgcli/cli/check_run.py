@@ -103,32 +103,20 @@ def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, p
     sheet, problems, errors = got
     reports = grade_sheet(path, sheet, problems, errors, cli_tol, ecf)
     if errors and not keep_going:
-        for e in errors:
-            print(e.render(), file=sys.stderr)
-        if reports:
-            s = "s" if len(reports) != 1 else ""
-            print(f"cg: {len(errors)} problem{'s' if len(errors) != 1 else ''} cannot be graded; "
-                  f"--keep-going grades the other {len(reports)} problem{s} anyway", file=sys.stderr)
+        from ..views.check import homework_errors
+        sys.stderr.write(homework_errors(errors, reports))
         return errors[0].exit_code
     verified = [_verify(r.result) for r in reports] if verify else []
     if json_out:
-        from ..views.check import homework_json
-        extra = ""
-        if verify:
-            from ..views.json import _q
-            from ..views.symbolic import check_json
-            extra = ', "verify": {' + ", ".join(f"{_q(str(r.id))}: {check_json(v)}"
-                                                for r, v in zip(reports, verified)) + "}"
+        from ..views.check import homework_json, verify_json
+        extra = verify_json(reports, verified) if verify else ""
         sys.stdout.write(homework_json(path, sheet, reports, errors, extra))
     else:
-        from ..views.check import print_homework
-        from ..views.rich import console, table_console
+        from ..views.check import print_homework, print_verified
+        from ..views.rich import table_console
         print_homework(path, sheet, reports, errors, table_console(), precision)
         if verify:
-            from ..views.symbolic import print_check
-            for r, v in zip(reports, verified):
-                console().print(f"problem {r.id}:")
-                print_check(v, precision)
+            print_verified(reports, verified, precision)
     for e in errors:
         print(e.render(), file=sys.stderr)
     _verify_failed(verified)
