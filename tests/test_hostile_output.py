@@ -178,8 +178,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def restore_cell(cell: str) -> str:
-    """The documented rule undone: one ' in front of a formula character, then visible()."""
-    if cell.startswith("'") and cell[1:].startswith(FORMULA_START):
+    """The documented rule undone: one ' in front of a formula character or of ', then visible()."""
+    if cell.startswith("'") and cell[1:].startswith(FORMULA_START + ("'",)):
         cell = cell[1:]
     return shown_back(cell)
 

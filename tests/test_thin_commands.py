@@ -79,3 +79,55 @@ def test_points_engine_runs_with_the_views_writer():
     assert lines[1]["exit_code"] == 2 and "missing value for y" in lines[1]["error"]
     assert abs(lines[2]["value"] - 3.141592653589793) < 1e-15
     assert (tally.total, tally.failed, tally.code()) == (3, 1, 2)
+
+
+SUBMISSIONS = (b'{"id": "ann", "inputs": {"y": 3}, "value": 6, "grad": {"x": 3, "y": 2}}\n'
+               b'\n'
+               b'{"id": 7, "inputs": {"y": 4}, "value": 8, "grad": {"x": 5}}\n'
+               b'{"id": "cy", "inputs": {"y": 3}, "grad": {"q": 1}}\n'
+               b'{"id": [1], "value": 6}\n'
+               b'{"id": "dee", "inputs": {"y": 3}, "grad": [1]}\n'
+               b'[1, 2]\n'
+               b'{"id": "eve", "inputs": {"y": 3}, "value": "2*3", "node": {"p": 6}}\n')
+
+
+def test_check_points_grader_runs_without_the_cli(tmp_path):
+    """check/points.py grades the submissions with the view's writer, no CLI; the command
+    `cg check --points` prints the same lines byte for byte and exits with the tally's code."""
+    from cgcli.check.answers import Tolerance
+    from cgcli.check.points import check_points
+    from cgcli.views.check import SubmissionWriter
+    program = "p = x*y\np"
+    graph = parse(program)
+    out = io.StringIO()
+    graded = check_points(graph, {"x": 2.0}, io.BytesIO(SUBMISSIONS), Tolerance(), SubmissionWriter(), out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [d["line"] for d in lines] == [1, 3, 4, 5, 6, 7, 8]
+    assert lines[0]["id"] == "ann" and lines[0]["passed"] is True and lines[0]["value"] == 6
+    assert lines[1]["id"] == 7 and lines[1]["value"] == 8 and lines[1]["passed"] is False
+    assert "q" in lines[2]["error"] and lines[2]["exit_code"] == 2 and lines[2]["id"] == "cy"
+    assert lines[3]["error"] == "id must be a string or a number" and "id" not in lines[3]
+    assert lines[4]["error"] == "grad must be an object of NAME: answer" and lines[4]["id"] == "dee"
+    assert "got an array" in lines[5]["error"]
+    assert lines[6]["id"] == "eve" and lines[6]["passed"] is True
+    assert all(d["schema"] == "cg.check/1" for d in lines)
+    assert (graded.passed, graded.wrong, graded.tally.total, graded.tally.failed) == (2, 1, 7, 4)
+    assert graded.tally.code() == 2
+    points = tmp_path / "subs.jsonl"
+    points.write_bytes(SUBMISSIONS)
+    p = run_cg("check", program, "--x", "2", "--points", str(points))
+    assert p.returncode == 2, p.stderr.decode()
+    assert p.stdout.decode() == out.getvalue()
+
+
+def test_check_points_exit_code_counts_wrong_submissions():
+    from cgcli.check.answers import Tolerance
+    from cgcli.check.points import check_points
+    from cgcli.views.check import SubmissionWriter
+    subs = b'{"value": 6}\n{"value": 7}\n'
+    out = io.StringIO()
+    graded = check_points(parse("x*y"), {"x": 2.0, "y": 3.0}, io.BytesIO(subs), Tolerance(), SubmissionWriter(), out)
+    assert (graded.passed, graded.wrong, graded.tally.code()) == (1, 1, 0)
+    p = run_cg("check", "x*y", "--x", "2", "--y", "3", "--points", "-", input=subs)
+    assert p.returncode == 1 and p.stdout.decode() == out.getvalue()
+    assert "cg: 1 of 2 submissions passed" in p.stderr.decode()

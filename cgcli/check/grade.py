@@ -756,13 +756,16 @@ def read_jsonl(path: str, key: Key):
 
 
 def _nested(table: dict, pid, path, line, student, s) -> dict:
+    from .points import answer_table
     out = {}
     for kind, v in table.items():
         if kind == "value":
             out["value"] = v
         elif kind in ("grad", "node"):
-            if type(v) is not dict:
-                raise SubmissionError(path, line, student, pid, f"{kind} must be an object of NAME: answer")
+            try:
+                answer_table(kind, v)          # the one check of the table (check/points.py)
+            except InputError as e:
+                raise SubmissionError(path, line, student, pid, e.message) from None
             for name, a in v.items():
                 out[f"{kind}.{name}"] = a
         else:

@@ -5,6 +5,7 @@ submissions), cg key (an answer key as homework TOML), and cg eval's scripting o
 Exit codes: 0 every answer right, 1 any answer wrong, 2 bad input, 3 math domain error.
 Imported on every `cg` call: module level stays light (typer and cg's own cli only).
 """
+from dataclasses import dataclass, field
 from typing import List, Optional
 
 import typer
@@ -14,6 +15,22 @@ from .app import MAX_FILE_SIZE_OPTION, MAX_NODES_OPTION, set_limits
 
 
 # --- cg check ---------------------------------------------------------------------------------
+
+@dataclass
+class CheckRequest:
+    """cg check's options after the program's argv (cli/check_run.check reads it)."""
+    value: Optional[str] = None
+    grads: list = field(default_factory=list)
+    nodes: list = field(default_factory=list)
+    cli_tol: dict = field(default_factory=dict)    # rtol, atol, rounded, min_sig_figs, min_decimals
+    json_out: bool = False
+    keep_going: bool = False
+    points: Optional[str] = None
+    precision: Optional[int] = None
+    verify: bool = False
+    ecf: Optional[float] = None
+    output: Optional[str] = None
+
 
 @app.command("check", context_settings=_VAR_OPTIONS)
 def check_cmd(
@@ -92,10 +109,11 @@ def check_cmd(
         raise typer.Exit(check_with_key(expr, key, json_out=json_out, precision=precision,
                                         cli_tol={"rtol": rtol, "atol": atol, "rounded": rounded}))
     from .check_run import check
-    raise typer.Exit(check(args or [], sets or [], value, grads or [], nodes or [],
+    request = CheckRequest(value, grads or [], nodes or [],
                            {"rtol": rtol, "atol": atol, "rounded": rounded, "min_sig_figs": min_sig_figs,
-                            "min_decimals": min_decimals}, json_out, keep_going,
-                           points, precision, verify, ecf, output))
+                            "min_decimals": min_decimals}, json_out, keep_going, points, precision, verify,
+                           ecf, output)
+    raise typer.Exit(check(args or [], sets or [], request))
 
 
 # --- cg key -----------------------------------------------------------------------------------
@@ -151,6 +169,45 @@ def key_cmd(
 
 # --- cg grade ---------------------------------------------------------------------------------
 
+@dataclass
+class GradeRequest:
+    """cg grade's options after the key and the submissions (cli/grade_run.grade reads it)."""
+    student: Optional[str] = None
+    detail: bool = False
+    view: str = "table"                 # table, json, csv or gradescope
+    out_dir: Optional[str] = None
+    keep_going: bool = False
+    roster: Optional[str] = None
+    seed: Optional[str] = None
+    cli_tol: dict = field(default_factory=dict)    # rtol, atol, rounded
+    ecf: Optional[float] = None
+    precision: Optional[int] = None
+    visibility: Optional[str] = None
+    metadata: Optional[str] = None
+
+    FORMATS = ("table", "json", "csv", "gradescope")
+
+    def check(self) -> None:
+        """The options that go together (cg's own messages: exit 2)."""
+        from ..core.errors import InputError
+        view = self.view
+        if view not in self.FORMATS:
+            raise InputError(f"cg: unknown --format {view!r}", hint=f"formats: {', '.join(self.FORMATS)}")
+        if self.out_dir is not None and view != "gradescope":
+            raise InputError("cg: --out DIR writes Gradescope's DIR/<student>/results.json: use it with --format gradescope")
+        if (self.visibility is not None or self.metadata is not None) and view != "gradescope":
+            raise InputError("cg: --visibility and --metadata are for Gradescope: use them with --format gradescope")
+        if self.visibility is not None:
+            from ..views.grade import VISIBILITIES
+            if self.visibility not in VISIBILITIES:
+                raise InputError(f"cg: unknown --visibility {self.visibility!r}",
+                                 hint=f"one of: {', '.join(VISIBILITIES)}")
+        if self.metadata is not None and (self.student is not None or self.out_dir is not None):
+            raise InputError("cg: --metadata names the student of one submission: leave out --student and --out")
+        if (self.roster is None) != (self.seed is None) and not (self.metadata is not None and self.seed is None):
+            raise InputError("cg: --roster and --seed go together (the sheets' numbers come from both)")
+
+
 @app.command("grade")
 def grade_cmd(
     key: str = typer.Argument(..., metavar="KEY.toml", help="The teacher's key: a homework sheet with points and options."),
@@ -203,8 +260,8 @@ def grade_cmd(
     """
     set_limits(max_nodes, max_file_size)
     from .grade_run import grade
-    raise typer.Exit(grade(key, submissions, student=student, detail=detail,
-                           view="json" if json_out else view, out_dir=out, keep_going=keep_going,
-                           roster=roster, seed=seed, ecf=ecf, precision=precision,
+    request = GradeRequest(student=student, detail=detail, view="json" if json_out else view, out_dir=out,
+                           keep_going=keep_going, roster=roster, seed=seed, ecf=ecf, precision=precision,
                            cli_tol={"rtol": rtol, "atol": atol, "rounded": rounded},
-                           visibility=visibility, metadata=metadata))
+                           visibility=visibility, metadata=metadata)
+    raise typer.Exit(grade(key, submissions, request))

@@ -6,15 +6,18 @@ from __future__ import annotations
 import sys
 
 from .app import load, split_args
-from ..core.errors import CgError, InputError
+from ..core.errors import InputError
 
 
-def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict, json_out: bool,
-          keep_going: bool, points, precision, verify: bool = False, ecf=None, output=None) -> int:
+def check(args: list, sets: list, request) -> int:
     """cg check: one problem on the command line, a homework file, or --points submissions;
-    returns the exit code. `verify`: also check cg's own gradients by finite differences.
-    `output`: grade d(NAME)/d(...) and NAME's value instead of the last statement's (--output)."""
-    from ..check.answers import Tolerance
+    returns the exit code. `request`: cli/check.py's CheckRequest (`verify`: also check cg's own
+    gradients by finite differences; `output`: grade d(NAME)/d(...) and NAME's value instead of
+    the last statement's, --output)."""
+    value, grads, nodes, cli_tol = request.value, request.grads, request.nodes, request.cli_tol
+    json_out, keep_going, points, precision = request.json_out, request.keep_going, request.points, request.precision
+    verify, ecf, output = request.verify, request.ecf, request.output
+    from ..check import tasks
     answers_given = value is not None or grads or nodes
     expr, raw = split_args(args, sets)
     if verify and points is not None:
@@ -24,10 +27,7 @@ def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict
             raise InputError("cg: a homework file brings its own inputs and answers: "
                              "give only the file (and options such as --json, --rounded, --keep-going)")
         return check_homework(expr, cli_tol, json_out, keep_going, precision, verify, ecf)
-    tol = Tolerance()
-    for k, v in cli_tol.items():
-        if v is not None:
-            setattr(tol, k, v)
+    tol = tasks.tolerance(cli_tol)
     if points is not None:
         if answers_given:
             raise InputError("cg: with --points the answers come from each line; leave out --value/--grad/--node")
@@ -37,15 +37,12 @@ def check(args: list, sets: list, value, grads: list, nodes: list, cli_tol: dict
         from .points import open_points
         return check_points(graph, inputs, open_points(points), tol, ecf=ecf)
     program, graph, inputs = load(args, sets, command="check", output=output)
-    answers = cli_answers(value, grads, nodes)
+    answers = tasks.cli_answers(value, grads, nodes)
     if not answers:
         raise InputError("cg: no answers to check",
                          hint="give --value ANSWER, --grad NAME=ANSWER or --node NAME=ANSWER")
-    from ..check.grading import Report, check_targets, grade
-    from ..core.passes import run
-    check_targets(graph, answers)
-    result = run(graph, inputs)
-    report = Report(result=result, rows=grade(result, answers, tol, ecf), tolerance=tol)
+    report = tasks.grade_problem(graph, inputs, answers, tol, ecf)
+    result = report.result
     verified = _verify(result) if verify else None
     if json_out:
         from ..views.check import problem_json
@@ -96,68 +93,30 @@ def key(args: list, sets: list, id: str, title, decimals) -> None:
         print(f"cg: warning: {w}", file=sys.stderr)
 
 
-def cli_answers(value, grads: list, nodes: list) -> list:
-    from ..check.answers import answer_from_text, split_answer
-    answers = []
-    if value is not None:
-        answers.append(answer_from_text("value", None, value))
-    for spec in nodes:
-        name, val = split_answer(spec, "--node")
-        answers.append(answer_from_text("node", name, val))
-    for spec in grads:
-        name, val = split_answer(spec, "--grad")
-        answers.append(answer_from_text("grad", name, val))
-    return answers
-
-
 def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, precision,
                    verify: bool = False, ecf=None) -> int:
-    from ..check import homework, keys
-    from ..check.grading import Report, grade
-    from ..core.passes import run
+    from ..check import keys
+    from ..check.tasks import grade_sheet
     kind, got = keys.read(path)         # one entry point: a key (self-check) or a student's sheet
     if kind == "key":
         return check_key(path, cli_tol, json_out, precision, got)
     sheet, problems, errors = got
-    reports = []
-    for p in problems:
-        tol = p.tolerance(cli_tol, sheet)
-        try:
-            result = run(p.graph, p.inputs)
-        except CgError as e:
-            errors.append(homework.ProblemError(path, p.line, p.id, e))
-            continue
-        reports.append(Report(p.id, result, grade(result, p.answers, tol, p.option("ecf", {"ecf": ecf}, sheet)),
-                              tolerance=tol,
-                              line=p.line, title=p.title))
-    errors.sort(key=lambda e: getattr(e, "line", None) or 0)
+    reports = grade_sheet(path, sheet, problems, errors, cli_tol, ecf)
     if errors and not keep_going:
-        for e in errors:
-            print(e.render(), file=sys.stderr)
-        if reports:
-            s = "s" if len(reports) != 1 else ""
-            print(f"cg: {len(errors)} problem{'s' if len(errors) != 1 else ''} cannot be graded; "
-                  f"--keep-going grades the other {len(reports)} problem{s} anyway", file=sys.stderr)
+        from ..views.check import homework_errors
+        sys.stderr.write(homework_errors(errors, reports))
         return errors[0].exit_code
     verified = [_verify(r.result) for r in reports] if verify else []
     if json_out:
-        from ..views.check import homework_json
-        extra = ""
-        if verify:
-            from ..core.formats import quote
-            from ..views.symbolic import check_json
-            extra = ', "verify": {' + ", ".join(f"{quote(str(r.id))}: {check_json(v)}"
-                                                for r, v in zip(reports, verified)) + "}"
+        from ..views.check import homework_json, verify_json
+        extra = verify_json(reports, verified) if verify else ""
         sys.stdout.write(homework_json(path, sheet, reports, errors, extra))
     else:
-        from ..views.check import print_homework
-        from ..views.rich import console, table_console
+        from ..views.check import print_homework, print_verified
+        from ..views.rich import table_console
         print_homework(path, sheet, reports, errors, table_console(), precision)
         if verify:
-            from ..views.symbolic import print_check
-            for r, v in zip(reports, verified):
-                console().print(f"problem {r.id}:")
-                print_check(v, precision)
+            print_verified(reports, verified, precision)
     for e in errors:
         print(e.render(), file=sys.stderr)
     _verify_failed(verified)
@@ -181,115 +140,27 @@ def check_key(path: str, cli_tol: dict, json_out: bool, precision, key=None) -> 
     return 0 if all(r.passed for r in sc.reports) else 1
 
 
-SUBMISSION_KEYS = ("id", "inputs", "value", "grad", "node")
-
-
 def check_points(graph, fixed: dict, stream, tol, out=None, ecf=None) -> int:
-    """Grade a JSON Lines stream of submissions; one cg.check/1 verdict line per submission.
-    Exit code: that of the first line that could not be graded (2 or 3), else 1 when any
-    submission has a wrong answer, else 0."""
-    from ..check.answers import Written, answer_from_text, make_answer, node_names, resolve
-    from ..check.grading import Report, grade
-
-    def answer(kind, name, v):      # a string naming the expression's names: a formula answer
-        return answer_from_text(kind, name, v) if type(v) is str else make_answer(kind, name, v)
-    from ..core.names import missing_values, unknown
-    from ..core.passes import missing_inputs, run, with_defaults
-    from .points import Tally, _decode_line, _json_type, _number, decoder, read_lines, too_long, write
-    from ..views.check import submission_json
-    out = out or sys.stdout
-    decode = decoder(parse_float=Written, unique=True)   # a key twice is ambiguous
-    names = node_names(graph)
-    tally = Tally()
-    results: dict = {}           # inputs -> Result (students share inputs)
-    cache: dict = {}
-    wrong = passed = 0
-    for block in read_lines(stream):
-        texts = []
-        for lineno, raw in block:
-            raw = raw.strip() if raw is not None else None
-            if raw is not None and not raw:
-                continue
-            tally.total += 1
-            sid = None
-            try:
-                if raw is None:
-                    raise too_long()
-                d = _decode_line(decode, raw)
-                if type(d) is not dict:
-                    raise InputError(f"cg: a line must be a JSON object of answers, got {_json_type(d)}")
-                sid = d.get("id")
-                if sid is not None and (type(sid) not in (str, int, float, Written)):
-                    sid = None
-                    raise InputError("cg: id must be a string or a number")
-                for key in d:
-                    if key not in SUBMISSION_KEYS:
-                        raise InputError(f"cg: unknown key {key!r} (a submission has: {', '.join(SUBMISSION_KEYS)})")
-                inputs = with_defaults(graph, fixed)     # the program's own values, then the line's
-                given = d.get("inputs", {})
-                if type(given) is not dict:
-                    raise InputError("cg: inputs must be an object of variable values")
-                for name, v in given.items():
-                    if name in fixed:
-                        raise InputError(f"cg: {name} is fixed on the command line; leave it out of inputs")
-                    if name not in graph.variables:
-                        raise unknown(graph, name, "variables", "inputs")
-                    inputs[name] = _number(name, float(v) if isinstance(v, Written) else v, cache)
-                missing = missing_inputs(graph, inputs)
-                if missing:
-                    raise missing_values(missing, why="(give them on the command line or in \"inputs\")")
-                answers = []
-                if "value" in d:
-                    answers.append(answer("value", None, d["value"]))
-                for kind in ("node", "grad"):
-                    table = d.get(kind, {})
-                    if type(table) is not dict:
-                        raise InputError(f"cg: {kind} must be an object of NAME: answer")
-                    for name, v in table.items():
-                        try:
-                            resolve(graph, kind, name, names)
-                        except CgError as e:
-                            raise InputError(f"cg: {kind}.{name}: {e.message.removeprefix('cg: ')}") from None
-                        answers.append(answer(kind, name, v))
-                if not answers:
-                    raise InputError("cg: the submission has no answers (give value, grad or node)")
-                key = tuple(inputs[n] for n in graph.variables)
-                result = results.get(key)
-                if result is None:
-                    if len(results) > 4096:
-                        results.clear()
-                    result = results[key] = run(graph, {n: inputs[n] for n in graph.variables})
-                rep = Report(sid, result, grade(result, answers, tol, ecf), tolerance=tol)
-            except CgError as e:
-                from ..views.check import SCHEMA, _id
-                extra = f', "id": {_id(sid)}' if sid is not None else ""
-                texts.append(tally.error(lineno, e, extra, SCHEMA))
-                continue
-            if rep.passed:
-                passed += 1
-            else:
-                wrong += 1
-            texts.append(submission_json(lineno, sid, rep))
-        if texts:
-            write(out, "".join(texts))
-    code = tally.finish()
+    """Grade a JSON Lines stream of submissions (check/points.py), one cg.check/1 verdict line
+    per submission (views/check.py). Exit code: that of the first line that could not be graded
+    (2 or 3), else 1 when any submission has a wrong answer, else 0."""
+    from ..check.points import check_points as grade_points
+    from ..views.check import SubmissionWriter
+    from .points import Tally
+    graded = grade_points(graph, fixed, stream, tol, SubmissionWriter(), out, Tally(), ecf)
+    code = graded.tally.finish()
     if code:
         return code
-    if wrong:
-        print(f"cg: {passed} of {passed + wrong} submissions passed", file=sys.stderr)
+    if graded.wrong:
+        print(f"cg: {graded.passed} of {graded.passed + graded.wrong} submissions passed", file=sys.stderr)
         return 1
     return 0
 
 
 def get_targets(graph, specs: list) -> list:
     """Resolve --get TARGETs against the graph before any pass runs (unknown: exit 2)."""
-    from ..check.answers import node_names, parse_target, resolve
-    names = node_names(graph)
-    out = []
-    for spec in specs:
-        kind, name = parse_target(spec)
-        out.append((kind, resolve(graph, kind, name, names)))
-    return out
+    from ..check.tasks import get_targets as resolve_targets
+    return resolve_targets(graph, specs)
 
 
 def print_targets(result, targets: list) -> None:

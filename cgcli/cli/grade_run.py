@@ -12,31 +12,9 @@ import sys
 
 from ..core.errors import InputError
 
-FORMATS = ("table", "json", "csv", "gradescope")
-
-
-def _cli(cli_tol: dict, ecf) -> dict:
-    cli = {k: v for k, v in cli_tol.items() if v is not None}
-    if ecf is not None:
-        if not 0 <= ecf <= 1:
-            raise InputError(f"cg: --ecf must be from 0 to 1, got {ecf:g}")
-        cli["ecf"] = ecf
-    return cli
-
-
 def _report_errors(cls, keep_going: bool) -> None:
-    for e in cls.errors:
-        print(e.render(), file=sys.stderr)
-    if cls.errors:
-        n = len(cls.errors)
-        s = "s" if n != 1 else ""
-        if keep_going:
-            m = len(cls.students)
-            print(f"cg: {n} submission{s} could not be graded (listed above); the other "
-                  f"{m} {'was' if m == 1 else 'were'} graded", file=sys.stderr)
-        else:
-            print(f"cg: {n} submission{s} cannot be graded; --keep-going grades the other "
-                  f"{len(cls.students)} anyway", file=sys.stderr)
+    from ..views.grade import error_lines
+    sys.stderr.write(error_lines(cls, keep_going))
 
 
 def _collector_paused(run):
@@ -47,27 +25,17 @@ def _collector_paused(run):
 
 
 @_collector_paused
-def grade(key_path: str, source: str, *, student=None, detail=False, view="table", out_dir=None,
-          keep_going=False, roster=None, seed=None, cli_tol=None, ecf=None, precision=None,
-          visibility=None, metadata=None) -> int:
+def grade(key_path: str, source: str, request) -> int:
+    """cg grade KEY SUBMISSIONS with cli/check.py's GradeRequest; the exit code."""
+    r = request
+    student, detail, view, out_dir, keep_going = r.student, r.detail, r.view, r.out_dir, r.keep_going
+    roster, seed, cli_tol, ecf, precision = r.roster, r.seed, r.cli_tol, r.ecf, r.precision
+    visibility, metadata = r.visibility, r.metadata
     import time
-    from ..check import grade as g
+    from ..check import grade as g, tasks
     start = time.monotonic()
-    if view not in FORMATS:
-        raise InputError(f"cg: unknown --format {view!r}", hint=f"formats: {', '.join(FORMATS)}")
-    if out_dir is not None and view != "gradescope":
-        raise InputError("cg: --out DIR writes Gradescope's DIR/<student>/results.json: use it with --format gradescope")
-    if (visibility is not None or metadata is not None) and view != "gradescope":
-        raise InputError("cg: --visibility and --metadata are for Gradescope: use them with --format gradescope")
-    if visibility is not None:
-        from ..views.grade import VISIBILITIES
-        if visibility not in VISIBILITIES:
-            raise InputError(f"cg: unknown --visibility {visibility!r}", hint=f"one of: {', '.join(VISIBILITIES)}")
-    if metadata is not None and (student is not None or out_dir is not None):
-        raise InputError("cg: --metadata names the student of one submission: leave out --student and --out")
-    if (roster is None) != (seed is None) and not (metadata is not None and seed is None):
-        raise InputError("cg: --roster and --seed go together (the sheets' numbers come from both)")
-    cli = _cli(cli_tol or {}, ecf)
+    request.check()
+    cli = tasks.key_overrides(cli_tol or {}, ecf)
     key = g.read_key(key_path)
     as_student = None
     if metadata is not None:
@@ -76,18 +44,18 @@ def grade(key_path: str, source: str, *, student=None, detail=False, view="table
         if note:
             print(f"cg: {note}", file=sys.stderr)
         try:
-            source = _one_sheet(source)
+            source = tasks.one_sheet(source)
         except InputError as e:          # the student's upload: say so in results.json too
             from ..views.grade import gradescope_error_json
             sys.stdout.write(gradescope_error_json([g.SubmissionError(None, err=e)], time.monotonic() - start))
             raise
         if key.drawn and seed is None:
             raise InputError(f"cg: {key_path} draws inputs per student: give --seed (the one the sheets were made with)")
-    names = g.read_roster(roster) if roster is not None and seed is not None else None
-    if names is not None and not key.drawn and metadata is None:
+    names, unused = tasks.class_roster(key, roster, seed)
+    if unused and metadata is None:
         print(f"cg: warning: {key_path} draws no inputs from ranges; --roster and --seed change nothing",
               file=sys.stderr)
-    cls = g.grade_class(key, source, cli, names if key.drawn else None, seed, only=student, as_student=as_student)
+    cls = g.grade_class(key, source, cli, names, seed, only=student, as_student=as_student)
     for w in cls.warnings:
         print(f"cg: warning: {key_path}: {w}", file=sys.stderr)
     if metadata is not None and cls.errors:
@@ -114,43 +82,19 @@ def grade(key_path: str, source: str, *, student=None, detail=False, view="table
             one = chosen[0] if (student is not None or metadata is not None) and chosen else None
             sys.stdout.write(gradescope_json(cls, one, visibility, elapsed))
     else:
-        from ..views.grade import print_class, print_student
+        from ..views.grade import print_grade
         from ..views.rich import table_console
-        c = table_console()
-        if student is not None or detail:
-            for k, s in enumerate(chosen):
-                if k:
-                    c.print()
-                print_student(s, c, precision)
-            if detail and student is None:
-                c.print()
-                print_class(cls, c, precision)
-        else:
-            print_class(cls, c, precision)
+        print_grade(cls, chosen, student is not None, detail, table_console(), precision)
     _report_errors(cls, True)
     return g.exit_code(cls)
 
 
-def _one_sheet(source: str) -> str:
-    """The one *.toml sheet of a Gradescope submission (a file, or a folder holding one)."""
-    if not os.path.isdir(source):
-        return source
-    try:
-        sheets = sorted(n for n in os.listdir(source) if n.endswith(".toml"))
-    except OSError as e:
-        raise InputError(f"cg: cannot read the folder {source}: {e.strerror or e}") from None
-    if len(sheets) != 1:
-        raise InputError(f"cg: the submission {source} holds {len(sheets)} *.toml sheets: upload exactly one"
-                         + (f" (found: {', '.join(sheets[:5])})" if sheets else ""))
-    return os.path.join(source, sheets[0])
-
-
 def _write_gradescope(cls, out_dir: str, visibility=None, elapsed=None) -> None:
-    from ..core.filenames import safe_name
+    from ..check.tasks import results_folder
     from ..views.grade import gradescope_json
     from ..views.text import visible
     for s in cls.students:
-        folder = safe_name(s.student)              # a name from a submission is never a path
+        folder = results_folder(s.student)
         if folder != s.student:
             print(f"cg: note: student '{visible(s.student)}' is written as {out_dir}/{folder}/results.json",
                   file=sys.stderr)
@@ -167,10 +111,10 @@ def _write_gradescope(cls, out_dir: str, visibility=None, elapsed=None) -> None:
 def check_with_key(sheet: str, key_path: str, *, json_out=False, cli_tol=None, ecf=None,
                    precision=None) -> int:
     """cg check SHEET --key KEY: one student's sheet graded as cg grade grades it."""
-    from ..check import grade as g
+    from ..check import grade as g, tasks
     if not sheet.endswith(".toml") or os.path.isdir(sheet):
         raise InputError("cg: --key grades a student's sheet: give the sheet (*.toml) and --key KEY.toml")
-    cli = _cli(cli_tol or {}, ecf)
+    cli = tasks.key_overrides(cli_tol or {}, ecf)
     key = g.read_key(key_path)
     if key.drawn:
         raise InputError(f"cg: {key_path} draws inputs per student: grade the sheet with "
@@ -187,7 +131,7 @@ def check_with_key(sheet: str, key_path: str, *, json_out=False, cli_tol=None, e
         from ..views.grade import print_student
         from ..views.rich import table_console
         print_student(s, table_console(), precision)
-    return 0 if s.score == s.points and all(m.status == "right" for p in s.problems for m in p.marks) else 1
+    return 0 if tasks.full_marks(s) else 1
 
 
 def make_sheets(template: str, roster: str, seed, out_dir: str, view: str = "toml") -> int:
@@ -196,7 +140,7 @@ def make_sheets(template: str, roster: str, seed, out_dir: str, view: str = "tom
     if view != "toml":
         return _printable(template, roster, seed, out_dir, view)
     from ..check import grade as g
-    from ..check.variants import fingerprint
+    from ..check.tasks import student_inputs
     from ..views.grade import sheet_toml
     key = g.read_key(template)
     names = g.read_roster(roster)
@@ -208,8 +152,7 @@ def make_sheets(template: str, roster: str, seed, out_dir: str, view: str = "tom
     except OSError as e:
         raise InputError(f"cg: cannot create {out_dir}: {e.strerror or e}") from None
     for name in names:
-        inputs = [g.draw_inputs(p, seed, name, p.setting("decimals", {}, key.sheet, 1)) for p in key.problems]
-        variant = fingerprint([(p.id, i) for p, i in zip(key.problems, inputs)])
+        inputs, variant = student_inputs(key, seed, name)
         path = os.path.join(out_dir, f"{name}.toml")
         try:
             with open(path, "w", encoding="utf-8") as f:
@@ -269,7 +212,7 @@ def _printable(path: str, roster, seed, out_dir: str, view: str) -> int:
     import shutil
     from ..check import grade as g
     from ..check.export import key_sheet
-    from ..check.variants import fingerprint
+    from ..check.tasks import student_inputs
     from ..views import sheets as V
     if view == "pdf" and shutil.which("pdflatex") is None:
         raise InputError("cg: --format pdf needs pdflatex (TeX Live), which is not installed",
@@ -297,8 +240,7 @@ def _printable(path: str, roster, seed, out_dir: str, view: str) -> int:
         if name is None:
             sheets.append(key_sheet(key, {}))
             continue
-        inputs = [g.draw_inputs(p, seed, name, p.setting("decimals", {}, key.sheet, 1)) for p in key.problems]
-        variant = fingerprint([(p.id, i) for p, i in zip(key.problems, inputs)])
+        inputs, variant = student_inputs(key, seed, name)
         sheets.append(key_sheet(key, {}, name, seed, variant, inputs))
     ext = "md" if view == "md" else "tex"
     render, answers = (V.sheet_md, V.answers_md) if view == "md" else (V.sheet_tex, V.answers_tex)

@@ -1,6 +1,6 @@
 """`cg eval --points`: the batch engine (batch/points.py) with the cg.points/1 view
-(views/points.py), the summary on stderr and the exit code. The readers are re-exported for
-cli/check_run.py's `cg check --points`."""
+(views/points.py), the summary on stderr and the exit code. Its Tally (the summary on stderr)
+also counts `cg check --points`'s lines (cli/check_run.py)."""
 from __future__ import annotations
 
 import sys

@@ -109,6 +109,53 @@ def _id(sid) -> str:
     return str(sid) if isinstance(sid, int) else _n(sid)
 
 
+def homework_errors(errors: list, reports: list) -> str:
+    """A sheet's problems that cannot be graded (without --keep-going), for stderr."""
+    lines = [e.render() for e in errors]
+    if reports:
+        s = "s" if len(reports) != 1 else ""
+        lines.append(f"cg: {len(errors)} problem{'s' if len(errors) != 1 else ''} cannot be graded; "
+                     f"--keep-going grades the other {len(reports)} problem{s} anyway")
+    return "".join(line + "\n" for line in lines)
+
+
+def verify_json(reports: list, verified: list) -> str:
+    """The homework report's "verify" field: each problem's finite-difference check."""
+    from .symbolic import check_json
+    return ', "verify": {' + ", ".join(f"{quote(str(r.id))}: {check_json(v)}"
+                                       for r, v in zip(reports, verified)) + "}"
+
+
+def print_verified(reports: list, verified: list, precision=None) -> None:
+    """Each problem's finite-difference check, after the homework table."""
+    from .rich import console
+    from .symbolic import print_check
+    for r, v in zip(reports, verified):
+        console().print(f"problem {r.id}:")
+        print_check(v, precision)
+
+
+class SubmissionWriter:
+    """The text of cg check --points's lines (check/points.py decides them): a verdict line
+    per graded submission, an error line (the cg.points/1 error shape, schema cg.check/1)
+    per line that could not be graded."""
+    schema = SCHEMA
+
+    @staticmethod
+    def line(lineno: int, sid, rep) -> str:
+        return submission_json(lineno, sid, rep)
+
+    @staticmethod
+    def id_field(sid) -> str:
+        """The error line's "id" field, when the line gave one."""
+        return f', "id": {_id(sid)}' if sid is not None else ""
+
+    @staticmethod
+    def error(lineno: int, err, extra: str = "", schema: str = SCHEMA) -> str:
+        from .points import error_line
+        return error_line(lineno, err, extra, schema)
+
+
 # --- Rich ------------------------------------------------------------------------------------
 
 def _heading(rep, precision=None):

@@ -209,6 +209,22 @@ def gradescope_error_json(errors, execution_time=None) -> str:
 
 # --- Rich -----------------------------------------------------------------------------------
 
+def error_lines(cls, keep_going: bool) -> str:
+    """The class's submission errors for stderr, then what became of the others."""
+    lines = [e.render() for e in cls.errors]
+    if cls.errors:
+        n = len(cls.errors)
+        s = "s" if n != 1 else ""
+        if keep_going:
+            m = len(cls.students)
+            lines.append(f"cg: {n} submission{s} could not be graded (listed above); the other "
+                         f"{m} {'was' if m == 1 else 'were'} graded")
+        else:
+            lines.append(f"cg: {n} submission{s} cannot be graded; --keep-going grades the other "
+                         f"{len(cls.students)} anyway")
+    return "".join(line + "\n" for line in lines)
+
+
 STUDENT_ROWS = 200          # the class table lists students up to this many
 
 
@@ -334,6 +350,21 @@ def print_misconceptions(entries: list, console) -> None:
 _VERDICT = {RIGHT: ("✓ right", "green"), WRONG: ("✗ wrong", "bold red"),
             CARRIED: ("~ carried forward", "yellow"), MISSING: ("✗ missing", "bold red"),
             UNREADABLE: ("✗ unreadable", "bold red")}
+
+
+def print_grade(cls, chosen: list, one: bool, detail: bool, console, precision=None) -> None:
+    """cg grade's table view: the class summary; a table per student instead with --student
+    (`one`) or --detail, then (--detail) the class summary."""
+    if one or detail:
+        for k, s in enumerate(chosen):
+            if k:
+                console.print()
+            print_student(s, console, precision)
+        if detail and not one:
+            console.print()
+            print_class(cls, console, precision)
+    else:
+        print_class(cls, console, precision)
 
 
 def print_student(s, console, precision=None) -> None:

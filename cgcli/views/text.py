@@ -111,7 +111,8 @@ def csv_cell(v) -> str:
     """One CSV cell: a number (int, float, or a str that is a plain decimal number such as
     "-4" or "0.73") as it is; any other text visible(), with a ' in front when it starts
     with = + - @ (tab or CR cannot start it any more: visible() wrote them as \\t, \\r), so a
-    spreadsheet shows it as text instead of running it as a formula."""
+    spreadsheet shows it as text instead of running it as a formula; and with a ' in front when
+    it starts with ' itself, so a name written '=x is told apart from =x made safe."""
     if v is None:
         return ""
     if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -120,7 +121,7 @@ def csv_cell(v) -> str:
     if _NUMBER.fullmatch(s):
         return s
     s = visible(s)
-    return "'" + s if s.startswith(_FORMULA) else s
+    return "'" + s if s.startswith(_FORMULA) or s.startswith("'") else s
 
 
 class _CsvWriter:
