@@ -496,3 +496,10 @@ def test_usage_errors_quote_argv_as_text():
     q = run("eval", "x", "--x", "1", "--a\x1b]0;t\x07")
     assert q.returncode == 2
     assert_inert(q)
+
+
+@pytest.mark.parametrize("name, cell", [("=x", "'=x"), ("'=x", "''=x"), ("'ann", "''ann"), ("ann", "ann")])
+def test_csv_cell_is_told_apart_from_a_made_safe_one(name, cell):
+    # found by the property test: a name that starts with ' and one made safe must differ
+    from cgcli.views.text import csv_cell
+    assert csv_cell(name) == cell and restore_cell(cell) == name
