@@ -158,10 +158,9 @@ def test_the_shelf_imports_only_the_standard_library_and_the_core():
     assert all(layer(d)[0] == "core" for d in GRAPH[SHELF]), GRAPH[SHELF]
 
 
-# where a file format is still read or written by hand: the sheet model's files (another branch
-# rewrites them; they move to the shelf with it) and the API's reading of cg's own output
-NOT_YET_ON_THE_SHELF = {"cgcli.check.grade", "cgcli.check.homework", "cgcli.check.keys", "cgcli.check.sheet",
-                        "cgcli.api"}
+# where a file format is still read by hand: only the API's reading of cg's own output (json.loads
+# of the JSON it has just written); every user's file is read on the shelf
+NOT_YET_ON_THE_SHELF = {"cgcli.api"}
 BY_HAND = ("tomllib", "csv.reader", "JSONDecoder", "json.loads", "allow_nan", "read(BLOCK)")
 
 

@@ -98,6 +98,23 @@ def test_read_text_good_bad_and_too_large(tmp_path, small_limit):
         formats.read_text(str(p))
 
 
+def test_read_text_bom_bad_bytes_and_links(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_bytes(b"\xef\xbb\xbfstudent\r\nann\xff\r\n")
+    assert formats.read_text(str(p), bom=True, bad_bytes=True) == "student\r\nann\udcff\r\n"
+    with pytest.raises(limits.FileProblem) as e:       # the byte is counted in the file, BOM and all
+        formats.read_text(str(p), bom=True)
+    assert e.value.reason == "not UTF-8 text (invalid start byte at byte 15)"
+    assert e.value.message == f"cg: {p}: not UTF-8 text (invalid start byte at byte 15)"
+    assert formats.read_text(str(p), bad_bytes=True).startswith("\ufeffstudent")   # bom=False keeps it
+    link = tmp_path / "l.toml"
+    link.symlink_to(p)
+    assert formats.read_text(str(link), bad_bytes=True).endswith("ann\udcff\r\n")
+    with pytest.raises(limits.FileProblem) as e:
+        formats.read_text(str(link), follow=False)
+    assert e.value.reason == "a symbolic link: not read"
+
+
 def test_read_stdin_is_bounded(small_limit):
     assert formats.read_stdin(io.BytesIO(b"x" * 100)) == b"x" * 100
     assert formats.read_stdin(io.BytesIO(b"x" * 101)) is None
@@ -133,6 +150,14 @@ def test_jsonl_a_key_twice_is_refused_with_unique():
 def test_jsonl_a_deep_line_is_that_lines_error():
     got = list(formats.jsonl_records("[" * 100000 + "\n{}\n"))
     assert isinstance(got[0][2], RecursionError) and got[1] == (2, {}, None)
+
+
+def test_jsonl_records_from_bytes_isolate_a_line_not_utf8():
+    data = b'{"a": 1}\r\n\n  {"a": "\xff"}\n{"a": "\xe2\x80\xa8"}\n\x0c{"a": 3}\x0c\n'
+    got = list(formats.jsonl_records(data))
+    # lines end at b"\n" only: a raw U+2028 inside a string does not split its line
+    assert [(n, v) for n, v, e in got if e is None] == [(1, {"a": 1}), (4, {"a": "\u2028"}), (5, {"a": 3})]
+    assert [(n, type(e)) for n, v, e in got if e is not None] == [(3, UnicodeDecodeError)]
 
 
 def test_read_lines_skips_an_overlong_line(small_limit):

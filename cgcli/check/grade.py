@@ -35,8 +35,7 @@ import re
 
 from . import answers as check
 from . import grading, homework, variants
-from .homework import (TOO_LONG_NUMBER, Located, Locator, deepest_line, long_number_line, problem_head,
-                       problem_program, setting)
+from .homework import Located, Locator, problem_head, problem_program, setting
 from .sheet import CARRIED, GRADED, MISSING, RIGHT, UNREADABLE, WRONG
 from .sheet import GRADING_KEYS, KEY_KEYS as SHEET_KEYS, KEY_PROBLEM_KEYS as PROBLEM_KEYS  # noqa: F401
 from .sheet import TOLERANCE_KEYS as TOL_KEYS  # noqa: F401
@@ -131,40 +130,27 @@ class Key:
         return sum(p.points for p in self.problems)
 
 
-def read_file(path: str, follow: bool = True) -> bytes:
-    """A key's or a submission's bytes, read with the size bound (core/limits.py): only a
-    regular file (or a pipe named on the command line); SubmissionError otherwise.
-    `follow`: False for a sheet in a submissions folder (never through a symbolic link)."""
-    from ..core.limits import FileProblem, read_bytes
+def read_file(path: str, follow: bool = True, **how) -> str:
+    """A key's or a submission's text, read on the shelf (core/formats.py) with the size bound:
+    only a regular file (or a pipe named on the command line); SubmissionError otherwise.
+    `follow`: False for a sheet in a submissions folder (never through a symbolic link);
+    `how`: formats.read_text's bom and bad_bytes."""
+    from ..core.formats import read_text
+    from ..core.limits import FileProblem
     try:
-        return read_bytes(path, pipes=follow, follow=follow)
+        return read_text(path, pipes=follow, follow=follow, **how)
     except FileProblem as e:
         raise SubmissionError(path, err=e.reason) from None
 
 
 def load_toml(path: str, follow: bool = True):
     """(doc, text) of a TOML file, numbers keeping their written text; SubmissionError if unreadable."""
-    import tomllib
-    data = read_file(path, follow)
+    from ..core.formats import TomlProblem, parse_toml
+    text = read_file(path, follow)
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise SubmissionError(path, err=f"not UTF-8 text ({e.reason} at byte {e.start})") from None
-    try:
-        return tomllib.loads(text, parse_float=check.Written), text
-    except RecursionError:
-        raise SubmissionError(path, deepest_line(text), err="not read: its arrays or tables nest too "
-                                                            "deeply") from None
-    except tomllib.TOMLDecodeError as e:
-        msg = str(e)
-        line = None
-        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-        if m:
-            line = int(m.group(1))
-            msg = msg[:m.start()].rstrip()
-        raise SubmissionError(path, line, err=f"not valid TOML: {msg}") from None
-    except ValueError:                 # an integer over Python's 4300 digits
-        raise SubmissionError(path, long_number_line(text), err=TOO_LONG_NUMBER) from None
+        return parse_toml(text, parse_float=check.Written), text
+    except TomlProblem as e:
+        raise SubmissionError(path, e.line, err=e.reason) from None
 
 
 def _int_setting(key, v):
@@ -597,71 +583,60 @@ _TARGET = re.compile(r"(value|grad\.[^.]+|node\.[^.]+)\Z")
 
 def read_csv(path: str, key: Key):
     """Yield Submission or SubmissionError per row of a CSV gradebook of answers."""
-    import csv
-    import io
+    from ..core.formats import csv_rows
     ids = {p.id: p for p in key.problems}
-    # read with the size bound; bytes that are not UTF-8 spoil their row only (surrogateescape
-    # keeps them as lone surrogates, found per row below); -sig: spreadsheets write a BOM
-    text = read_file(path).decode("utf-8-sig", "surrogateescape")
+    # read with the size bound; bytes that are not UTF-8 spoil their row only (bad_bytes keeps
+    # them as lone surrogates, found per row below); bom: spreadsheets write one
+    text = read_file(path, bom=True, bad_bytes=True)
     bad_bytes = _NOT_UTF8.search(text) is not None
-    from ..core.limits import max_file_size
-    if csv.field_size_limit() < max_file_size:     # a long cell is that answer's problem, not the row's
-        csv.field_size_limit(max_file_size)
-    with io.StringIO(text, newline="") as f:
-        reader = csv.reader(f)
-        try:
-            header = next(reader, None)
-        except csv.Error as e:
-            raise SubmissionError(path, 1, err=f"not a CSV file: {e}") from None
-        if header and _undecodable(header):
-            raise SubmissionError(path, 1, err="not UTF-8 text (the header)")
-        if not header or header[0].strip().lower() != "student":
-            raise SubmissionError(path, 1, err="the first column must be 'student' (header: student,1a.value,1a.grad.z,...)")
-        cols = []
-        seen = set()
-        for k, name in enumerate(header[1:], 2):
-            name = name.strip()
-            if name in seen:
-                raise SubmissionError(path, 1, err=f"column {name!r} appears twice")
-            seen.add(name)
-            pid, target = _split_column(name, ids)
-            cols.append((name, pid, target))
-        width = len(header)
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except (csv.Error, UnicodeDecodeError) as e:
-                yield SubmissionError(path, reader.line_num, err=f"not CSV: {e}")
+    rows = csv_rows(text)           # a long cell is that answer's problem, not the row's
+    _, header, e = next(rows, (1, None, None))
+    if e is not None:
+        raise SubmissionError(path, 1, err=f"not a CSV file: {e}")
+    if header and _undecodable(header):
+        raise SubmissionError(path, 1, err="not UTF-8 text (the header)")
+    if not header or header[0].strip().lower() != "student":
+        raise SubmissionError(path, 1, err="the first column must be 'student' (header: student,1a.value,1a.grad.z,...)")
+    cols = []
+    seen = set()
+    for k, name in enumerate(header[1:], 2):
+        name = name.strip()
+        if name in seen:
+            raise SubmissionError(path, 1, err=f"column {name!r} appears twice")
+        seen.add(name)
+        pid, target = _split_column(name, ids)
+        cols.append((name, pid, target))
+    width = len(header)
+    for line, row, e in rows:
+        if e is not None:
+            yield SubmissionError(path, line, err=f"not CSV: {e}")
+            continue
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if bad_bytes and _undecodable(row):
+            name = row[0].strip()
+            yield SubmissionError(path, line, None if _undecodable(row[:1]) or not name else name,
+                                  err="the row is not UTF-8 text: not graded")
+            continue
+        student = row[0].strip()
+        if not student:
+            yield SubmissionError(path, line, err="no student name in the first column")
+            continue
+        if len(row) != width:
+            yield SubmissionError(path, line, student, err=f"{len(row)} cells, the header has {width}")
+            continue
+        s = Submission(student, path, line)
+        answers = s.answers
+        for (name, pid, target), cell in zip(cols, row[1:]):
+            if pid is None or not _TARGET.match(target):
+                if cell.strip():
+                    s.unasked.append(name)
                 continue
-            line = reader.line_num
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            if bad_bytes and _undecodable(row):
-                name = row[0].strip()
-                yield SubmissionError(path, line, None if _undecodable(row[:1]) or not name else name,
-                                      err="the row is not UTF-8 text: not graded")
-                continue
-            student = row[0].strip()
-            if not student:
-                yield SubmissionError(path, line, err="no student name in the first column")
-                continue
-            if len(row) != width:
-                yield SubmissionError(path, line, student, err=f"{len(row)} cells, the header has {width}")
-                continue
-            s = Submission(student, path, line)
-            answers = s.answers
-            for (name, pid, target), cell in zip(cols, row[1:]):
-                if pid is None or not _TARGET.match(target):
-                    if cell.strip():
-                        s.unasked.append(name)
-                    continue
-                d = answers.get(pid)
-                if d is None:
-                    d = answers[pid] = {}
-                d[target] = cell
-            yield s
+            d = answers.get(pid)
+            if d is None:
+                d = answers[pid] = {}
+            d[target] = cell
+        yield s
 
 
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")     # bytes kept by surrogateescape
@@ -674,85 +649,73 @@ def _undecodable(cells) -> bool:
 
 def read_jsonl(path: str, key: Key):
     """Yield Submission or SubmissionError per line of JSON Lines."""
-    import json
+    from ..core.formats import Twice, decoder, jsonl_records
+    from ..core.limits import FileProblem, read_bytes
     ids = {p.id: p for p in key.problems}
 
     def reject(c):
         raise ValueError(f"{c} is not JSON")
 
-    class Twice(ValueError):
-        pass
-
-    def once(pairs):                          # a key given twice is ambiguous: the line is refused
-        d = {}
-        for k, v in pairs:
-            if k in d:
-                raise Twice(f"the key {json.dumps(k[:60])} appears twice in one object")
-            d[k] = v
-        return d
-    import io
-    f = io.BytesIO(read_file(path))           # read with the size bound (core/limits.py)
-    dec = json.JSONDecoder(parse_float=check.Written, parse_constant=reject, object_pairs_hook=once)
+    try:                          # bytes, read with the size bound: a line not UTF-8 spoils only itself
+        data = read_bytes(path)
+    except FileProblem as e:
+        raise SubmissionError(path, err=e.reason) from None
+    # a key given twice is ambiguous: the line is refused (unique)
+    dec = decoder(parse_float=check.Written, unique=True, reject=reject)
     columns: dict = {}            # flat key -> (problem id, target)
-    with f:
-        for line, raw in enumerate(f, 1):
-            raw = raw.strip()
-            if not raw:
-                continue
-            try:
-                d = dec.decode(raw.decode("utf-8"))
-            except RecursionError:
-                yield SubmissionError(path, line, err="not read: the line's JSON nests too deeply")
-                continue
-            except Twice as e:
-                yield SubmissionError(path, line, err=f"not read: {e}")
-                continue
-            except (ValueError, UnicodeDecodeError) as e:
-                yield SubmissionError(path, line, err=f"not a JSON object: {e}")
-                continue
-            if type(d) is not dict:
-                yield SubmissionError(path, line, err="a line must be a JSON object {\"student\": ..., \"answers\": {...}}")
-                continue
-            student = d.get("student")
-            if isinstance(student, bool) or not isinstance(student, (str, int)) or not str(student).strip():
-                yield SubmissionError(path, line, err="no \"student\" (a non-empty string)")
-                continue
-            student = str(student).strip()
-            s = Submission(student, path, line)
-            try:
-                for k, v in d.items():
-                    if k == "student":
-                        continue
-                    if k == "answers":
-                        if type(v) is not dict:
-                            raise InputError("\"answers\" must be an object: {\"1a\": {\"value\": -20, \"grad\": {\"z\": 5}}}")
-                        for pid, table in v.items():
-                            if pid not in ids:
-                                s.unasked.append(pid)
-                                continue
-                            if type(table) is not dict:
-                                raise SubmissionError(path, line, student, pid,
-                                                      "a problem's answers must be an object {\"value\": ..., \"grad\": {...}}")
-                            s.answers.setdefault(pid, {}).update(_nested(table, pid, path, line, student, s))
-                        continue
-                    split = columns.get(k)
-                    if split is None:
-                        split = _split_column(k, ids)
-                        if len(columns) < 100_000:
-                            columns[k] = split
-                    pid, target = split
-                    if pid is None or not _TARGET.match(target):
-                        if v is not None and v != "":
-                            s.unasked.append(k)
-                        continue
-                    s.answers.setdefault(pid, {})[target] = v
-            except SubmissionError as e:
-                yield e
-                continue
-            except CgError as e:
-                yield SubmissionError(path, line, student, None, e)
-                continue
-            yield s
+    for line, d, e in jsonl_records(data, dec):
+        if isinstance(e, RecursionError):
+            yield SubmissionError(path, line, err="not read: the line's JSON nests too deeply")
+            continue
+        if isinstance(e, Twice):
+            yield SubmissionError(path, line, err=f"not read: {e}")
+            continue
+        if e is not None:
+            yield SubmissionError(path, line, err=f"not a JSON object: {e}")
+            continue
+        if type(d) is not dict:
+            yield SubmissionError(path, line, err="a line must be a JSON object {\"student\": ..., \"answers\": {...}}")
+            continue
+        student = d.get("student")
+        if isinstance(student, bool) or not isinstance(student, (str, int)) or not str(student).strip():
+            yield SubmissionError(path, line, err="no \"student\" (a non-empty string)")
+            continue
+        student = str(student).strip()
+        s = Submission(student, path, line)
+        try:
+            for k, v in d.items():
+                if k == "student":
+                    continue
+                if k == "answers":
+                    if type(v) is not dict:
+                        raise InputError("\"answers\" must be an object: {\"1a\": {\"value\": -20, \"grad\": {\"z\": 5}}}")
+                    for pid, table in v.items():
+                        if pid not in ids:
+                            s.unasked.append(pid)
+                            continue
+                        if type(table) is not dict:
+                            raise SubmissionError(path, line, student, pid,
+                                                  "a problem's answers must be an object {\"value\": ..., \"grad\": {...}}")
+                        s.answers.setdefault(pid, {}).update(_nested(table, pid, path, line, student, s))
+                    continue
+                split = columns.get(k)
+                if split is None:
+                    split = _split_column(k, ids)
+                    if len(columns) < 100_000:
+                        columns[k] = split
+                pid, target = split
+                if pid is None or not _TARGET.match(target):
+                    if v is not None and v != "":
+                        s.unasked.append(k)
+                    continue
+                s.answers.setdefault(pid, {})[target] = v
+        except SubmissionError as e:
+            yield e
+            continue
+        except CgError as e:
+            yield SubmissionError(path, line, student, None, e)
+            continue
+        yield s
 
 
 def _nested(table: dict, pid, path, line, student, s) -> dict:
@@ -954,18 +917,17 @@ def _not_a_sheet(full: str, key: Key) -> str | None:
 
 def read_roster(path: str) -> list:
     """Student names: a CSV whose first column is the student (an optional 'student' header)."""
-    import csv
-    import io
-    from ..core.limits import FileProblem, read_bytes
+    from ..core.formats import csv_rows, read_text
+    from ..core.limits import FileProblem
     try:
-        with io.StringIO(read_bytes(path).decode("utf-8-sig"), newline="") as f:
-            rows = list(csv.reader(f))
+        rows = list(csv_rows(read_text(path, bom=True)))
     except FileProblem as e:
         raise InputError(f"cg: cannot read the roster {path}: {e.reason}") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise InputError(f"cg: cannot read the roster {path}: {getattr(e, 'strerror', None) or e}") from None
+    bad = next((e for _, _, e in rows if e is not None), None)
+    if bad is not None:
+        raise InputError(f"cg: cannot read the roster {path}: {bad}")
     names, seen = [], {}
-    for line, row in enumerate(rows, 1):
+    for line, (_, row, _) in enumerate(rows, 1):
         if not row or not row[0].strip():
             continue
         name = row[0].strip()

@@ -1,4 +1,4 @@
-"""Homework files: a sheet of problems in TOML (read with the standard library's tomllib).
+"""Homework files: a sheet of problems in TOML (read on the shelf: core/formats.py's parse_toml).
 
     title = "Backprop, sheet 1"        # optional; so are the defaults below
     rtol = 1e-6
@@ -18,7 +18,7 @@
     formula = ["grad.z"]               # answers graded as formulas (true: every answer)
 
 Every problem is checked before anything is graded; each mistake is reported with the file
-name, the problem and the line (found by scanning the text, since tomllib gives no
+name, the problem and the line (found by scanning the text, since the TOML reader gives no
 positions once a file parses).
 """
 from __future__ import annotations
@@ -104,48 +104,15 @@ class Locator:
         return None
 
 
-def deepest_line(text: str) -> int:
-    """The line with the most brackets and braces (where a too-deep nesting is)."""
-    best, line = -1, 1
-    for k, t in enumerate(text.split("\n"), 1):
-        n = t.count("[") + t.count("{")
-        if n > best:
-            best, line = n, k
-    return line
-
-
-def long_number_line(text: str) -> int | None:
-    """The line of a number too long for Python to read (over 4300 digits), or None."""
-    import re
-    m = re.search(r"\d{4000,}", text)
-    return text.count("\n", 0, m.start()) + 1 if m else None
-
-
-TOO_LONG_NUMBER = "not read: a number in it has too many digits"
-
-
 def _load(path: str):
     """(doc, text) of a homework sheet; InputError when the file cannot be read or is not TOML."""
-    import tomllib
     from .answers import Written
-    from ..core.values import read_text
+    from ..core.formats import TomlProblem, parse_toml, read_text
     text = read_text(path)
     try:
-        return tomllib.loads(text, parse_float=Written), text
-    except RecursionError:
-        raise InputError(f"cg: {path}:{deepest_line(text)}: not read: its arrays or tables nest too deeply") from None
-    except tomllib.TOMLDecodeError as e:
-        msg = str(e)
-        line = None
-        import re
-        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-        if m:
-            line = int(m.group(1))
-            msg = msg[:m.start()].rstrip()
-        raise InputError(f"cg: {path}{f':{line}' if line else ''}: not valid TOML: {msg}") from None
-    except ValueError:                 # an integer over Python's 4300 digits
-        line = long_number_line(text)
-        raise InputError(f"cg: {path}{f':{line}' if line else ''}: {TOO_LONG_NUMBER}") from None
+        return parse_toml(text, parse_float=Written), text
+    except TomlProblem as e:
+        raise InputError(f"cg: {path}{f':{e.line}' if e.line else ''}: {e.reason}") from None
 
 
 class Mode:

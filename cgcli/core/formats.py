@@ -13,11 +13,13 @@ Writer (strict RFC 8259, no NaN/Infinity literals):
 
 Readers (each bounded by --max-file-size, core/limits.py; each locates a problem by line and
 isolates it: a bad record is yielded as that record's error, and the rest is still read):
-  read_text(path)              a UTF-8 file's text (InputError naming the file)
+  read_text(path, ...)         a UTF-8 file's text (FileProblem naming the file); a BOM
+                               dropped, bad bytes kept per row, symbolic links refused on demand
   read_stdin(stream)           stdin's bytes up to the bound, or None when it is longer
   read_lines(stream)           JSON Lines as blocks of (line number, bytes) as they arrive;
                                a line over the bound comes as (line number, None)
   jsonl_records(text)          (line, object, None) or (line, None, exception) per non-blank line
+                               (text, or bytes decoded line by line)
   decoder(...) / scanner()     the strict JSON decoder (NaN and Infinity refused; with
                                unique=True a key given twice in one object is refused)
   csv_rows(text)               (line, cells, None) or (line, None, csv.Error) per row
@@ -116,14 +118,21 @@ def document(obj, indent: int | None = None) -> str:
 
 # --- text ----------------------------------------------------------------------------------
 
-def read_text(path: str) -> str:
-    """A UTF-8 file's text (a homework sheet, a FILE.cg program); InputError naming the file."""
-    from .limits import read_bytes
-    data = read_bytes(path)
+def read_text(path: str, pipes: bool = True, follow: bool = True, bom: bool = False,
+              bad_bytes: bool = False) -> str:
+    """A UTF-8 file's text (a homework sheet, a key, a FILE.cg program, a gradebook);
+    limits.FileProblem (an InputError naming the file, `reason` without it) when it is not read.
+    `pipes`, `follow`: as limits.read_bytes (follow=False: a sheet in a submissions folder, a
+    symbolic link is refused). `bom`: a leading byte-order mark is dropped (spreadsheets write
+    one). `bad_bytes`: bytes that are not UTF-8 are kept as lone surrogates U+DC80..U+DCFF
+    (surrogateescape) rather than refused, so that only the rows holding them are refused."""
+    from .limits import FileProblem, read_bytes
+    data = read_bytes(path, pipes=pipes, follow=follow)
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig" if bom else "utf-8", "surrogateescape" if bad_bytes else "strict")
     except UnicodeDecodeError as e:
-        raise InputError(f"cg: {path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+        at = e.start + (3 if bom and data.startswith(b"\xef\xbb\xbf") else 0)     # in the file
+        raise FileProblem(path, f"not UTF-8 text ({e.reason} at byte {at})") from None
 
 
 def read_stdin(stream=None) -> bytes | None:
@@ -226,15 +235,27 @@ def too_long() -> InputError:
     return InputError(f"cg: the line is {too_large('', max_file_size)}; it is skipped")
 
 
-def jsonl_records(text: str, decode=None):
+def jsonl_records(text: str | bytes, decode=None):
     """Yield (line number, value, None) for each non-blank line of JSON Lines text, or
     (line number, None, the exception) for a line that is not read: json.JSONDecodeError,
     ValueError (NaN/Infinity, a key twice with decoder(unique=True), a number too long),
-    RecursionError (nested too deeply). The other lines are read all the same."""
+    RecursionError (nested too deeply). The other lines are read all the same.
+    Given bytes (a file of submissions), lines end at b"\n" only and each is decoded on its
+    own: a line that is not UTF-8 is that line's UnicodeDecodeError (a ValueError)."""
     if decode is None:
         def reject(c):
             raise ValueError(f"{c} is not a number JSON allows")
         decode = decoder(reject=reject)
+    if isinstance(text, bytes):
+        for n, raw in enumerate(text.split(b"\n"), 1):
+            raw = raw.strip()
+            if not raw:
+                continue
+            try:
+                yield n, decode(raw.decode("utf-8")), None
+            except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
+                yield n, None, e
+        return
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue

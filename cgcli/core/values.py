@@ -7,7 +7,6 @@ grading core.
 from __future__ import annotations
 
 from .errors import CgError, InputError
-from .formats import read_text  # noqa: F401  (the shelf's text reader, where callers look for it)
 
 
 def constant_value(text: str, what: str, answer: bool = False) -> float:
