@@ -21,18 +21,18 @@ def roster_ids(path: str) -> list:
     """[(student, {email and sid values, lower-cased})] in roster order (read_roster's rules for
     the names: the first column; a header row names the other columns)."""
     import csv
-    from ..core.formats import csv_rows
-    from ..core.limits import FileProblem, read_bytes
+    from ..core.formats import csv_rows, read_text
+    from ..core.limits import FileProblem
     from .grade import read_roster
     names = read_roster(path)            # the names, checked (twice listed, not a file name, ...)
     try:
         rows = []
-        for _, r, err in csv_rows(read_bytes(path).decode("utf-8-sig")):   # the shelf's CSV reader
+        for _, r, err in csv_rows(read_text(path, bom=True)):
             if err is not None:
                 raise err
             if r and r[0].strip():
                 rows.append(r)
-    except (FileProblem, UnicodeDecodeError, csv.Error) as e:
+    except (FileProblem, csv.Error) as e:
         raise InputError(f"cg: cannot read the roster {path}: {getattr(e, 'reason', None) or e}") from None
     cols = []
     if rows and rows[0][0].strip().lower() in ("student", "name"):
