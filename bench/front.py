@@ -193,27 +193,12 @@ def diff_scaling(quick: bool) -> None:
 
 def json_nodes(quick: bool) -> None:
     import io
-    from cgcli.core.fmt import json_number
-    from cgcli.core.graph import labels, output_name
-    from cgcli.core.ops import OPS
+    from cgcli.core.graph import labels
     from cgcli.views import json as json_view
+    from reference_json import nodes_one_by_one
 
     def one_by_one(result, w):                # the node-by-node writer this replaced
-        g = result.graph
-        lab = labels(g)
-        named = {i: g.names.get(i, name) for name, i in g.variables.items()}
-        named.update((i, g.names.get(i, name)) for name, i in g.assigned.items() if i not in named)
-        if g.output not in named and OPS[g.ops[g.output]].name != "const":    # an unnamed output: f
-            named[g.output] = output_name(g)
-        buf = []
-        for i in range(len(g.ops)):
-            a, b = g.in0[i], g.in1[i]
-            ins = "" if a < 0 else (str(a) if b < 0 else f"{a}, {b}")
-            name = f', "name": "{named[i]}"' if i in named else ""
-            grad = json_number(result.grads[i]) if g.needs_grad[i] else "null"
-            buf.append(f'{{"id": {i}, "op": "{OPS[g.ops[i]].name}", "label": "{lab[i]}"{name}, '
-                       f'"inputs": [{ins}], "value": {json_number(result.values[i])}, "grad": {grad}}}')
-        w(", ".join(buf))
+        w(nodes_one_by_one(result))
 
     size = 10**5 if quick else 10**6
     text, _ = balanced_neuron_sum((size + 2) // 3)

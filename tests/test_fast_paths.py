@@ -13,31 +13,13 @@ from hypothesis import given, settings, strategies as st
 
 from cgcli.api import run
 from cgcli.core.fmt import json_number
-from cgcli.core.graph import labels, output_name
 from cgcli.core.ops import OPS
 from cgcli.core.parse import parse
 from cgcli.views import json as json_view
 
 from cgtest import run_cg
+from reference_json import nodes_one_by_one
 
-
-def _nodes_one_by_one(result) -> str:
-    """The cg.eval/1 node list formatted node by node (the format the column-wise writer keeps)."""
-    g = result.graph
-    lab = labels(g)
-    named = {i: g.names.get(i, name) for name, i in g.variables.items()}
-    named.update((i, g.names.get(i, name)) for name, i in g.assigned.items() if i not in named)
-    if g.output not in named and OPS[g.ops[g.output]].name != "const":    # an unnamed output: f
-        named[g.output] = output_name(g)
-    out = []
-    for i in range(len(g.ops)):
-        a, b = g.in0[i], g.in1[i]
-        ins = "" if a < 0 else (str(a) if b < 0 else f"{a}, {b}")
-        name = f', "name": "{named[i]}"' if i in named else ""
-        grad = json_number(result.grads[i]) if g.needs_grad[i] else "null"
-        out.append(f'{{"id": {i}, "op": "{OPS[g.ops[i]].name}", "label": "{lab[i]}"{name}, '
-                   f'"inputs": [{ins}], "value": {json_number(result.values[i])}, "grad": {grad}}}')
-    return ", ".join(out)
 
 
 def _nodes_column_wise(result) -> str:
@@ -60,14 +42,14 @@ PROGRAMS = [
 def test_json_nodes_column_wise_equal_node_by_node(program, inputs):
     r = run(parse(program), inputs)
     text = _nodes_column_wise(r)
-    assert text == _nodes_one_by_one(r)
+    assert text == nodes_one_by_one(r)
     json.loads("[" + text + "]", parse_constant=lambda c: pytest.fail(f"non-strict JSON {c}"))
 
 
 def test_json_nodes_over_several_blocks():
     program = "\n".join(f"h{i} = x*{(i % 9) - 4} + h{i - 1}" if i else "h0 = x" for i in range(9000))
     r = run(parse(program), {"x": 0.5})
-    assert _nodes_column_wise(r) == _nodes_one_by_one(r)
+    assert _nodes_column_wise(r) == nodes_one_by_one(r)
 
 
 @settings(max_examples=60, deadline=None)
