@@ -34,7 +34,7 @@ def check(args: list, sets: list, request) -> int:
         if expr == "-" and points == "-":
             raise InputError("cg: the program and the points cannot both come from stdin")
         program, graph, inputs = load(args, sets, require_all=False, command="check", output=output)
-        from .points import open_points
+        from ..batch.points import open_points
         return check_points(graph, inputs, open_points(points), tol, ecf=ecf)
     program, graph, inputs = load(args, sets, command="check", output=output)
     answers = tasks.cli_answers(value, grads, nodes)
@@ -187,7 +187,8 @@ def eval_points(args: list, sets: list, path: str, get: list, view: str, shape=N
         from ..core.values import parse_shapes
         shapes = parse_shapes(shape)
     program, graph, fixed = load(args, sets, require_all=False, shapes=shapes)
-    from .points import eval_points as run_points, open_points
+    from ..batch.points import open_points
+    from .points import eval_points as run_points
     stream = open_points(path)
     for w in graph.warnings:
         print(f"cg: warning: {w}", file=sys.stderr)

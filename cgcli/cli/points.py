@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import sys
 
-from ..batch.points import (BLOCK, CHUNK, _columns, _decode_line, _json_type, _number,  # noqa: F401
-                            decoder, open_points, point_keys_error, read_lines, scanner, too_long, write)
 from ..batch.points import Tally as _Tally
 from ..batch.points import eval_points as _run
-from ..views.points import SCHEMA, EvalWriter, error_line, summary  # noqa: F401
+from ..views.points import EvalWriter, error_line, summary
 
 
 class Tally(_Tally):
