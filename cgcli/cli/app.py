@@ -228,6 +228,12 @@ def missing_hint(expr: str, graph, raw: dict, command: str = "eval") -> str:
     return "try: " + " ".join(parts)
 
 
+def args_hint(args: List[str], sets: List[str], graph, command: str) -> str:
+    """missing_hint for the command's argv (cg graph's and cg diff's all_or_none)."""
+    expr, raw = split_args(args, sets)
+    return missing_hint(expr, graph, raw, command)
+
+
 def load(args: List[str], sets: List[str], require_all: bool = True, command: str = "eval",
          output: Optional[str] = None, shapes: Optional[dict] = None):
     """argv pieces -> (program text, graph, inputs); raises CgError. The inputs are the given

@@ -26,7 +26,7 @@ def check(args: list, sets: list, request) -> int:
         if raw or answers_given or points is not None or output is not None:
             raise InputError("cg: a homework file brings its own inputs and answers: "
                              "give only the file (and options such as --json, --rounded, --keep-going)")
-        return check_homework(expr, cli_tol, json_out, keep_going, precision, verify, ecf)
+        return check_homework(expr, request)
     tol = tasks.tolerance(cli_tol)
     if points is not None:
         if answers_given:
@@ -93,16 +93,18 @@ def key(args: list, sets: list, id: str, title, decimals) -> None:
         print(f"cg: warning: {w}", file=sys.stderr)
 
 
-def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, precision,
-                   verify: bool = False, ecf=None) -> int:
+def check_homework(path: str, request) -> int:
+    """cg check FILE.toml: a student's sheet graded (or a key's self-check, check_key), with
+    `request`'s tolerance, --json, --keep-going, --digits, --verify and --ecf (a CheckRequest)."""
     from ..check import keys
     from ..check.tasks import grade_sheet
+    json_out, precision, verify = request.json_out, request.precision, request.verify
     kind, got = keys.read(path)         # one entry point: a key (self-check) or a student's sheet
     if kind == "key":
-        return check_key(path, cli_tol, json_out, precision, got)
+        return check_key(path, request, got)
     sheet, problems, errors = got
-    reports = grade_sheet(path, sheet, problems, errors, cli_tol, ecf)
-    if errors and not keep_going:
+    reports = grade_sheet(path, sheet, problems, errors, request.cli_tol, request.ecf)
+    if errors and not request.keep_going:
         from ..views.check import homework_errors
         sys.stderr.write(homework_errors(errors, reports))
         return errors[0].exit_code
@@ -125,12 +127,14 @@ def check_homework(path: str, cli_tol: dict, json_out: bool, keep_going: bool, p
     return 0 if all(r.passed for r in reports) else 1
 
 
-def check_key(path: str, cli_tol: dict, json_out: bool, precision, key=None) -> int:
+def check_key(path: str, request, key=None) -> int:
     """cg check KEY.toml (a key: points, decimals or ranges): the key's own numbers against
-    cg's, a teacher's self-check. Exit 0 when they all agree, 1 when one does not, 2 bad key."""
+    cg's, a teacher's self-check, with `request`'s tolerance, --json and --digits (a
+    CheckRequest). Exit 0 when they all agree, 1 when one does not, 2 bad key."""
     from ..check.keys import self_check
-    sc = self_check(path, {k: v for k, v in cli_tol.items() if v is not None}, key)
-    if json_out:
+    precision = request.precision
+    sc = self_check(path, {k: v for k, v in request.cli_tol.items() if v is not None}, key)
+    if request.json_out:
         from ..views.check import key_check_json
         sys.stdout.write(key_check_json(sc))
     else:

@@ -55,15 +55,10 @@ def diff_cmd(
         raise InputError(f"cg: unknown format {view!r}: choose text, cg, latex or json")
     program, graph, inputs = load(args or [], sets or [], require_all=False, command="diff", output=output)
     names = list(graph.variables)
-    if inputs:
-        from ..core.passes import missing_inputs
-        missing = missing_inputs(graph, inputs)
-        if missing:
-            from ..core.names import missing_values
-            from .app import missing_hint, split_args
-            expr, raw = split_args(args or [], sets or [])
-            raise missing_values(missing, why="(give every variable a value, or none for the derivatives alone)",
-                                 hint=missing_hint(expr, graph, raw, "diff"))
+    from ..core.values import all_or_none
+    from .app import args_hint
+    all_or_none(graph, inputs, "(give every variable a value, or none for the derivatives alone)",
+                lambda: args_hint(args or [], sets or [], graph, "diff"))
     from ..symbolic.orders import derivatives
     wrts, hess = derivatives(graph, list(wrt or []), order, hessian)
     result = diff(graph, wrts, inputs or None, hess)

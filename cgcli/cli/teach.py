@@ -13,7 +13,6 @@ from .app import MAX_FILE_SIZE_OPTION, MAX_NODES_OPTION, set_limits
 from ..core.errors import InputError
 from ..core.fmt import PRECISION
 from ..views.output import is_terminal, render, write_text
-from ..views.output import svg as draw_svg
 
 EXPLAIN_FORMATS = ("text", "markdown", "latex", "json", "html")
 GRAPH_FORMATS = ("dot", "mermaid", "svg", "png", "pdf")
@@ -91,37 +90,21 @@ def explain_cmd(
     from ..teach.expand import lowered
     result = run_with_diagnostics(lowered(graph, expand), inputs)
     from ..teach.steps import walk
-    from ..views import explain as ex
     steps = walk(result)
     if step:
         from ..teach.steps import frames
         from ..views.stepper import run as step_through
         step_through(result, steps, frames(result, steps), precision, decimals, reveal=reveal, quiz=quiz)
         return
+    from ..views.handout import document
+    width = None
+    if view in ("text", "markdown") and file is None and is_terminal(sys.stdout):
+        import shutil                              # a terminal: wrap at its width; piped: as is
+        width = shutil.get_terminal_size().columns
+    write_text(document(view, result, steps, precision, decimals, origin, reveal, quiz, width), file)
     if view == "json":
-        import io
-        buf = io.StringIO()
-        ex.write_json(result, steps, buf)
-        write_text(buf.getvalue(), file)
         for w in result.warnings:
             print(f"cg: warning: {w}", file=sys.stderr)
-    elif view == "latex":
-        write_text(ex.latex(result, steps, precision, decimals, origin), file)
-    elif view == "html":
-        from ..teach.steps import frames
-        from ..views import html, picture
-        # top to bottom: the page shows the graph beside the steps, in half its width
-        fr = frames(result, steps)
-        reserve = html.reveal_texts(result, steps, fr, precision, decimals)["reserve"]
-        svg = draw_svg(picture.dot(result.graph, result, precision, "TB", ids=True, reserve=reserve, decimals=decimals),
-                   "--format html")
-        write_text(html.page(result, steps, fr, html.clean_svg(svg), precision, decimals, origin, reveal, quiz), file)
-    else:
-        out = ex.text(result, steps, view == "markdown", precision, decimals, origin)
-        if file is None and is_terminal(sys.stdout):   # a terminal: wrap at its width; piped: as is
-            import shutil
-            out = ex.wrap(out, shutil.get_terminal_size().columns)
-        write_text(out, file)
 
 
 @app.command("graph", context_settings=_VAR_OPTIONS)
@@ -183,17 +166,11 @@ def graph_cmd(
     from ..teach.diagnose import run_with_diagnostics
     from ..teach.expand import lowered
     graph = lowered(graph, expand)
-    result = None
-    if inputs:                  # some values given: all are needed
-        from ..core.passes import missing_inputs
-        missing = missing_inputs(graph, inputs)
-        if missing:
-            from ..core.names import missing_values
-            from .app import missing_hint, split_args
-            expr, raw = split_args(args or [], sets or [])
-            raise missing_values(missing, why="(give every value, or none to draw the structure alone)",
-                                 hint=missing_hint(expr, graph, raw, "graph"))
-        result = run_with_diagnostics(graph, inputs)
+    from ..core.values import all_or_none
+    from .app import args_hint
+    all_or_none(graph, inputs, "(give every value, or none to draw the structure alone)",
+                lambda: args_hint(args or [], sets or [], graph, "graph"))
+    result = run_with_diagnostics(graph, inputs) if inputs else None
     if edge_grads and result is None:
         raise InputError("cg: --edge-grads needs the values of the variables (the gradients come from them)")
     from ..views import picture
@@ -210,3 +187,4 @@ def graph_cmd(
         write_text(text, output)
         return
     render(text, format, output)
+

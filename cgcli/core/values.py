@@ -193,3 +193,17 @@ def parse_shapes(specs) -> dict:
             raise InputError(f"cg: --shape gives {name} twice")
         shapes[name] = parts
     return shapes
+
+
+def all_or_none(graph, inputs: dict, why: str, hint=None) -> None:
+    """Values for every variable, or for none (cg graph draws the structure alone, cg diff gives
+    the derivatives alone): with some given, a variable left without one (given or the program's
+    own) is an InputError, missing_values' message with `why` after it. `hint`: a function that
+    returns the hint (called only then)."""
+    if not inputs:
+        return
+    from .passes import missing_inputs
+    missing = missing_inputs(graph, inputs)
+    if missing:
+        from .names import missing_values
+        raise missing_values(missing, why=why, hint=hint() if hint is not None else None)

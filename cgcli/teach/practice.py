@@ -285,3 +285,50 @@ class Session:
                 "skipped": sum(1 for o in self.outcomes if o.status == "skipped"),
                 "slips": dict(sorted(slips.items())),
                 "unnamed": sum(1 for o in self.outcomes if o.status == "wrong" and not o.code)}
+
+
+def random_seed() -> int:
+    """A seed for a session when none is given (shown in the header, so it can be replayed)."""
+    return random.SystemRandom().randrange(1_000_000)
+
+
+def read_answer(stream) -> str:
+    """One answer line, read with a bound (issue 16): a line longer than an answer may be is
+    read to its end in chunks and kept only as its start plus an ellipsis (which is no number).
+    '' at the end of the input."""
+    from ..core.limits import ANSWER_MAX_CHARS
+    line = stream.readline(ANSWER_MAX_CHARS + 1)
+    if len(line) <= ANSWER_MAX_CHARS or line.endswith("\n"):
+        return line
+    while True:                                      # drain the rest of the over-long line
+        rest = stream.readline(1 << 16)
+        if not rest or rest.endswith("\n"):
+            break
+    return line[:40] + "…\n"
+
+
+def play(session: Session, read):
+    """`cg practice`'s answer loop: each question in turn, its answer read with read() (a line,
+    '' at the end of the input), graded (Session.answer), then the next (the session picks the
+    next problem). Yields what happens, in order, for a view to show:
+    ("problem", Problem) as a problem starts; ("ask", Question, k) before its k-th question's
+    answer is read; ("read", text) the answer read, without its line end; ("outcome", Outcome);
+    ("end", None) where the input ends before the questions do; last ("summary", dict)."""
+    shown, k = None, 0
+    while True:
+        q = session.next()
+        if q is None:
+            break
+        if q.problem is not shown:
+            shown, k = q.problem, 0
+            yield "problem", q.problem
+        k += 1
+        yield "ask", q, k
+        line = read()
+        if not line:                                 # EOF: the summary, and done
+            yield "end", None
+            break
+        text = line.rstrip("\r\n")
+        yield "read", text
+        yield "outcome", session.answer(q, text)
+    yield "summary", session.summary()

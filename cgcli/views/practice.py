@@ -78,6 +78,51 @@ def summary_json(session, s: dict) -> str:
     return document(doc) + "\n"
 
 
+def transcript(session, events, json_out: bool, interactive: bool) -> None:
+    """Show teach.practice.play's events as they come: the questions and outcomes as text on
+    stdout; with json_out the JSON lines on stdout and, on a terminal, the questions and
+    outcomes on stderr (without one, nothing there). A script's answers (stdin not a terminal)
+    are echoed into the text transcript."""
+    import sys
+    talk = sys.stderr if json_out else sys.stdout
+    chat = not json_out or interactive               # the questions are shown
+    if chat:
+        talk.write(header(session, interactive))
+    for event in events:
+        kind, x = event[0], event[1]
+        if kind == "problem":
+            if chat:
+                talk.write(problem(x, session.count))
+        elif kind == "ask":
+            if chat:
+                talk.write(prompt(x, event[2]))
+                talk.flush()
+        elif kind == "end":
+            if chat:
+                talk.write("\n")
+        elif kind == "read":
+            if not interactive and not json_out:
+                talk.write(x + "\n")                # the transcript shows the answer read
+        elif kind == "outcome":
+            if json_out:
+                sys.stdout.write(outcome_json(x))
+                if interactive:
+                    talk.write(outcome(x))
+            else:
+                talk.write(outcome(x))
+        elif kind == "summary":
+            sys.stdout.write(summary_json(session, x) if json_out else summary_text(x))
+
+
+def quiz_html(session) -> str:
+    """The quiz page of the session's problems: each problem's step-through page (cg explain
+    --format html --quiz, handout.page) in one page (quiz_page)."""
+    from ..teach.steps import walk
+    from .handout import page
+    pages = [(p, page(p.result, walk(p.result), quiz=True, what="--html")) for p in session.each_problem()]
+    return quiz_page(pages, session)
+
+
 def quiz_page(pages: list, session) -> str:
     """One self-contained page holding each problem's quiz page (cg explain --quiz) in an
     iframe's srcdoc: nothing is loaded from anywhere."""
