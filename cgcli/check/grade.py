@@ -217,14 +217,8 @@ def _fill_key(p: Problem, raw, seen: dict, sheet: dict) -> None:
                 raise Located((key,), e) from None
     _, p.program, p.graph, raw = problem_program(raw)
     g = p.graph
-    inputs = raw.get("inputs", {})
-    if not isinstance(inputs, dict):
-        raise Located(("inputs",), InputError("cg: inputs must be a table: inputs = { x = 2, y = 3 }"))
-    for name, v in inputs.items():
+    for name, v in homework.input_entries(raw, g):
         where = ("inputs", name)
-        if name not in g.variables:
-            from ..core.names import unknown
-            raise Located(where, unknown(g, name, "variables", "inputs"))
         try:
             if isinstance(v, str):
                 spec = parse_spec(v)
@@ -243,21 +237,13 @@ def _fill_key(p: Problem, raw, seen: dict, sheet: dict) -> None:
     targets = []
     if "value" in raw:
         targets.append(Target("value", None, key=raw["value"]))
-    for kind in ("node", "grad"):
-        if kind not in raw:
-            continue
-        table = raw[kind]
-        if not isinstance(table, dict):
-            raise Located((kind,), InputError(f"cg: {kind} must be a table: {kind} = {{ x = 1 }}"))
-        for name, v in table.items():
-            try:
-                check.resolve(g, kind, name, names)
-                if isinstance(v, bool) or not isinstance(v, (int, float, str)):
-                    raise InputError(f"cg: the key's answer must be a number or text, got {v!r}")
-            except CgError as e:
-                raise Located((kind, name), InputError(f"cg: {kind}.{name}: {e.message.removeprefix('cg: ')}",
-                                                        hint=e.hint)) from None
-            targets.append(Target(kind, name, key=v))
+
+    def each(kind, name, v):
+        check.resolve(g, kind, name, names)
+        if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+            raise InputError(f"cg: the key's answer must be a number or text, got {v!r}")
+        targets.append(Target(kind, name, key=v))
+    homework.answer_tables(raw, each)
     if not targets:
         raise Located(None, InputError("cg: the problem asks for no answers (give value, grad or node: "
                                         "every answer the key lists is required)"))

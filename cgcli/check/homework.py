@@ -255,6 +255,38 @@ class Located(Exception):
         self.err = err
 
 
+def input_entries(raw, g):
+    """The (name, value) entries of a problem's inputs table (a sheet's, a key's), each name a
+    variable of the graph g: a table that is not one, or a name that is not a variable, raises
+    Located at its place."""
+    inputs = raw.get("inputs", {})
+    if not isinstance(inputs, dict):
+        raise Located(("inputs",), InputError("cg: inputs must be a table: inputs = { x = 2, y = 3 }"))
+    for name, v in inputs.items():
+        if name not in g.variables:
+            from ..core.names import unknown
+            raise Located(("inputs", name), unknown(g, name, "variables", "inputs"))
+        yield name, v
+
+
+def answer_tables(raw, each) -> None:
+    """each(kind, name, answer) for each entry of a problem's node and grad tables (a sheet's
+    answers, a key's): a table that is not one, or a CgError from `each`, raises Located at its
+    place, the message prefixed with kind.name."""
+    for kind in ("node", "grad"):
+        if kind not in raw:
+            continue
+        table = raw[kind]
+        if not isinstance(table, dict):
+            raise Located((kind,), InputError(f"cg: {kind} must be a table: {kind} = {{ x = 1 }}"))
+        for name, v in table.items():
+            try:
+                each(kind, name, v)
+            except CgError as e:
+                raise Located((kind, name), InputError(f"cg: {kind}.{name}: {e.message.removeprefix('cg: ')}",
+                                                        hint=e.hint)) from None
+
+
 def unknown(key: str, known: tuple, where: str, extra: str = "") -> InputError:
     from ..core.names import suggest
     hint = suggest(key, known) + f"known keys: {', '.join(known)}"
@@ -311,14 +343,8 @@ def _fill(p: Problem, raw, seen: dict, sheet: dict | None = None) -> None:
                 p.settings[key] = v
     key, p.program, p.graph, raw = problem_program(raw)
     g = p.graph
-    inputs = raw.get("inputs", {})
-    if not isinstance(inputs, dict):
-        raise Located(("inputs",), InputError("cg: inputs must be a table: inputs = { x = 2, y = 3 }"))
     from ..core.values import constant_value
-    for name, v in inputs.items():
-        if name not in g.variables:
-            from ..core.names import unknown
-            raise Located(("inputs", name), unknown(g, name, "variables", "inputs"))
+    for name, v in input_entries(raw, g):
         if isinstance(v, bool) or not isinstance(v, (int, float, str)):
             raise Located(("inputs", name), InputError(f"cg: inputs: the value of {name} must be a number, got {v!r}"))
         if isinstance(v, str):
@@ -370,19 +396,11 @@ def _fill(p: Problem, raw, seen: dict, sheet: dict | None = None) -> None:
             p.answers.append(answer("value", None, raw["value"], ("value",)))
         except CgError as e:
             raise Located(("value",), e) from None
-    for kind in ("node", "grad"):
-        if kind not in raw:
-            continue
-        table = raw[kind]
-        if not isinstance(table, dict):
-            raise Located((kind,), InputError(f"cg: {kind} must be a table: {kind} = {{ x = 1 }}"))
-        for name, v in table.items():
-            try:
-                resolve(g, kind, name, names)
-                p.answers.append(answer(kind, name, v, (kind, name)))
-            except CgError as e:
-                raise Located((kind, name), InputError(f"cg: {kind}.{name}: {e.message.removeprefix('cg: ')}",
-                                                        hint=e.hint)) from None
+
+    def each(kind, name, v):
+        resolve(g, kind, name, names)
+        p.answers.append(answer(kind, name, v, (kind, name)))
+    answer_tables(raw, each)
     if not p.answers:
         raise Located(None, InputError("cg: the problem has no answers to check (give value, grad or node)"))
 
