@@ -156,3 +156,27 @@ def test_python_api_grad_of_uses_the_one_suggestion():
     with pytest.raises(KeyError) as info:
         r.grad_of("cc")
     assert "did you mean c? its names: " in str(info.value)
+
+
+def test_all_or_none_takes_every_value_or_none():
+    """core.values.all_or_none, cg graph's and cg diff's one check: no values, or values for
+    every variable (given or the program's own), pass; some but not all is missing_values'
+    message with the command's advice, the hint asked for only then."""
+    from cgcli.core.parse import parse
+    from cgcli.core.values import all_or_none
+    g = parse("a = 2; a*x + y")
+    asked = []
+
+    def hint():
+        asked.append(1)
+        return "try: this"
+    all_or_none(g, {}, "(why)", hint)
+    all_or_none(g, {"a": 2.0, "x": 1.0, "y": 3.0}, "(why)", hint)
+    assert asked == []
+    with pytest.raises(InputError) as e:
+        all_or_none(g, {"a": 2.0, "x": 1.0}, "(give every value, or none)", hint)
+    assert e.value.message == "cg: missing value for y (give every value, or none)"
+    assert e.value.hint == "try: this" and asked == [1]
+    with pytest.raises(InputError) as e:
+        all_or_none(g, {"a": 2.0}, "(why)")
+    assert e.value.message == "cg: missing values for x, y (why)" and e.value.hint is None

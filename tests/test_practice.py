@@ -178,3 +178,40 @@ def test_html_writes_one_quiz_page_per_problem(tmp_path):
     for bad in ("http:", "https:", " src=", "<link", "url("):
         assert bad not in page.replace("srcdoc=", ""), bad
     assert "&quot;quiz&quot;: true" in page
+
+
+def test_play_is_the_answer_loop_in_the_teach_area():
+    """teach.practice.play runs the loop without the command line: a problem's questions asked
+    in order, each answer read only after its question is shown, graded as Session.answer
+    grades it, the input's end giving "end" and then the summary."""
+    from cgcli.teach.practice import Session, play
+    session = Session("mul", 7, 2)
+    script = iter(["12\n", "\n", "oops\r\n"])
+    reads = []
+
+    def read():
+        reads.append(len(events))
+        return next(script, "")
+
+    events = []
+    for e in play(session, read):
+        events.append(e)
+    kinds = [e[0] for e in events]
+    assert kinds == ["problem", "ask", "read", "outcome", "ask", "read", "outcome",
+                     "ask", "read", "outcome", "ask", "end", "summary"]
+    assert [e[2] for e in events if e[0] == "ask"] == [1, 2, 3, 4]
+    assert all(events[i - 1][0] == "ask" for i in reads)             # asked, then read
+    assert [e[1] for e in events if e[0] == "read"] == ["12", "", "oops"]
+    assert [e[1].status for e in events if e[0] == "outcome"][1:] == ["skipped", "invalid"]
+    s = events[-1][1]
+    assert s["questions"] == 3 and s["skipped"] == 1 and s["problems"] == 1
+
+
+def test_read_answer_bounds_an_overlong_line():
+    import io
+
+    from cgcli.core.limits import ANSWER_MAX_CHARS
+    from cgcli.teach.practice import read_answer
+    stream = io.StringIO("9" * (ANSWER_MAX_CHARS * 3) + "\n5\n")
+    assert read_answer(stream) == "9" * 40 + "…\n"
+    assert read_answer(stream) == "5\n" and read_answer(stream) == ""
