@@ -41,6 +41,10 @@ def main() -> None:
     py = sys.executable
     cg = shutil.which("cg") or os.path.join(os.path.dirname(py), "cg")
     import typer
+    # compiled bytecode, as an install has (with PYTHONDONTWRITEBYTECODE set, an editable checkout
+    # would compile cg's modules at every call: about twice the time)
+    import cgcli
+    subprocess.run([py, "-m", "compileall", "-q", os.path.dirname(cgcli.__file__)], capture_output=True)
     with tempfile.TemporaryDirectory() as tmp:
         hello = os.path.join(tmp, "hello.py")
         with open(hello, "w") as f:

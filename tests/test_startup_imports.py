@@ -76,3 +76,32 @@ def test_untrusted_text_patterns_compile_on_first_use():
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     assert p.stdout.split() == ["4", "True"]
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_the_collector_is_left_as_it_was(collecting):
+    """main.py pauses garbage collection while Typer and the app are imported, and only the `cg`
+    command (run_main, whose process ends with it) freezes what is alive then: importing the CLI
+    or calling main() in a long-lived process leaves the collector as it was."""
+    code = ("import gc, io, sys\n"
+            f"gc.enable() if {collecting} else gc.disable()\n"
+            "from cgcli.cli.main import main\n"
+            "after_import = gc.isenabled()\n"
+            "sys.stdout, real = io.StringIO(), sys.stdout\n"
+            "rc = main(['eval', 'x*y', '--x', '2', '--y', '3', '--json'])\n"
+            "sys.stdout = real\n"
+            "print(after_import, rc, gc.isenabled(), gc.get_freeze_count())\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == [str(collecting), "0", str(collecting), "0"]
+
+
+def test_the_command_freezes_and_still_answers():
+    code = ("import gc, sys\n"
+            "sys.argv = ['cg', 'eval', 'x*y', '--x', '2', '--y', '3', '--get', 'grad.x']\n"
+            "import atexit\n"
+            "atexit.register(lambda: print(gc.isenabled(), gc.get_freeze_count() > 1000, file=sys.stderr))\n"
+            "from cgcli.cli.main import run_main\n"
+            "run_main()\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (p.returncode, p.stdout, p.stderr.split()) == (0, "3\n", ["True", "True"])
