@@ -26,6 +26,7 @@ passes evaluate, the printer prints, and `cgcli.symbolic` differentiates again.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from fractions import Fraction
 
 from ..core.build import Builder
@@ -128,6 +129,10 @@ class Store:
                 return a
         elif not ta and ca == 0.0:
             return b
+        if len(tb) == 1 and len(ta) > 1:
+            return self._add_term(ca + cb, ta, tb[0])
+        if len(ta) == 1 and len(tb) > 1:
+            return self._add_term(ca + cb, tb, ta[0])
         terms = dict(ta)
         get = terms.get
         for t, w in tb:
@@ -143,8 +148,24 @@ class Store:
     def scale(self, a: int, c: float) -> int:
         return self.mul(a, self.num(c))
 
+    def _add_term(self, c0: float, terms: tuple, term: tuple) -> int:
+        """_sum(c0, terms + term) for sorted `terms` and one more term: the sum a backward pass
+        (or a long chain of +) builds one term at a time, without re-sorting what is sorted."""
+        t, w = term
+        k = bisect_left(terms, (t,))
+        if k < len(terms) and terms[k][0] == t:
+            w = terms[k][1] + w
+            rest = terms[k + 1:]
+        else:
+            w = 0.0 + w
+            rest = terms[k:]
+        items = terms[:k] + ((t, w),) + rest if w != 0.0 else terms[:k] + rest
+        return self._sum_items(c0, items)
+
     def _sum(self, c0: float, terms: dict) -> int:
-        items = sorted((t, w) for t, w in terms.items() if w != 0.0)
+        return self._sum_items(c0, sorted((t, w) for t, w in terms.items() if w != 0.0))
+
+    def _sum_items(self, c0: float, items) -> int:
         if not items:
             return self.num(c0)
         if c0 == 0.0 and len(items) == 1:
