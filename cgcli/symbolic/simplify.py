@@ -54,8 +54,6 @@ class Store:
         self.one = self.num(1.0)
         self.minus_one = self.num(-1.0)
         self._factored: dict[int, int] = {}
-        self._alg = {_ADD: self.add, _SUB: self.sub, _MUL: self.mul, _DIV: self.div,
-                     _NEG: self.neg, _POW: self.pow, _RECIP: self.recip}
 
     def __len__(self):
         return len(self.kind)
@@ -73,9 +71,9 @@ class Store:
 
     # -- the Builder interface (graph.instantiate and to_store use it) -----------------------
     def node(self, op: int, a: int = -1, b: int = -1) -> int:
-        f = self._alg.get(op)
+        f = _ALG.get(op)
         if f is not None:
-            return f(a) if b < 0 else f(a, b)
+            return f(self, a) if b < 0 else f(self, a, b)
         return self.func(op, (a,) if b < 0 else (a, b))
 
     def constant(self, value: float, name: str | None = None) -> int:
@@ -406,6 +404,12 @@ class Store:
                 seen.add(i)
                 stack.extend(self.children(i))
         return len(seen)
+
+
+# the ops the store builds with its own algebra; functions of the class, not bound methods held by
+# each store (a store holding its own methods is a reference cycle, freed only by the cyclic collector)
+_ALG = {_ADD: Store.add, _SUB: Store.sub, _MUL: Store.mul, _DIV: Store.div, _NEG: Store.neg,
+        _POW: Store.pow, _RECIP: Store.recip}
 
 
 def _pow_value(a: float, e: float):
