@@ -71,9 +71,10 @@ class Store:
 
     # -- the Builder interface (graph.instantiate and to_store use it) -----------------------
     def node(self, op: int, a: int = -1, b: int = -1) -> int:
-        f = _ALG.get(op)
-        if f is not None:
-            return f(self, a) if b < 0 else f(self, a, b)
+        name = _ALG.get(op)
+        if name is not None:
+            f = getattr(self, name)
+            return f(a) if b < 0 else f(a, b)
         return self.func(op, (a,) if b < 0 else (a, b))
 
     def constant(self, value: float, name: str | None = None) -> int:
@@ -406,10 +407,9 @@ class Store:
         return len(seen)
 
 
-# the ops the store builds with its own algebra; functions of the class, not bound methods held by
-# each store (a store holding its own methods is a reference cycle, freed only by the cyclic collector)
-_ALG = {_ADD: Store.add, _SUB: Store.sub, _MUL: Store.mul, _DIV: Store.div, _NEG: Store.neg,
-        _POW: Store.pow, _RECIP: Store.recip}
+# the ops the store builds with its own algebra, by method name: a store holding its own bound
+# methods would be a reference cycle, freed only by the cyclic collector
+_ALG = {_ADD: "add", _SUB: "sub", _MUL: "mul", _DIV: "div", _NEG: "neg", _POW: "pow", _RECIP: "recip"}
 
 
 def _pow_value(a: float, e: float):
