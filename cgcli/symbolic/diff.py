@@ -141,7 +141,9 @@ def diff(graph: Graph, wrts, inputs: dict | None = None, hessian=None) -> DiffRe
     # The store's tables grow with the expression, and Python's cyclic collector re-scans every
     # live container at each full collection: that alone made cg diff grow faster than linearly
     # (exponent about 1.1 from 10^2 to 10^4 nodes). The work below makes no garbage cycles for
-    # the collector to find (it frees the store once it runs again), so it is paused meanwhile.
+    # the collector to find, so it is paused meanwhile; and the store (no cycle either) is freed
+    # by reference counting before it runs again, else its first pass would scan every
+    # expression the store made.
     import gc
     paused = gc.isenabled()
     gc.disable()
@@ -149,6 +151,7 @@ def diff(graph: Graph, wrts, inputs: dict | None = None, hessian=None) -> DiffRe
         d = Derivatives(graph)
         ids = [d.get(w) for w in wrts]
         g, roots = d.graph_of(ids)
+        del d, ids
     finally:
         if paused:
             gc.enable()

@@ -26,6 +26,7 @@ passes evaluate, the printer prints, and `cgcli.symbolic` differentiates again.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from fractions import Fraction
 
 from ..core.build import Builder
@@ -53,8 +54,6 @@ class Store:
         self.one = self.num(1.0)
         self.minus_one = self.num(-1.0)
         self._factored: dict[int, int] = {}
-        self._alg = {_ADD: self.add, _SUB: self.sub, _MUL: self.mul, _DIV: self.div,
-                     _NEG: self.neg, _POW: self.pow, _RECIP: self.recip}
 
     def __len__(self):
         return len(self.kind)
@@ -72,8 +71,9 @@ class Store:
 
     # -- the Builder interface (graph.instantiate and to_store use it) -----------------------
     def node(self, op: int, a: int = -1, b: int = -1) -> int:
-        f = self._alg.get(op)
-        if f is not None:
+        name = _ALG.get(op)
+        if name is not None:
+            f = getattr(self, name)
             return f(a) if b < 0 else f(a, b)
         return self.func(op, (a,) if b < 0 else (a, b))
 
@@ -128,6 +128,10 @@ class Store:
                 return a
         elif not ta and ca == 0.0:
             return b
+        if len(tb) == 1 and len(ta) > 1:
+            return self._add_term(ca + cb, ta, tb[0])
+        if len(ta) == 1 and len(tb) > 1:
+            return self._add_term(ca + cb, tb, ta[0])
         terms = dict(ta)
         get = terms.get
         for t, w in tb:
@@ -143,8 +147,24 @@ class Store:
     def scale(self, a: int, c: float) -> int:
         return self.mul(a, self.num(c))
 
+    def _add_term(self, c0: float, terms: tuple, term: tuple) -> int:
+        """_sum(c0, terms + term) for sorted `terms` and one more term: the sum a backward pass
+        (or a long chain of +) builds one term at a time, without re-sorting what is sorted."""
+        t, w = term
+        k = bisect_left(terms, (t,))
+        if k < len(terms) and terms[k][0] == t:
+            w = terms[k][1] + w
+            rest = terms[k + 1:]
+        else:
+            w = 0.0 + w
+            rest = terms[k:]
+        items = terms[:k] + ((t, w),) + rest if w != 0.0 else terms[:k] + rest
+        return self._sum_items(c0, items)
+
     def _sum(self, c0: float, terms: dict) -> int:
-        items = sorted((t, w) for t, w in terms.items() if w != 0.0)
+        return self._sum_items(c0, sorted((t, w) for t, w in terms.items() if w != 0.0))
+
+    def _sum_items(self, c0: float, items) -> int:
         if not items:
             return self.num(c0)
         if c0 == 0.0 and len(items) == 1:
@@ -385,6 +405,11 @@ class Store:
                 seen.add(i)
                 stack.extend(self.children(i))
         return len(seen)
+
+
+# the ops the store builds with its own algebra, by method name: a store holding its own bound
+# methods would be a reference cycle, freed only by the cyclic collector
+_ALG = {_ADD: "add", _SUB: "sub", _MUL: "mul", _DIV: "div", _NEG: "neg", _POW: "pow", _RECIP: "recip"}
 
 
 def _pow_value(a: float, e: float):
