@@ -9,7 +9,7 @@ from array import array
 
 from .errors import CgError, CgSyntaxError
 from .fmt import fmt
-from .graph import Graph
+from .graph import LISTS, Graph
 from .ops import CONST, CONSTANTS, FUNCTIONS, INFIX, MARKERS, METHODS, NOT_FUNCTIONS, OPS, VAR
 from .passes import forward
 
@@ -535,7 +535,20 @@ class Builder:
         assigned, names = self.assigned, self.names
         if self.rebound:                       # else the live bindings are the final names
             assigned, names = self._versions()
-        return Graph(self.ops, self.in0, self.in1, self.const, self.needs, self.variables,
+        ops, in0, in1, const, needs = self.ops, self.in0, self.in1, self.const, self.needs
+        # a graph of at most graph.LISTS nodes keeps its columns in lists (the passes index them
+        # faster, and a one-off run makes none of the conversions), a larger one in arrays (a
+        # quarter of the memory); needs_grad is a bytearray either way
+        if len(ops) <= LISTS:
+            if type(ops) is not list:
+                ops, in0, in1, const = ops.tolist(), in0.tolist(), in1.tolist(), const.tolist()
+            else:
+                const = list(map(float, const))     # (a constant made from an int: as an array holds it)
+        elif type(ops) is list:
+            ops, in0, in1, const = array("B", ops), array("i", in0), array("i", in1), array("d", const)
+        if type(needs) is not bytearray:
+            needs = bytearray(needs)
+        return Graph(ops, in0, in1, const, needs, self.variables,
                      assigned, names, output, self.source, warnings or [], self.defaults, self.steps)
 
     def _versions(self):

@@ -89,6 +89,11 @@ def parse(text: str, engine: str = "cg", shapes: dict | None = None, max_nodes: 
         tokens = list(_tokens(text, unroll.EXTRA))
         stream = unroll.expand(text, unroll.structure(text, tokens), builder)
         return _noted(_run(text, builder, stream), notes)
+    if len(text) <= _INFIX_MAX:
+        try:
+            return _noted(_infix(text, builder), notes)
+        except (_Fallback, CgError):
+            builder = Builder(source, shapes, max_nodes, answer)     # (a fresh one: no partial nodes)
     try:
         return _noted(_fast(text, builder), notes)
     except (_Fallback, CgError):
@@ -448,17 +453,182 @@ def _fast(text: str, builder: Builder) -> Graph:
     raise _Fallback
 
 
+# --- the infix loop -----------------------------------------------------------------------
+#
+# A program that is one expression of numbers, names, + - * / ^ **, signs and parentheses is an
+# operator-precedence language: one operator stack, one operand stack, a step per token, and no
+# parse table at all. The binding powers are read off the grammar by asking Lark how it groups
+# every operator pair and sign (_infix_tables in _build.py, which checks 3,888 groupings against
+# Lark's trees). Anything else gives up at its first token (a call's "(", a "[", a "=", a newline,
+# a comment, ...), as does any syntax error, and parse() goes on to the fast LALR loop.
+#
+# Stack entries are ints, rbp << 8 | op code: the loop compares one int to pop. An open
+# parenthesis is 255 (rbp 0: only its ")" removes it), the bottom -1. A binary operator's
+# lbp << 8 pops every entry with rbp >= lbp; ")" and the end pop with lbp 1: every operator, no
+# parenthesis. Nodes are made as Builder.node, Builder.variable and Builder.constant make them
+# (tests/test_fast_paths.py checks the graphs are the reference loop's), as one tuple per node.
+
+_INFIX_MAX = 4 * _PIECE                  # a longer text takes the fast loop, which lexes in pieces
+_INFIX = None
+_OPEN = 255
+_DIGIT, _LETTER, _SIGN, _BLANK = 1, 2, 3, 4      # what a token's first character makes it
+
+
+def _infix_tables():
+    from .ops import CONST, CONSTANTS, FUNCTIONS, INFIX, MARKERS, OPS, VAR
+    assert len(OPS) < _OPEN
+    binary = {t: (lbp << 8, rbp << 8 | INFIX[cb].code) for t, (lbp, rbp, cb) in _tables.INFIX_BINARY.items()}
+    prefix = {t: (rbp << 8 | INFIX[cb].code if cb else 0) for t, (rbp, cb) in _tables.INFIX_PREFIX.items()}
+    opening, closing = _tables.INFIX_PARENS
+    prefix[opening] = _OPEN
+    singles = sorted(t for t in [*binary, *prefix, closing] if len(t) == 1)
+    # `x**2` is `x^2`: a longer operator text becomes the one-character text with its binding
+    longer = [(t, next((u for u in singles if binary.get(u) == e), None)) for t, e in binary.items() if len(t) > 1]
+    binary[closing] = (1 << 8, 0)
+    binary[0] = (1 << 8, -1)             # the end of the text
+    first = {c: _DIGIT for c in "0123456789."}
+    first.update({c: _LETTER for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"})
+    first.update({c: _SIGN for c in prefix})
+    first.update({c: _BLANK for c in " \t\f\r"})
+    # a text of only these characters lexes as the grammar's NUMBER, NAME and WS and the operators
+    # once the operators are padded with spaces and the text split: a NUMBER runs to the next
+    # operator or space unless its exponent is signed (1e-5: left to the lexer's regex), and a
+    # run that is neither one NUMBER nor one NAME ("2x", "x.y", "1_0") is refused by the loop
+    plain = re.compile("[" + re.escape("".join(first) + "".join(singles)) + "]*").fullmatch
+    if any(u is None for _, u in longer):
+        plain = None
+    pads = [(t, u) for t, u in longer] + [(c, f" {c} ") for c in singles]
+    named = dict(CONSTANTS)
+    called = frozenset(FUNCTIONS) | frozenset(MARKERS)
+    return (None, binary, prefix, first, plain, pads,
+            named, called, CONST, VAR, INFIX["neg"].code)
+
+
+_REGEX_LEXER = None
+
+
+def _infix_tokens(text: str, plain, pads) -> list:
+    """The tokens of an infix text: padded and split when it is plain (no regex), else Lark's
+    terminals as one regex (with white-space tokens)."""
+    global _REGEX_LEXER
+    if plain is not None and plain(text) is not None and not (
+            "e-" in text or "e+" in text or "E-" in text or "E+" in text):
+        spaced = text
+        for t, padded in pads:
+            spaced = spaced.replace(t, padded)
+        tokens = spaced.split()
+        if "_" not in text or not any("_" in t for t in tokens if t[0] in "0123456789."):
+            return tokens                # ("1_0" is two tokens to the grammar, one to float())
+    if _REGEX_LEXER is None:
+        _REGEX_LEXER = re.compile(_tables.INFIX_LEXER).findall
+    return _REGEX_LEXER(text)
+
+
+def _infix(text: str, builder: Builder) -> Graph:
+    global _INFIX
+    if _INFIX is None:
+        _INFIX = _infix_tables()
+    _, binary, prefix, first, plain, pads, named, called, constant, var, neg = _INFIX
+    b = builder
+    if b.shapes or len(b.ops) + len(text) >= b.limit:
+        raise _Fallback                  # vector inputs; or a text that could pass the work budget
+    tokens = _infix_tokens(text, plain, pads)
+    tokens.append(0)
+    variables, names = b.variables, b.names
+    nodes = []                           # op, in0, in1, const of each node in turn: the columns at the end
+    add, needs = nodes.extend, bytearray()
+    add_needs = needs.append
+    stack = [-1]
+    out = []
+    push_op, push_out, pop_out = stack.append, out.append, out.pop
+    n = 0
+    tokens = iter(tokens)
+    try:
+        for s in tokens:                 # an operand (after any signs and "(")
+            k = first.get(s[0])          # (the end, 0, has no s[0]: TypeError)
+            if k == 1:                   # a number ("2x", "1.2.3": ValueError)
+                push_out(n)
+                add((constant, -1, -1, float(s)))
+                add_needs(0)
+                n += 1
+            elif k == 2:                 # a name
+                i = variables.get(s)
+                if i is None:
+                    if "." in s or s in called:     # x.relu; sin without a call
+                        raise _Fallback
+                    i = n
+                    if s in named:                  # pi, e: as Builder.name makes them
+                        add((constant, -1, -1, named[s]))
+                        add_needs(0)
+                    else:
+                        add((var, -1, -1, 0.0))
+                        add_needs(1)
+                        variables[s] = i
+                    names[i] = s
+                    n += 1
+                push_out(i)
+            elif k == 3:                 # a sign or "("
+                e = prefix.get(s)
+                if e is None:
+                    raise _Fallback
+                if e:
+                    push_op(e)
+                continue
+            elif k != 4:                 # (4: white space)
+                raise _Fallback
+            else:
+                continue
+            for s in tokens:             # an operator, ")" or the end
+                e = binary.get(s)
+                if e is None:
+                    if first.get(s[0]) == 4:
+                        continue
+                    raise _Fallback
+                lbp, e = e
+                top = stack[-1]
+                while top >= lbp:
+                    del stack[-1]
+                    op = top & 255
+                    if op == neg:        # -x
+                        x = out[-1]
+                        add((op, x, -1, 0.0))
+                        add_needs(needs[x])
+                    else:                # x o y
+                        y = pop_out()
+                        x = out[-1]
+                        add((op, x, y, 0.0))
+                        add_needs(needs[x] | needs[y])
+                    out[-1] = n
+                    n += 1
+                    top = stack[-1]
+                if e > 0:                # an operator: an operand next
+                    push_op(e)
+                    break
+                if e < 0:                # the end, with every parenthesis closed
+                    if top != -1:
+                        raise _Fallback
+                    b.ops, b.in0, b.in1, b.const = nodes[0::4], nodes[1::4], nodes[2::4], nodes[3::4]
+                    b.needs = needs
+                    if _INF in b.const:
+                        raise _Fallback  # a number too large for a float: the reference loop says so
+                    return b.start(out[0])
+                if top != _OPEN:         # ")": its "(" must be on top
+                    raise _Fallback
+                del stack[-1]
+            else:
+                raise _Fallback          # (no operator after an operand: cannot happen, the end is one)
+    except (TypeError, ValueError):
+        raise _Fallback from None
+    raise _Fallback
+
+
 _INF = float("inf")
 _KEYS = _tables.FAST_KEYS
 _KEY_STRING = _KEYS["STRING"]
 
 
 def _finished(b: Builder, statements) -> Graph:
-    if type(b.ops) is list:
-        from array import array
-        b.ops, b.in0, b.in1 = array("B", b.ops), array("i", b.in0), array("i", b.in1)
-        b.const, b.needs = array("d", b.const), bytearray(b.needs)
-    return b.start(*statements)
+    return b.start(*statements)        # (Builder.finish gives the columns their types)
 
 
 def _run(text: str, builder: Builder, stream) -> Graph:
