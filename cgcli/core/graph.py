@@ -1,7 +1,8 @@
 """The computational graph as plain data (the parser builds it through core/build.py), and
 how its nodes are named and labelled for the views.
 
-Nodes live in parallel flat arrays indexed by node id, in topological order (every input
+Nodes live in parallel flat columns indexed by node id (Python lists for a graph of at most
+LISTS nodes, arrays beyond: Builder.finish decides), in topological order (every input
 of node i has a smaller id). A variable is one node however often it is used, and so is
 a name given by assignment: fan-out is explicit, and the backward pass's `+=` does the
 multivariate chain rule.

@@ -8,6 +8,11 @@ while parsing. Stacks are lists, so 10^5 nested parentheses are just a deep list
 
 `parse(text, engine="lark")` runs the same grammar and the same builder through Lark's own
 parser instead; tests use it to check the two agree, and the benchmark to compare speed.
+
+Three loops, tried in turn: `_infix` (one expression of operators, signs and parentheses: an
+operator-precedence loop with binding powers read off the grammar), `_fast` (the LALR tables keyed
+for speed) and `_run` (the reference LALR loop, which raises every syntax error). Each of the first
+two gives up on what it does not handle, and the next one starts with a fresh builder.
 """
 from __future__ import annotations
 

@@ -26,12 +26,12 @@ _ADD, _SUB, _MUL, _NEG = (next(op.code for op in OPS if op.name == k) for k in (
 
 def _list(column) -> list:
     """A column as a list: the passes of a graph of at most graph.LISTS nodes compute in lists
-    (cheaper to index) and return arrays, as for a larger graph."""
+    (cheaper to index) and return them; a larger graph's return arrays."""
     kind = type(column)
     return column if kind is list else (column.tolist() if kind is array else list(column))
 
 
-def forward(graph: Graph, inputs: dict) -> array:
+def forward(graph: Graph, inputs: dict) -> list | array:
     """Values of every node, inputs to output. Raises DomainError naming the failing node."""
     ops, in0, in1 = graph.ops, graph.in0, graph.in1
     if len(ops) <= _LISTS:
@@ -69,7 +69,7 @@ def forward(graph: Graph, inputs: dict) -> array:
     return values                       # a list for a small graph (graph.LISTS), else an array
 
 
-def backward(graph: Graph, values: array) -> array:
+def backward(graph: Graph, values) -> list | array:
     """d(output)/d(node) for every node, output to inputs."""
     n = len(graph.ops)
     small = n <= _LISTS
