@@ -34,6 +34,22 @@ def measure(commands: dict, runs: int) -> dict:
     return {k: statistics.median(v) * 1000 for k, v in times.items()}
 
 
+def instructions(cmd: list) -> int | None:
+    """The instructions one run of `cmd` executes (valgrind's cachegrind without its cache
+    simulation; PYTHONHASHSEED=0), or None without valgrind: unlike wall-clock time on a shared
+    machine, repeatable to within a few thousand."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    p = subprocess.run([valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", *cmd],
+                       capture_output=True, text=True, env=env)
+    for line in p.stderr.splitlines():
+        if "I" in line and "refs:" in line:
+            return int(line.split("refs:")[1].replace(",", "").split()[0])
+    return None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=40)
