@@ -54,7 +54,6 @@ def diff_cmd(
     if view not in DIFF_FORMATS:
         raise InputError(f"cg: unknown format {view!r}: choose text, cg, latex or json")
     program, graph, inputs = load(args or [], sets or [], require_all=False, command="diff", output=output)
-    names = list(graph.variables)
     from ..core.values import all_or_none
     from .app import args_hint
     all_or_none(graph, inputs, "(give every variable a value, or none for the derivatives alone)",
