@@ -513,11 +513,13 @@ _REGEX_LEXER = None
 
 
 def _infix_tokens(text: str, plain, pads) -> list:
-    """The tokens of an infix text: padded and split when it is plain (no regex), else Lark's
-    terminals as one regex (with white-space tokens)."""
+    """The tokens of an infix text: padded and split (no regex), or for a signed exponent (1e-5)
+    or a number with "_", Lark's terminals as one regex (with white-space tokens). A text with
+    any other character gives up at once, before lexing."""
     global _REGEX_LEXER
-    if plain is not None and plain(text) is not None and not (
-            "e-" in text or "e+" in text or "E-" in text or "E+" in text):
+    if plain is None or plain(text) is None:
+        raise _Fallback                  # a character the loop never takes ("=", "\n", "[", "#", ...)
+    if not ("e-" in text or "e+" in text or "E-" in text or "E+" in text):
         spaced = text
         for t, padded in pads:
             spaced = spaced.replace(t, padded)
