@@ -296,7 +296,7 @@ def _infix_only(text: str):
 
 INFIX = ["x", "(x+y)*z", "-x^2 + (-x)^2 + 2^-1 + 2^3^2 + 2**3**2", "+-+-x", "x - (y - z) - -3",
          "1e3 * x + .5 + 5. + 2E-2", "-(x)", "((((((x))))))", "x * pi / e - pi", "x_1 * y2 + _z",
-         " x\t*\f2\r", "x*1e-05 + y*2.5E+3", "a ** - b ** c * - d / + e", "1.5e3*x", "x - -x - - -x"]
+         " x\t*\f2\r", "x*1e-05 + y*2.5E+3", "x * 2\n", "\n\n(x + y)*2\r\n\n", "a ** - b ** c * - d / + e", "1.5e3*x", "x - -x - - -x"]
 
 
 @pytest.mark.parametrize("text", INFIX)
@@ -306,7 +306,7 @@ def test_the_infix_loop_builds_the_reference_loops_graph(text):
 
 
 NOT_INFIX = ["2x", "x.relu()", "1_0*x", "x*1_0", "sin+1", "x y", "(x", "x)", "x**=2", "1e999*x", "x\n+y",
-             "٣*x", "x+", ")", "x # c", "x; y", "sin(x)", "[x][0]", "x @ y", "x = 2", "()", "x(y)", ".", "x.", "1.2.3"]
+             "٣*x", "x+", ")", "x # c", "(x +\n y)", "x; y", "sin(x)", "[x][0]", "x @ y", "x = 2", "()", "x(y)", ".", "x.", "1.2.3"]
 
 
 @pytest.mark.parametrize("text", NOT_INFIX)

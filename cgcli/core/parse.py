@@ -539,7 +539,8 @@ def _infix(text: str, builder: Builder) -> Graph:
     b = builder
     if b.shapes or len(b.ops) + len(text) >= b.limit:
         raise _Fallback                  # vector inputs; or a text that could pass the work budget
-    tokens = _infix_tokens(text, plain, pads)
+    # newlines before and after the expression separate nothing (a file's last line ends with one)
+    tokens = _infix_tokens(text.strip("\n") if "\n" in text else text, plain, pads)
     tokens.append(0)
     variables, names = b.variables, b.names
     nodes = []                           # op, in0, in1, const of each node in turn: the columns at the end
