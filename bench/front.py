@@ -233,7 +233,6 @@ def json_nodes(quick: bool) -> None:
 def startup(quick: bool) -> None:
     import shutil
     import tempfile
-    import statistics
     import subprocess
     import startup as su
     import typer

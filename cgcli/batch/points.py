@@ -18,7 +18,7 @@ import math
 import sys
 
 from ..core.errors import CgError, InputError
-from ..core.formats import BLOCK, CHUNK, decoder, read_lines, scanner, too_long  # noqa: F401  (the shelf's)
+from ..core.formats import decoder, read_lines, scanner, too_long
 
 
 def open_points(path: str):

@@ -38,7 +38,6 @@ from . import grading, homework, variants
 from .homework import Located, Locator, problem_head, problem_program, setting
 from .sheet import CARRIED, GRADED, MISSING, RIGHT, UNREADABLE, WRONG
 from .sheet import GRADING_KEYS, KEY_KEYS as SHEET_KEYS, KEY_PROBLEM_KEYS as PROBLEM_KEYS  # noqa: F401
-from .sheet import TOLERANCE_KEYS as TOL_KEYS  # noqa: F401
 from .sheet import Problem
 from ..core.errors import CgError, InputError
 from ..core.fmt import fmt

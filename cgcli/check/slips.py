@@ -526,7 +526,7 @@ def _through(g, dep, t) -> bytearray:
     n = g.output + 1
     live = bytearray(n)
     live[g.output] = dep[g.output]
-    ops, in0, in1 = g.ops, g.in0, g.in1
+    in0, in1 = g.in0, g.in1
     for j in range(g.output, t - 1, -1):
         if live[j]:
             for a in (in0[j], in1[j]):

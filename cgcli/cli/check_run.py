@@ -15,7 +15,7 @@ def check(args: list, sets: list, request) -> int:
     gradients by finite differences; `output`: grade d(NAME)/d(...) and NAME's value instead of
     the last statement's, --output)."""
     value, grads, nodes, cli_tol = request.value, request.grads, request.nodes, request.cli_tol
-    json_out, keep_going, points, precision = request.json_out, request.keep_going, request.points, request.precision
+    json_out, points, precision = request.json_out, request.points, request.precision
     verify, ecf, output = request.verify, request.ecf, request.output
     from ..check import tasks
     answers_given = value is not None or grads or nodes

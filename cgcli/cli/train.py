@@ -10,7 +10,7 @@ import typer
 from .app import SET_OPTION, _VAR_OPTIONS, app, expr_argument
 from .app import MAX_FILE_SIZE_OPTION, MAX_NODES_OPTION, float_range, set_limits
 
-from ..train import AUTO_COLUMNS, AUTO_NUMPY, ENGINES  # noqa: F401
+from ..train import AUTO_COLUMNS, AUTO_NUMPY
 
 
 # shared options

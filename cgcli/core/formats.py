@@ -96,7 +96,7 @@ class LazyPattern:
         return getattr(compiled, name)
 
 
-_JSON_EXTRA = LazyPattern(f"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
+_JSON_EXTRA = LazyPattern("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
 
 
 def json_text(text: str) -> str:

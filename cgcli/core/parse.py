@@ -476,7 +476,8 @@ def _fast(text: str, builder: Builder) -> Graph:
 _INFIX_MAX = 4 * _PIECE                  # a longer text takes the fast loop, which lexes in pieces
 _INFIX = None
 _OPEN = 255
-_DIGIT, _LETTER, _SIGN, _BLANK = 1, 2, 3, 4      # what a token's first character makes it
+# what a token's first character makes it (the loop compares with the literals, cheaper than names)
+_DIGIT, _LETTER, _SIGN, _BLANK = 1, 2, 3, 4
 
 
 def _infix_tables():
@@ -505,8 +506,7 @@ def _infix_tables():
     pads = [(t, u) for t, u in longer] + [(c, f" {c} ") for c in singles]
     named = dict(CONSTANTS)
     called = frozenset(FUNCTIONS) | frozenset(MARKERS)
-    return (None, binary, prefix, first, plain, pads,
-            named, called, CONST, VAR, INFIX["neg"].code)
+    return binary, prefix, first, plain, pads, named, called, CONST, VAR, INFIX["neg"].code
 
 
 _REGEX_LEXER = None
@@ -535,7 +535,7 @@ def _infix(text: str, builder: Builder) -> Graph:
     global _INFIX
     if _INFIX is None:
         _INFIX = _infix_tables()
-    _, binary, prefix, first, plain, pads, named, called, constant, var, neg = _INFIX
+    binary, prefix, first, plain, pads, named, called, constant, var, neg = _INFIX
     b = builder
     if b.shapes or len(b.ops) + len(text) >= b.limit:
         raise _Fallback                  # vector inputs; or a text that could pass the work budget
@@ -554,12 +554,12 @@ def _infix(text: str, builder: Builder) -> Graph:
     try:
         for s in tokens:                 # an operand (after any signs and "(")
             k = first.get(s[0])          # (the end, 0, has no s[0]: TypeError)
-            if k == 1:                   # a number ("2x", "1.2.3": ValueError)
+            if k == 1:                   # _DIGIT: a number ("2x", "1.2.3": ValueError)
                 push_out(n)
                 add((constant, -1, -1, float(s)))
                 add_needs(0)
                 n += 1
-            elif k == 2:                 # a name
+            elif k == 2:                 # _LETTER: a name
                 i = variables.get(s)
                 if i is None:
                     if "." in s or s in called:     # x.relu; sin without a call
@@ -575,14 +575,14 @@ def _infix(text: str, builder: Builder) -> Graph:
                     names[i] = s
                     n += 1
                 push_out(i)
-            elif k == 3:                 # a sign or "("
+            elif k == 3:                 # _SIGN: a sign or "("
                 e = prefix.get(s)
                 if e is None:
                     raise _Fallback
                 if e:
                     push_op(e)
                 continue
-            elif k != 4:                 # (4: white space)
+            elif k != 4:                 # (_BLANK: white space)
                 raise _Fallback
             else:
                 continue
@@ -792,11 +792,7 @@ def _where(text: str, pos: int) -> str:
 
 # --- the same grammar through Lark's own parser (tests and benchmarks) -------------------
 
-_lark = None
-
-
 def _parse_with_lark(text: str, builder: Builder) -> Graph:
-    global _lark
     from lark import Transformer, Token
     from lark.exceptions import UnexpectedInput
     from ._build import lark_parser

@@ -254,7 +254,7 @@ def _nonfinite_grad_warnings(graph: Graph, values, grads) -> list:
     from .graph import labels
     from .warn import nonfinite_gradient, nonfinite_local
     lab = None                  # the labels cost more than the passes: only for a warning
-    needs, ops, in0, in1 = graph.needs_grad, graph.ops, graph.in0, graph.in1
+    needs, ops = graph.needs_grad, graph.ops
     out = []
     for i in range(len(grads)):
         upstream = grads[i]

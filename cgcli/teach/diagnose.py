@@ -32,7 +32,7 @@ _SATURATES = [op.saturates for op in OPS]
 def diagnose(result) -> list[str]:
     """Warnings about dead gates, saturated gates and vanishing variable gradients."""
     g = result.graph
-    values, grads = result.values, result.grads
+    values = result.values
     out: list[str] = []
     codes = set(g.ops)
     reach = None

@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 
 from ..check.sheet import CARRIED, GRADED, MISSING, RIGHT, UNREADABLE, WRONG, check_word
-from ..core.fmt import fmt
 from ..core.formats import document
 from .text import controls, safe, visible
 from ..core.fmt import PRECISION, apart, fmt

@@ -6,7 +6,7 @@ Schema "cg.eval/1" (documented in README.md): non-finite numbers are the strings
 from __future__ import annotations
 
 
-from itertools import chain, repeat
+from itertools import chain
 from math import isfinite
 from operator import add
 
@@ -51,7 +51,6 @@ def _write_nodes(result, w) -> None:
         named[g.output] = quote(output_name(g))[1:-1]
     ops, in0, in1, needs = g.ops, g.in0, g.in1, g.needs_grad
     values, grads = result.values, result.grads
-    opnames = [f'"op": "{op.name}", "label": "' for op in OPS]
     total = len(ops)
     ops_text = [f', "op": "{op.name}", "label": "' for op in OPS]
     names = [_UNNAMED] * total

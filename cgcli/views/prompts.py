@@ -9,7 +9,6 @@ def prompts(result, walk, frames, precision=4, decimals=None) -> list:
     """Per frame of cgcli.teach.steps.frames: (question, the known part of the arithmetic),
     or None for the seed (the output's gradient is 1: nothing to ask)."""
     ex = Explainer(result, walk, False, precision, decimals)
-    g = result.graph
     out = []
     for f in frames:
         i = f.node
