@@ -245,10 +245,10 @@ def startup(quick: bool) -> None:
             f.write(su.HELLO)
         import cgcli                               # compiled bytecode, as an install has
         subprocess.run([py, "-m", "compileall", "-q", os.path.dirname(cgcli.__file__)], capture_output=True)
-        med = su.measure({"hello": [py, hello, "--name", "x"],
-                          "cg": [cg, "eval", "(x+y)*z", "--x", "2", "--y", "3", "--z", "-4", "--json"]}, runs)
-        counts = {k: su.instructions(cmd) for k, cmd in (("hello", [py, hello, "--name", "x"]), ("cg", [
-            cg, "eval", "(x+y)*z", "--x", "2", "--y", "3", "--z", "-4", "--json"]))}
+        commands = {"hello": [py, hello, "--name", "x"],
+                    "cg": [cg, "eval", "(x+y)*z", "--x", "2", "--y", "3", "--z", "-4", "--json"]}
+        med = su.measure(commands, runs)
+        counts = {k: su.instructions(cmd) for k, cmd in commands.items()}
     ratio = med["cg"] / med["hello"]
     print(f"\n4. start-up (medians of {runs} interleaved runs): cg eval --json {med['cg']:.1f} ms, a bare "
           f"Typer {typer.__version__} app {med['hello']:.1f} ms ({ratio:.2f}x)")

@@ -90,6 +90,19 @@ def _fast_only(text: str, shapes=None):
     return parse_module._fast(text, Builder(text, shapes))
 
 
+def _against_the_reference(loop, text: str):
+    """(the loop's graph, or None where it gave up or raised; the reference's, or None on an error)."""
+    try:
+        expected = _reference(text)
+    except CgError:
+        expected = None
+    try:
+        got = loop(text)
+    except (parse_module._Fallback, CgError):
+        got = None
+    return got, expected
+
+
 def _same_graph(a, b):
     for f in _FIELDS:
         assert list(getattr(a, f)) == list(getattr(b, f)), f
@@ -149,14 +162,7 @@ def test_errors_are_the_reference_loops(text):
 @given(st.text(alphabet="xy12.e+-*/^()[],;=@ \n#\t'\"_aZ", max_size=30))
 def test_fast_loop_on_any_text_agrees_with_the_reference(text):
     """Whatever the text: the same graph, or the fast loop gives up and the reference decides."""
-    try:
-        expected = _reference(text)
-    except CgError:
-        expected = None
-    try:
-        got = _fast_only(text)
-    except (parse_module._Fallback, CgError):
-        got = None
+    got, expected = _against_the_reference(_fast_only, text)
     if got is not None:
         assert expected is not None
         _same_graph(got, expected)
@@ -364,14 +370,7 @@ def test_the_infix_loop_equals_the_reference_on_random_expressions(text):
 def test_the_infix_loop_on_any_text_agrees_with_the_reference(text):
     """Whatever the text: the reference loop's graph, or it gives up (and never on a text the
     reference parses as one plain expression)."""
-    try:
-        expected = _reference(text)
-    except CgError:
-        expected = None
-    try:
-        got = _infix_only(text)
-    except (parse_module._Fallback, CgError):
-        got = None
+    got, expected = _against_the_reference(_infix_only, text)
     if got is not None:
         assert expected is not None, text
         _same_graph(got, expected)

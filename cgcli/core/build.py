@@ -542,8 +542,6 @@ class Builder:
         if len(ops) <= LISTS:
             if type(ops) is not list:
                 ops, in0, in1, const = ops.tolist(), in0.tolist(), in1.tolist(), const.tolist()
-            else:
-                const = list(map(float, const))     # (a constant made from an int: as an array holds it)
         elif type(ops) is list:
             ops, in0, in1, const = array("B", ops), array("i", in0), array("i", in1), array("d", const)
         if type(needs) is not bytearray:

@@ -356,8 +356,10 @@ def _fast(text: str, builder: Builder) -> Graph:
                     raise _Fallback
             while a < 0:
                 how, code, goto, more = rules[~a]
-                if how == 3:                 # x * y, x / y, x ^ y
+                if how == 3 or how == 4:     # x * y, x / y, x ^ y; x + y, x - y
                     y = pop_value()
+                    if how == 4:             # (a kept '-' between)
+                        del values[-1]
                     x = values[-1]
                     if plain:
                         values[-1] = n
@@ -391,22 +393,6 @@ def _fast(text: str, builder: Builder) -> Graph:
                     in1_append(-1)
                     const_append(v)
                     needs_append(0)
-                elif how == 4:               # x + y, x - y
-                    y = pop_value()
-                    del values[-1]
-                    x = values[-1]
-                    if plain:
-                        values[-1] = n
-                        n += 1
-                        ops_append(code)
-                        in0_append(x)
-                        in1_append(y)
-                        const_append(0.0)
-                        needs_append(needs[x] | needs[y])
-                    else:
-                        values[-1] = getattr(b, more[4])(x, y)
-                        n, plain = len(ops), not (b.marked or b.vectors or b.shapes or b.vec_inputs)
-                    del stack[-2:]
                 elif how == 5:               # ( x )
                     del values[-1]
                     del stack[-2:]

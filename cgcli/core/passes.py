@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from itertools import compress, count
+from itertools import compress
 
 from .errors import DomainError, InputError
 from .graph import LISTS as _LISTS, Graph
@@ -17,8 +17,7 @@ from .ops import OPS
 _FORWARD = [op.forward for op in OPS]
 _LOCAL = [op.local for op in OPS]
 _ARITY = [op.arity for op in OPS]
-# The forward pass's commonest gates, written out: the op table's forward (operator.add, operator.mul)
-# without the call. The backward pass's commonest gates, written out: the product with the op table's `local`
+# The backward pass's commonest gates, written out: the product with the op table's `local`
 # (add (1, 1), sub (1, -1), mul (b, a), neg -1), the same arithmetic without the call
 # (tests/test_fast_paths.py checks them against the table)
 _ADD, _SUB, _MUL, _NEG = (next(op.code for op in OPS if op.name == k) for k in ("add", "sub", "mul", "neg"))
@@ -43,20 +42,14 @@ def forward(graph: Graph, inputs: dict) -> list | array:
     for name, i in graph.variables.items():
         values[i] = float(inputs[name])     # (as an array of doubles would hold it)
     fwd, arity = _FORWARD, _ARITY
-    ADD, MUL = _ADD, _MUL
     i = 0
     try:
-        for i, o, a, b in zip(count(), ops, in0, in1):
-            if o == MUL:
-                values[i] = values[a] * values[b]
-            elif o == ADD:
-                values[i] = values[a] + values[b]
-            else:
-                k = arity[o]
-                if k == 2:
-                    values[i] = fwd[o](values[a], values[b])
-                elif k == 1:
-                    values[i] = fwd[o](values[a])
+        for i in range(len(ops)):
+            k = arity[ops[i]]
+            if k == 2:
+                values[i] = fwd[ops[i]](values[in0[i]], values[in1[i]])
+            elif k == 1:
+                values[i] = fwd[ops[i]](values[in0[i]])
     except (ValueError, ZeroDivisionError, OverflowError) as e:
         first = _first_nonfinite(values, i)         # an earlier silent overflow is the real cause
         if first is not None:
